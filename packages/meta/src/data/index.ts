@@ -1,0 +1,32 @@
+/** Public API of the @ppfm/meta data layer. */
+export {
+  type Dataset,
+  type DataErrorLocation,
+  DataError,
+  datasetSize,
+  sampleLength,
+  selectSamples,
+  concatDatasets,
+  validateDataset,
+} from './dataset.js';
+export { loadBuiltin, type BuiltinName, type BuiltinOptions } from './builtin.js';
+export { splitDataset, type SplitOptions } from './split.js';
+export {
+  generateSynthetic,
+  type SyntheticOptions,
+  SYNTHETIC_FEATURES,
+  SYNTHETIC_CLASSES,
+} from './synthetic.js';
+export { rotateImages, permuteLabels, labelPermutations } from './transform.js';
+export {
+  partitionDataset,
+  parsePartitionSpec,
+  peerName,
+  type Partition,
+  type PartitionSpec,
+} from './partition.js';
+export { loadDataset, type LoadOptions } from './load.js';
+export { writePartition, readTruth, type PartitionLike, type TruthFile, TRUTH_FILE } from './write.js';
+export { type Manifest, type DataFormat, MANIFEST_FILE } from './manifest.js';
+export { decodeIdx, type IdxArray } from './idx.js';
+export { writeBinDataset } from './bin.js';

@@ -1,0 +1,117 @@
+/** Writing a partition to disk (one ppfm-bin folder per peer + truth.json) and reading truth.json back. */
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeBinDataset } from './bin.js';
+import { DataError, type Dataset } from './dataset.js';
+import { peerName } from './partition.js';
+
+export const TRUTH_FILE = 'truth.json';
+
+/** What writePartition needs: the peers' datasets and their true groups (a Partition fits). */
+export interface PartitionLike {
+  peers: Dataset[];
+  truth: number[];
+  spec?: string;
+  seed?: number;
+  groups?: number;
+}
+
+/** Contents of truth.json. */
+export interface TruthFile {
+  version: 1;
+  spec?: string;
+  seed?: number;
+  groups: number;
+  /** Peer folder name -> true group. */
+  peers: Record<string, number>;
+  /** Extra metadata given to writePartition (e.g. dataset name). */
+  meta?: Record<string, unknown>;
+}
+
+/**
+ * Writes `dir/peer-00/`, `dir/peer-01/`, ... (ppfm-bin folders that loadDataset reads) and `dir/truth.json`.
+ * Stale `peer-NN` folders from an earlier, larger partition in the same dir are removed.
+ */
+export async function writePartition(
+  dir: string,
+  parts: PartitionLike,
+  metaIn: object = {},
+): Promise<{ peerDirs: string[]; truthPath: string }> {
+  const meta = { ...metaIn } as Record<string, unknown>;
+  if (parts.peers.length !== parts.truth.length) {
+    throw new RangeError(`${parts.peers.length} peers but ${parts.truth.length} truth entries`);
+  }
+  await mkdir(dir, { recursive: true });
+  const names = parts.peers.map((_, p) => peerName(p, parts.peers.length));
+  const keep = new Set(names);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && /^peer-\d+$/.test(e.name) && !keep.has(e.name)) {
+      await rm(join(dir, e.name), { recursive: true, force: true });
+    }
+  }
+  const peerDirs: string[] = [];
+  for (let p = 0; p < parts.peers.length; p++) {
+    const peerDir = join(dir, names[p] as string);
+    await writeBinDataset(peerDir, parts.peers[p] as Dataset, { group: parts.truth[p] });
+    peerDirs.push(peerDir);
+  }
+  const truth: TruthFile = {
+    version: 1,
+    groups: parts.groups ?? new Set(parts.truth).size,
+    peers: Object.fromEntries(names.map((n, p) => [n, parts.truth[p] as number])),
+  };
+  const spec = parts.spec ?? (typeof meta.spec === 'string' ? meta.spec : undefined);
+  const seed = parts.seed ?? (typeof meta.seed === 'number' ? meta.seed : undefined);
+  if (spec !== undefined) truth.spec = spec;
+  if (seed !== undefined) truth.seed = seed;
+  if (Object.keys(meta).length > 0) truth.meta = meta;
+  const truthPath = join(dir, TRUTH_FILE);
+  await writeFile(truthPath, JSON.stringify(truth, null, 2) + '\n');
+  return { peerDirs, truthPath };
+}
+
+/**
+ * Reads `dir/truth.json` (or the file itself when given). `truth` lists the groups in peer-name order,
+ * aligned with the sorted peer folders.
+ */
+export async function readTruth(
+  dirOrFile: string,
+): Promise<TruthFile & { names: string[]; truth: number[] }> {
+  const file = dirOrFile.endsWith('.json') ? dirOrFile : join(dirOrFile, TRUTH_FILE);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? 'missing file' : `invalid truth file: ${(e as Error).message}`, {
+      file,
+    });
+  }
+  const o = raw as Partial<TruthFile> | null;
+  const peers = o?.peers;
+  if (typeof peers !== 'object' || peers === null || Array.isArray(peers)) {
+    throw new DataError('truth.json needs "peers": {"peer-00": <group>, ...}', { file, field: 'peers' });
+  }
+  const names = Object.keys(peers).sort();
+  const truth = names.map((n) => {
+    const g = peers[n];
+    if (!Number.isInteger(g) || (g as number) < 0) {
+      throw new DataError(`group of ${n} must be a non-negative integer, got ${JSON.stringify(g)}`, {
+        file,
+        field: 'peers',
+      });
+    }
+    return g as number;
+  });
+  const out: TruthFile & { names: string[]; truth: number[] } = {
+    version: 1,
+    groups: typeof o?.groups === 'number' ? o.groups : new Set(truth).size,
+    peers: { ...peers },
+    names,
+    truth,
+  };
+  if (typeof o?.spec === 'string') out.spec = o.spec;
+  if (typeof o?.seed === 'number') out.seed = o.seed;
+  if (o?.meta && typeof o.meta === 'object') out.meta = o.meta;
+  return out;
+}
