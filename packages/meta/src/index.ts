@@ -1,1 +1,56 @@
-export {};
+// Public API of @ppfm/meta. Data loaders and the RNG are owned by their modules; the rest is the learning core.
+export * from './data/index.js';
+export * from './rng.js';
+
+export type { NamedTensor, WeightSet } from './types.js';
+export { selectBackend, currentBackend, type BackendName, type BackendPreference } from './backend.js';
+export {
+  defaultModelSpec,
+  parseModelSpec,
+  resolveLayers,
+  specHasConv,
+  weightSignature,
+  type Activation,
+  type LayerSpec,
+  type ModelSpec,
+  type TensorSignature,
+} from './model-spec.js';
+export { initWeights, clearModelCache, assertTrainable } from './model.js';
+export { trainLocal, type TrainOptions } from './train.js';
+export { evaluate, predictLogits, scoreLogits, type EvalResult } from './evaluate.js';
+export {
+  add,
+  addScaled,
+  allFinite,
+  cloneWeights,
+  norm,
+  parameterCount,
+  scale,
+  sharedTensorNames,
+  subtract,
+  tensorsCompatible,
+  weightSetsCompatible,
+  zerosLike,
+} from './weights.js';
+export { aggregate, DEFAULT_TRIM, type Aggregator, type WeightedDelta } from './aggregate.js';
+export { reptileStep, clusterStep, globalStep, initGlobal, blendBack, type MemberUpdate } from './reptile.js';
+export {
+  computeFingerprint,
+  fingerprintDistance,
+  fingerprintDistanceParts,
+  DEFAULT_DISTANCE_WEIGHTS,
+  DEFAULT_PROJECTION_DIMS,
+  INCOMPATIBLE_DISTANCE,
+  isWellFormedFingerprint,
+  PROJECTION_SEED,
+  type DistanceParts,
+  type DistanceWeights,
+  type Fingerprint,
+  type FingerprintOptions,
+} from './fingerprint.js';
+export { clusterFingerprints, type ClusterOptions, type ClusterResult } from './clustering.js';
+export { ifcaAssign, type IfcaCandidate, type IfcaResult } from './ifca.js';
+export { personalise, type PersonaliseOptions, type PersonaliseResult } from './personalise.js';
+export { adjustedRandIndex } from './ari.js';
+export { DEFAULT_PPFM_CONFIG, type PpfmConfig } from './config.js';
+export * from './sim/index.js';

@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng } from './rng.js';
+import { resolveLayers, weightSignature, type LayerSpec, type ModelSpec } from './model-spec.js';
+import type { WeightSet } from './types.js';
+
+/** A compiled tfjs model for one (spec, inputShape, numClasses, backend), reused across calls. */
+export interface BuiltModel {
+  model: tfl.LayersModel;
+  /** Per weight-carrying layer: the stable tensor-name prefix and the tfjs layer, in spec order. */
+  weighted: { prefix: string; layer: tfl.layers.Layer }[];
+  /** The trainable variables in WeightSet order (for optimizers). */
+  variables: tf.Variable[];
+  names: string[];
+}
+
+const cache = new Map<string, BuiltModel>();
+
+function cacheKey(spec: ModelSpec, inputShape: number[], numClasses: number): string {
+  return JSON.stringify([tf.getBackend(), spec.layers, inputShape, numClasses]);
+}
+
+function toTfLayer(
+  l: LayerSpec,
+  i: number,
+  isOutput: boolean,
+  inputShape: number[] | undefined,
+): tfl.layers.Layer {
+  // Zero initialisers: weights are always set from a WeightSet, so tfjs's own (unseeded) RNG is never used.
+  const base = { name: `layer_${i}_${l.type}`, ...(inputShape ? { inputShape } : {}) };
+  switch (l.type) {
+    case 'dense':
+      return tfl.layers.dense({
+        ...base,
+        units: l.units,
+        // The output layer emits logits; softmax is part of the loss and of evaluation.
+        activation: isOutput ? 'linear' : (l.activation ?? 'linear'),
+        kernelInitializer: 'zeros',
+        biasInitializer: 'zeros',
+      });
+    case 'flatten':
+      return tfl.layers.flatten(base);
+    case 'conv2d':
+      return tfl.layers.conv2d({
+        ...base,
+        filters: l.filters,
+        kernelSize: l.kernelSize,
+        activation: l.activation ?? 'linear',
+        kernelInitializer: 'zeros',
+        biasInitializer: 'zeros',
+      });
+    case 'maxPool2d':
+      return tfl.layers.maxPooling2d({ ...base, poolSize: l.poolSize });
+    case 'dropout':
+      return tfl.layers.dropout({ ...base, rate: l.rate });
+  }
+}
+
+/** Returns the cached tfjs model for a spec on the current backend, building it on first use. */
+export function getModel(spec: ModelSpec, inputShape: number[], numClasses: number): BuiltModel {
+  const key = cacheKey(spec, inputShape, numClasses);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const names = weightSignature(spec, inputShape, numClasses).map((s) => s.name); // validates the spec
+  const layers = resolveLayers(spec, numClasses);
+  const model = tfl.sequential();
+  const weighted: BuiltModel['weighted'] = [];
+  let rank = inputShape.length;
+  layers.forEach((l, i) => {
+    // tfjs's flatten rejects already-flat input; it is a no-op there, so leave it out.
+    if (l.type === 'flatten' && rank === 1) return;
+    rank = l.type === 'flatten' || l.type === 'dense' ? 1 : rank;
+    const layer = toTfLayer(
+      l,
+      i,
+      i === layers.length - 1,
+      model.layers.length === 0 ? inputShape : undefined,
+    );
+    model.add(layer);
+    if (l.type === 'dense' || l.type === 'conv2d') weighted.push({ prefix: `layer_${i}_${l.type}`, layer });
+  });
+  const variables = weighted.flatMap((w) => w.layer.trainableWeights.map((v) => v.read() as tf.Variable));
+  const built: BuiltModel = { model, weighted, variables, names };
+  cache.set(key, built);
+  return built;
+}
+
+/** Disposes every cached model (e.g. before switching backends or at shutdown). */
+export function clearModelCache(): void {
+  for (const m of cache.values()) m.model.dispose();
+  cache.clear();
+}
+
+/** Glorot-uniform kernels and zero biases from a seeded RNG: reproducible and independent of tfjs. */
+export function initWeights(
+  spec: ModelSpec,
+  inputShape: number[],
+  numClasses: number,
+  seed: number,
+): WeightSet {
+  const rng = createRng(seed);
+  return weightSignature(spec, inputShape, numClasses).map(({ name, shape }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (name.endsWith('/kernel')) {
+      // Dense [in, out]; conv [k, k, cin, cout]: fan = receptive field * channels.
+      const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const fanIn = receptive * shape[shape.length - 2]!;
+      const fanOut = receptive * shape[shape.length - 1]!;
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      for (let j = 0; j < size; j++) values[j] = (rng.next() * 2 - 1) * limit;
+    }
+    return { name, shape: [...shape], values };
+  });
+}
+
+/** Writes a WeightSet into a built model (names and shapes must match the spec's signature). */
+export function setModelWeights(built: BuiltModel, weights: WeightSet): void {
+  if (weights.length !== built.names.length) {
+    throw new Error(
+      `weights have ${weights.length} tensors, model expects ${built.names.length} (${built.names.join(', ')})`,
+    );
+  }
+  built.variables.forEach((v, i) => {
+    const w = weights[i]!;
+    if (
+      w.name !== built.names[i] ||
+      w.shape.length !== v.shape.length ||
+      w.shape.some((d, k) => d !== v.shape[k])
+    ) {
+      throw new Error(`weight ${i}: got ${w.name}[${w.shape}], model expects ${built.names[i]}[${v.shape}]`);
+    }
+    const t = tf.tensor(w.values, w.shape, 'float32');
+    v.assign(t);
+    t.dispose();
+  });
+}
+
+/** Reads a built model's weights as a WeightSet with stable names. */
+export function getModelWeights(built: BuiltModel): WeightSet {
+  return built.variables.map((v, i) => ({
+    name: built.names[i]!,
+    shape: [...v.shape],
+    values: new Float32Array(v.dataSync() as Float32Array),
+  }));
+}
+
+// Gradient kernels a backend must provide to train each layer type.
+const GRAD_KERNELS: Partial<Record<LayerSpec['type'], string[]>> = {
+  conv2d: ['Conv2DBackpropFilter', 'Conv2DBackpropInput'],
+  maxPool2d: ['MaxPoolGrad'],
+};
+
+/** Throws a clear error when the current backend lacks a gradient kernel the spec needs for training. */
+export function assertTrainable(spec: ModelSpec): void {
+  const backend = tf.getBackend();
+  for (const l of spec.layers) {
+    for (const k of GRAD_KERNELS[l.type] ?? []) {
+      if (!tf.getKernel(k, backend)) {
+        throw new Error(
+          `the '${backend}' backend cannot train a ${l.type} layer (missing kernel ${k}); ` +
+            `use --backend cpu (or node) for convolutional models`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { BackendName, ModelSpec, PpfmConfig } from './core.js';
+
+/** The federation methods the simulator compares. */
+export type MethodName = 'local' | 'fedavg' | 'fedavg-ft' | 'ifca' | 'oracle' | 'ppfm';
+
+/** Every method, in the order the report prints them. */
+export const ALL_METHODS: readonly MethodName[] = ['local', 'fedavg', 'fedavg-ft', 'ifca', 'oracle', 'ppfm'];
+
+/** Progress of one method, reported after each of its rounds (round 0 = setup, e.g. clustering). */
+export interface SimulationProgress {
+  method: MethodName;
+  round: number;
+  rounds: number;
+  meanAcc?: number;
+  clusters?: number[];
+  note?: string;
+}
+
+/** What `simulate` runs. */
+export interface SimulationOptions {
+  /** `mnist`, `synthetic` or a dataset path `loadDataset` understands. */
+  dataset: string;
+  /** Partition spec, e.g. `rotate:4`, `labelswap:4`, `iid`, `dirichlet:0.5`, `synthetic:1,1`. */
+  partition: string;
+  peers: number;
+  rounds: number;
+  seed: number;
+  methods?: MethodName[];
+  backend?: 'auto' | BackendName;
+  /** Overrides of DEFAULT_PPFM_CONFIG. */
+  config?: Partial<PpfmConfig>;
+  /** Cluster count for `ifca` (default: the true group count). */
+  k?: number;
+  /** Use only the first N samples of the dataset (after a seeded shuffle): small, fast runs. */
+  maxSamples?: number;
+  /** Model to train (default: defaultModelSpec for the dataset). */
+  model?: ModelSpec;
+  /**
+   * How ppfm finds its clusters: `auto` (fingerprints, loss-based refinement when they do not
+   * separate) or `loss` (loss-based only: what a federation whose statistics say nothing gets).
+   */
+  ppfmClustering?: 'auto' | 'loss';
+  /** Evaluate every peer after each round to report a progress meanAcc (costs a forward pass per round). */
+  evalEachRound?: boolean;
+  onProgress?: (event: SimulationProgress) => void;
+}
+
+/** The outcome of one method. */
+export interface MethodResult {
+  /** Mean over peers of accuracy on each peer's own held-out split. */
+  meanAcc: number;
+  /** Worst peer's accuracy. */
+  minAcc: number;
+  /** Mean over peers of balanced accuracy (mean per-class recall). */
+  balancedAcc?: number;
+  /** Adjusted Rand index of the method's clusters against the true groups. */
+  ari?: number;
+  rounds: number;
+  /** Wall-clock seconds the method took (shared work, e.g. fedavg's run inside fedavg-ft, included). */
+  seconds: number;
+  /** Final cluster of each peer (methods with clusters). */
+  clusters?: number[];
+  /** Accuracy of each peer. */
+  peerAcc: number[];
+}
+
+/** The outcome of `simulate`. */
+export interface SimulationResult {
+  dataset: string;
+  partition: string;
+  peers: number;
+  rounds: number;
+  seed: number;
+  backend: BackendName;
+  /** True group of each peer. */
+  truth: number[];
+  methods: Partial<Record<MethodName, MethodResult>>;
+}
