@@ -1,0 +1,256 @@
+// Per-cluster head election: a deterministic candidate confirmed by lease heartbeats with a term.
+// Pure and network-free: the peer feeds leases and the live members in, calls `tick(now)` on a
+// timer, and carries out the returned outputs (publish, log). No timers in here.
+
+/** The head's lease, published every leaseInterval on the cluster. `expiry` is informational (head's clock). */
+export interface HeadLease {
+  cluster: string;
+  head: string;
+  term: number;
+  round: number;
+  expiry: number;
+}
+
+/** A live member of the cluster as the election sees it. */
+export interface ElectionMember {
+  id: string;
+  capacity: number;
+}
+
+/**
+ * follower: following `head` (absent: none known and self is not a member) until leaseExpiresAt.
+ * candidate: no head known; self claims the headship at `electAt` unless a lease arrives first.
+ * head: self leads since `since`.
+ */
+export type ElectionState =
+  | { role: 'follower'; head?: string; term: number; leaseExpiresAt?: number }
+  | { role: 'candidate'; term: number; electAt: number }
+  | { role: 'head'; term: number; since: number };
+
+/** What the peer must do / log. `electionMs`: time from this peer noticing the lease expiry to the new head. */
+export type ElectionOutput =
+  | { kind: 'became_head'; cluster: string; term: number; electionMs?: number }
+  | { kind: 'stepped_down'; cluster: string; newHead: string; term: number }
+  | { kind: 'head_changed'; cluster: string; head: string; term: number; electionMs?: number }
+  | { kind: 'lease_expired'; cluster: string; head: string; term: number }
+  | { kind: 'publish_lease'; lease: HeadLease };
+
+export interface ElectionOptions {
+  selfId: string;
+  cluster: string;
+  /** How often the head publishes its lease. */
+  leaseIntervalMs: number;
+  /** A lease not renewed for this long expires (must exceed leaseIntervalMs; 3x is a good choice). */
+  leaseTtlMs: number;
+  now: number;
+  /** Highest term known so far (e.g. restored from a checkpoint). Default 0. */
+  term?: number;
+  /** Listen this long after start before claiming, so an existing head is heard first. Default leaseTtlMs. */
+  listenMs?: number;
+}
+
+/** Orders candidates: higher capacity first, then smaller peer id. */
+export function compareCandidates(a: ElectionMember, b: ElectionMember): number {
+  if (a.capacity !== b.capacity) return b.capacity > a.capacity ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The deterministic candidate among `members`: best capacity, smallest peer id on ties. */
+export function electCandidate(members: readonly ElectionMember[]): string | undefined {
+  return [...members].sort(compareCandidates)[0]?.id;
+}
+
+/**
+ * Election state machine for one cluster, held by every member.
+ *
+ * Rules: a lease with a higher term always wins; at the same term the smaller peer id wins
+ * while both leases are valid; a peer without a valid lease follows any live head. A lease that is not renewed within leaseTtl expires, its head
+ * is suspected dead (excluded from candidacy until a lease from it is heard) and the remaining
+ * live members re-elect: the best candidate claims at once with term = max known + 1, the
+ * r-th best after r * leaseTtl without a head (so divergent views cannot leave a cluster
+ * headless). A head that hears a winning lease steps down.
+ */
+export class ClusterElection {
+  readonly selfId: string;
+  readonly cluster: string;
+  private readonly intervalMs: number;
+  private readonly ttlMs: number;
+  private readonly listenUntil: number;
+  private st: ElectionState;
+  private maxTerm: number;
+  private members: ElectionMember[] = [];
+  private readonly suspected = new Set<string>();
+  private round = 0;
+  private nextLeaseAt = 0;
+  private headlessSince: number;
+  /** Local time the last lease expiry was noticed; cleared once a new head is known. */
+  private expiredAt: number | undefined;
+
+  constructor(opts: ElectionOptions) {
+    if (!(opts.leaseIntervalMs > 0) || !(opts.leaseTtlMs > opts.leaseIntervalMs)) {
+      throw new RangeError('need 0 < leaseIntervalMs < leaseTtlMs');
+    }
+    this.selfId = opts.selfId;
+    this.cluster = opts.cluster;
+    this.intervalMs = opts.leaseIntervalMs;
+    this.ttlMs = opts.leaseTtlMs;
+    this.maxTerm = opts.term ?? 0;
+    this.listenUntil = opts.now + (opts.listenMs ?? opts.leaseTtlMs);
+    this.headlessSince = opts.now;
+    this.st = { role: 'follower', term: this.maxTerm };
+  }
+
+  /** Current state (a copy). */
+  get state(): ElectionState {
+    return { ...this.st };
+  }
+
+  /** The current term: that of the head we follow, or ours when head (what rounds and models carry). */
+  get term(): number {
+    return this.st.term;
+  }
+
+  /** Highest term seen so far (>= term); a claim uses highestTerm + 1. Checkpoint this one. */
+  get highestTerm(): number {
+    return this.maxTerm;
+  }
+
+  /** The head this peer currently recognises (self when head). */
+  get head(): string | undefined {
+    if (this.st.role === 'head') return this.selfId;
+    return this.st.role === 'follower' ? this.st.head : undefined;
+  }
+
+  /** Sets the round our leases carry while we are head. */
+  setRound(round: number): void {
+    this.round = round;
+  }
+
+  /**
+   * Sets the live members of this cluster (self included; from the view). A followed head
+   * that leaves the members (expired from the view, or reclustered away) is dropped at once.
+   */
+  setMembers(members: readonly ElectionMember[], now: number): ElectionOutput[] {
+    const had = new Set(this.members.map((m) => m.id));
+    this.members = [...members];
+    const has = new Set(members.map((m) => m.id));
+    for (const id of [...this.suspected]) if (!has.has(id)) this.suspected.delete(id);
+    const head = this.st.role === 'follower' ? this.st.head : undefined;
+    // Only a head we had seen in the view counts as gone: a late joiner may hear leases first.
+    if (head !== undefined && had.has(head) && !has.has(head)) return this.expire(now);
+    return [];
+  }
+
+  /** Handle a lease received on the cluster (any sender, already validated by the protocol layer). */
+  onLease(lease: HeadLease, now: number): ElectionOutput[] {
+    if (lease.cluster !== this.cluster) return [];
+    if (lease.head === this.selfId) {
+      // Our own lease (echo, or from before a restart): only remember its term.
+      if (this.st.role !== 'head') this.maxTerm = Math.max(this.maxTerm, lease.term);
+      return [];
+    }
+    this.suspected.delete(lease.head);
+
+    if (this.st.role === 'head') {
+      const wins = lease.term > this.st.term || (lease.term === this.st.term && lease.head < this.selfId);
+      if (!wins) return [{ kind: 'publish_lease', lease: this.makeLease(now) }]; // assert ourselves now
+      this.follow(lease, now);
+      return [{ kind: 'stepped_down', cluster: this.cluster, newHead: lease.head, term: lease.term }];
+    }
+
+    const current = this.st.role === 'follower' ? this.st : undefined;
+    if (current?.head !== undefined && current.leaseExpiresAt !== undefined && now < current.leaseExpiresAt) {
+      // Following a valid lease: only a higher term, or the same term from a smaller id, replaces it.
+      const sameHead = lease.head === current.head;
+      const wins = sameHead
+        ? lease.term >= current.term
+        : lease.term > current.term || (lease.term === current.term && lease.head < current.head);
+      if (!wins) return [];
+    }
+    // Without a valid lease any live head is accepted, even one behind our highest known term:
+    // a head beats none, and it steps down as soon as it hears a higher-term lease.
+    const changed = current?.head !== lease.head;
+    const electionMs = this.expiredAt === undefined ? undefined : now - this.expiredAt;
+    this.follow(lease, now);
+    if (!changed) return [];
+    return [
+      {
+        kind: 'head_changed',
+        cluster: this.cluster,
+        head: lease.head,
+        term: lease.term,
+        ...(electionMs === undefined ? {} : { electionMs }),
+      },
+    ];
+  }
+
+  /** Advance time: expire leases, claim the headship when due, renew our lease. */
+  tick(now: number): ElectionOutput[] {
+    const out: ElectionOutput[] = [];
+    if (this.st.role === 'head') {
+      if (now >= this.nextLeaseAt) out.push({ kind: 'publish_lease', lease: this.makeLease(now) });
+      return out;
+    }
+    if (this.st.role === 'follower' && this.st.head !== undefined) {
+      if (this.st.leaseExpiresAt !== undefined && now < this.st.leaseExpiresAt) return out;
+      out.push(...this.expire(now));
+    }
+    const electAt = this.claimTime();
+    if (electAt === undefined) {
+      this.st = { role: 'follower', term: this.maxTerm };
+      return out;
+    }
+    if (now < electAt) {
+      this.st = { role: 'candidate', term: this.maxTerm, electAt };
+      return out;
+    }
+    const electionMs = this.expiredAt === undefined ? undefined : now - this.expiredAt;
+    this.maxTerm += 1;
+    this.expiredAt = undefined;
+    this.st = { role: 'head', term: this.maxTerm, since: now };
+    out.push({
+      kind: 'became_head',
+      cluster: this.cluster,
+      term: this.maxTerm,
+      ...(electionMs === undefined ? {} : { electionMs }),
+    });
+    out.push({ kind: 'publish_lease', lease: this.makeLease(now) });
+    return out;
+  }
+
+  /** When self claims if no lease arrives: rank r waits r * leaseTtl after the listen window / the expiry. */
+  private claimTime(): number | undefined {
+    const ranked = this.members.filter((m) => !this.suspected.has(m.id)).sort(compareCandidates);
+    const rank = ranked.findIndex((m) => m.id === this.selfId);
+    if (rank < 0) return undefined;
+    return Math.max(this.listenUntil, this.headlessSince) + rank * this.ttlMs;
+  }
+
+  /** Drop the followed head: log it, suspect it, start the headless clock. */
+  private expire(now: number): ElectionOutput[] {
+    if (this.st.role !== 'follower' || this.st.head === undefined) return [];
+    const { head, term } = this.st;
+    this.suspected.add(head);
+    this.expiredAt = now;
+    this.headlessSince = now;
+    this.st = { role: 'follower', term: this.maxTerm };
+    return [{ kind: 'lease_expired', cluster: this.cluster, head, term }];
+  }
+
+  private follow(lease: HeadLease, now: number): void {
+    this.maxTerm = Math.max(this.maxTerm, lease.term);
+    this.expiredAt = undefined;
+    this.st = { role: 'follower', head: lease.head, term: lease.term, leaseExpiresAt: now + this.ttlMs };
+  }
+
+  private makeLease(now: number): HeadLease {
+    this.nextLeaseAt = now + this.intervalMs;
+    return {
+      cluster: this.cluster,
+      head: this.selfId,
+      term: this.st.term,
+      round: this.round,
+      expiry: now + this.ttlMs,
+    };
+  }
+}
