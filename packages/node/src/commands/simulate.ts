@@ -1,0 +1,87 @@
+// `ppfm simulate`: the offline federation simulator (no networking) comparing methods.
+import { Option, type Command } from 'commander';
+import { checkDatasetArg } from './dataset-arg.js';
+import { nonNegativeInt, positiveInt, UsageError } from './errors.js';
+
+export interface SimulateFlags {
+  dataset: string;
+  partition: string;
+  peers: number;
+  rounds: number;
+  seed: number;
+  methods?: string;
+  backend: 'auto' | 'node' | 'wasm' | 'cpu';
+  maxSamples?: number;
+  json?: boolean;
+}
+
+/** Runs the simulator; the table (or JSON) goes to stdout, progress to stderr. */
+export async function runSimulate(flags: SimulateFlags): Promise<void> {
+  checkDatasetArg(flags.dataset);
+  const meta = await import('@ppfm/meta');
+  try {
+    meta.parsePartitionSpec(flags.partition);
+  } catch (err) {
+    throw new UsageError(`--partition: ${(err as Error).message}`);
+  }
+  let methods: ReturnType<typeof meta.parseMethods> | undefined;
+  if (flags.methods !== undefined) {
+    try {
+      methods = meta.parseMethods(flags.methods);
+    } catch (err) {
+      throw new UsageError(`--methods: ${(err as Error).message}`);
+    }
+    if (methods.length === 0) throw new UsageError('--methods: no method given');
+  }
+  const quiet = flags.json === true;
+  const result = await meta.simulate({
+    dataset: flags.dataset,
+    partition: flags.partition,
+    peers: flags.peers,
+    rounds: flags.rounds,
+    seed: flags.seed,
+    backend: flags.backend,
+    ...(methods !== undefined ? { methods } : {}),
+    ...(flags.maxSamples !== undefined ? { maxSamples: flags.maxSamples } : {}),
+    onProgress: (p) => {
+      if (quiet) return;
+      const acc = p.meanAcc !== undefined ? ` meanAcc=${p.meanAcc.toFixed(3)}` : '';
+      process.stderr.write(`[${p.method}] round ${p.round}/${p.rounds}${acc}${p.note ? ` ${p.note}` : ''}\n`);
+    },
+  });
+  if (flags.json === true) {
+    process.stdout.write(JSON.stringify(meta.simulationJson(result)) + '\n');
+  } else {
+    process.stdout.write(meta.formatSimulationTable(result) + '\n');
+  }
+}
+
+/** Registers the simulate subcommand. */
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      'Run the offline federation simulator on one partition and compare methods ' +
+        '(local, fedavg, fedavg-ft, ifca, oracle, ppfm). Progress goes to stderr.',
+    )
+    .option('--dataset <name|path>', 'mnist, synthetic, or a dataset path', 'mnist')
+    .requiredOption(
+      '--partition <spec>',
+      'iid | dirichlet:<alpha> | rotate:<k> | labelswap:<k> | synthetic:<alpha>,<beta>',
+    )
+    .option('--peers <n>', 'number of peers', positiveInt, 16)
+    .option('--rounds <n>', 'federation rounds', positiveInt, 20)
+    .option('--seed <n>', 'random seed', nonNegativeInt, 1)
+    .option('--methods <list>', 'comma-separated subset of methods (default: all)')
+    .addOption(
+      new Option('--backend <name>', 'tensor backend')
+        .choices(['auto', 'node', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .option('--max-samples <n>', 'use only N samples of the dataset (fast runs)', positiveInt)
+    .option(
+      '--json',
+      'print {"methods":{"<name>":{"meanAcc","minAcc","balancedAcc","ari","rounds","seconds"}}} as JSON',
+    )
+    .action(async (flags: SimulateFlags) => runSimulate(flags));
+}

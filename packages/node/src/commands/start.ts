@@ -1,0 +1,199 @@
+// `ppfm start`: runs one PPFM peer until it completes --rounds or receives SIGINT/SIGTERM.
+import { Option, type Command } from 'commander';
+import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { loadOrCreatePrivateKey } from '../identity.js';
+import { createEventLog, type EventLog } from '../log/event-log.js';
+import type { ModelSpec } from '@ppfm/meta';
+import type { PeerOptions } from '../options.js';
+import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+
+export interface StartFlags {
+  data: string;
+  dataDir?: string;
+  listen?: string[];
+  bootstrap?: string[];
+  mdns?: boolean;
+  logDir?: string;
+  logLevel: string;
+  backend: 'auto' | 'node' | 'wasm' | 'cpu';
+  model?: string;
+  rounds?: number;
+  quiet?: boolean;
+  oneHost?: boolean;
+  codec: 'float32' | 'float16' | 'int8';
+  seed: number;
+}
+
+export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
+
+/** Default data dir: `$PPFM_HOME/<basename of --data>`, PPFM_HOME defaulting to ~/.ppfm. */
+export function defaultDataDir(dataPath: string): string {
+  const home = process.env.PPFM_HOME ?? join(homedir(), '.ppfm');
+  return join(home, basename(resolve(dataPath)));
+}
+
+async function readModelSpec(path: string): Promise<ModelSpec> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--model: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--model: ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  const { parseModelSpec } = await import('@ppfm/meta');
+  try {
+    return parseModelSpec(value);
+  } catch (err) {
+    throw new UsageError(`--model: ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Validates flags that commander cannot check alone (paths, files). */
+async function checkPaths(flags: StartFlags): Promise<void> {
+  try {
+    await fs.stat(flags.data);
+  } catch {
+    throw new UsageError(`--data: ${flags.data} does not exist`);
+  }
+  if (flags.dataDir !== undefined) {
+    const st = await fs.stat(flags.dataDir).catch(() => undefined);
+    if (st !== undefined && !st.isDirectory())
+      throw new UsageError(`--data-dir: ${flags.dataDir} is not a directory`);
+  }
+}
+
+/** Starts a peer and resolves with its exit code once it has stopped. */
+export async function runStart(flags: StartFlags): Promise<number> {
+  await checkPaths(flags);
+  const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
+  const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
+  const privateKey = await loadOrCreatePrivateKey(dataDir);
+  const peerId = peerIdFromPrivateKey(privateKey).toString();
+  const toStdout = flags.logDir === '-';
+  const logFile = toStdout
+    ? undefined
+    : join(resolve(flags.logDir ?? join(dataDir, 'logs')), `${peerId}.log`);
+  const log: EventLog = createEventLog({
+    ...(logFile !== undefined ? { file: logFile } : {}),
+    peerId,
+    stdout: toStdout,
+    level: flags.logLevel,
+    pretty: !toStdout,
+    quiet: flags.quiet === true,
+  });
+  // Human output goes to stdout unless stdout carries the JSON log.
+  const say = (line: string): void => {
+    if (flags.quiet === true) return;
+    (toStdout ? process.stderr : process.stdout).write(line + '\n');
+  };
+
+  const opts: PeerOptions = {
+    data: resolve(flags.data),
+    dataDir,
+    privateKey,
+    listen: flags.listen && flags.listen.length > 0 ? flags.listen : [DEFAULT_LISTEN],
+    bootstrap: flags.bootstrap ?? [],
+    mdns: flags.mdns === true,
+    backend: flags.backend,
+    ...(model !== undefined ? { model } : {}),
+    ...(flags.rounds !== undefined ? { rounds: flags.rounds } : {}),
+    oneHost: flags.oneHost === true,
+    codec: flags.codec,
+    seed: flags.seed,
+  };
+  const { startPeer } = await import('../peer.js');
+  let peer;
+  try {
+    peer = await startPeer(opts, log);
+  } catch (err) {
+    await log.close();
+    throw err;
+  }
+  say(`peer ${peer.peerId.toString()}`);
+  for (const a of peer.addrs) say(a.toString());
+  if (logFile !== undefined) say(`log: ${logFile}`);
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      // A second Ctrl-C means "now": skip the graceful shutdown.
+      process.stderr.write(`ppfm: ${sig} again, exiting immediately\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`ppfm: ${sig}, stopping (saving checkpoint); press Ctrl-C again to exit now\n`);
+    void peer.stop('signal').catch((err: unknown) => {
+      process.stderr.write(`ppfm: error while stopping: ${(err as Error).message}\n`);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await peer.done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await log.close();
+  }
+  return 0;
+}
+
+/** Registers the start subcommand. */
+export function registerStart(program: Command, onExit: (code: number) => void): void {
+  program
+    .command('start')
+    .description('Start a PPFM peer on a local dataset. Runs until --rounds are done or SIGINT/SIGTERM.')
+    .requiredOption(
+      '--data <path>',
+      'local dataset: a directory or file (csv, jsonl, idx, image folders, ppfm.json)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'identity key (peer.key), checkpoints and default logs; created if missing ' +
+        '(default: $PPFM_HOME/<basename of --data>, PPFM_HOME defaults to ~/.ppfm)',
+    )
+    .option(
+      '--listen <multiaddr>',
+      `listen address, repeatable (default: ${DEFAULT_LISTEN})`,
+      collectMultiaddr,
+    )
+    .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<id>; repeatable', collectMultiaddr)
+    .option('--mdns', 'discover peers on the local network with mDNS')
+    .option(
+      '--log-dir <dir>',
+      'write the JSON-lines event log to <dir>/<peerId>.log; "-" writes it to stdout instead ' +
+        '(default: <data-dir>/logs)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'minimum log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .addOption(
+      new Option('--backend <name>', 'tensor backend')
+        .choices(['auto', 'node', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .option('--model <spec.json>', 'model spec {"layers":[...]} (default: an MLP sized for the dataset)')
+    .option('--rounds <n>', 'stop after N rounds (default: run until stopped)', positiveInt)
+    .option('--quiet', 'print nothing but errors (the event log is still written)')
+    .option(
+      '--one-host',
+      'loopback testnet settings: no gossipsub IP-colocation penalty, loopback not rate-limited',
+    )
+    .addOption(
+      new Option('--codec <codec>', 'model transfer encoding')
+        .choices(['float32', 'float16', 'int8'])
+        .default('float32'),
+    )
+    .option('--seed <n>', 'random seed (training, splits)', nonNegativeInt, 1)
+    .action(async (flags: StartFlags) => onExit(await runStart(flags)));
+}

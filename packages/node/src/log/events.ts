@@ -1,0 +1,165 @@
+// The PPFM peer's log events: one JSON line per event, a stable schema documented in LOGS.md.
+// A discriminated union on `event`, so emitters and `ppfm inspect` share one definition.
+
+export interface PeerStartedEvent {
+  event: 'peer_started';
+  addrs: string[];
+  backend: string;
+  dataPath: string;
+  samples: number;
+  version: string;
+}
+export interface PeerConnectedEvent {
+  event: 'peer_connected';
+  remote: string;
+}
+export interface PeerDisconnectedEvent {
+  event: 'peer_disconnected';
+  remote: string;
+}
+export interface FingerprintReceivedEvent {
+  event: 'fingerprint_received';
+  from: string;
+  seq: number;
+}
+export interface ViewChangedEvent {
+  event: 'view_changed';
+  peers: string[];
+}
+export interface ClusterAssignedEvent {
+  event: 'cluster_assigned';
+  cluster: string;
+  members: string[];
+  head: string;
+  k: number;
+}
+export interface HeadElectedEvent {
+  event: 'head_elected';
+  cluster: string;
+  head: string;
+  term: number;
+  /** Time from the previous head's lease expiry (or cluster formation) to this election. */
+  electionMs?: number;
+}
+export interface LeaseExpiredEvent {
+  event: 'lease_expired';
+  cluster: string;
+  head: string;
+  term: number;
+}
+export interface RoundOpenedEvent {
+  event: 'round_opened';
+  cluster: string;
+  round: number;
+  term: number;
+  head: string;
+}
+export interface UpdateReceivedEvent {
+  event: 'update_received';
+  cluster: string;
+  round: number;
+  from: string;
+  samples: number;
+}
+export interface RoundClosedEvent {
+  event: 'round_closed';
+  cluster: string;
+  round: number;
+  updates: number;
+  quorum: number;
+}
+export interface ClusterModelPublishedEvent {
+  event: 'cluster_model_published';
+  cluster: string;
+  round: number;
+  term: number;
+  bytes: number;
+}
+export interface GlobalModelUpdatedEvent {
+  event: 'global_model_updated';
+  round: number;
+  clusters: string[];
+}
+export interface EvaluationEvent {
+  event: 'evaluation';
+  cluster: string;
+  round: number;
+  accBefore: number;
+  accAfter: number;
+  lossBefore: number;
+  lossAfter: number;
+}
+export interface MessageRejectedEvent {
+  event: 'message_rejected';
+  /** Gossip topic the message arrived on (exactly one of topic/protocol is set). */
+  topic?: string;
+  /** Direct-stream protocol id the message arrived on. */
+  protocol?: string;
+  from: string;
+  reason: string;
+  detail?: string;
+}
+export interface CheckpointSavedEvent {
+  event: 'checkpoint_saved';
+  round: number;
+  path: string;
+}
+export interface CheckpointRestoredEvent {
+  event: 'checkpoint_restored';
+  round: number;
+}
+export interface PeerStoppedEvent {
+  event: 'peer_stopped';
+  reason: string;
+}
+export interface RoundsCompletedEvent {
+  event: 'rounds_completed';
+  cluster: string;
+  round: number;
+}
+
+/** Every event a PPFM peer logs. */
+export type LogEvent =
+  | PeerStartedEvent
+  | PeerConnectedEvent
+  | PeerDisconnectedEvent
+  | FingerprintReceivedEvent
+  | ViewChangedEvent
+  | ClusterAssignedEvent
+  | HeadElectedEvent
+  | LeaseExpiredEvent
+  | RoundOpenedEvent
+  | UpdateReceivedEvent
+  | RoundClosedEvent
+  | ClusterModelPublishedEvent
+  | GlobalModelUpdatedEvent
+  | EvaluationEvent
+  | MessageRejectedEvent
+  | CheckpointSavedEvent
+  | CheckpointRestoredEvent
+  | PeerStoppedEvent
+  | RoundsCompletedEvent;
+
+/** The name of a known event. */
+export type LogEventName = LogEvent['event'];
+
+/** Envelope fields pino adds to every line. */
+export interface LogEnvelope {
+  level: number;
+  time: number;
+  peer: string;
+}
+
+/** A known event as read back from a log file. */
+export type LoggedEvent = LogEvent & LogEnvelope;
+
+/** An event this version does not know (written by a newer peer): kept, never interpreted. */
+export interface UnknownLoggedEvent extends LogEnvelope {
+  event: string;
+  unknown: true;
+  [field: string]: unknown;
+}
+
+/** Pino's numeric levels. */
+export const LOG_LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+export type LogLevelName = keyof typeof LOG_LEVELS;

@@ -1,0 +1,37 @@
+// One-line human summaries of notable events, for a person watching a peer's terminal.
+import type { LogEvent } from './events.js';
+
+const short = (id: string): string => (id.length > 12 ? `…${id.slice(-8)}` : id);
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** A short human-readable line for notable events, undefined for chatty ones. */
+export function formatHuman(e: LogEvent): string | undefined {
+  switch (e.event) {
+    case 'peer_started':
+      return `started on ${e.backend} with ${e.samples} samples from ${e.dataPath}`;
+    case 'cluster_assigned':
+      return `cluster ${e.cluster}: ${e.members.length} members, head ${short(e.head)} (k=${e.k})`;
+    case 'head_elected':
+      return `cluster ${e.cluster}: head ${short(e.head)} elected, term ${e.term}${
+        e.electionMs !== undefined ? ` (${Math.round(e.electionMs)} ms)` : ''
+      }`;
+    case 'lease_expired':
+      return `cluster ${e.cluster}: lease of head ${short(e.head)} expired (term ${e.term})`;
+    case 'round_closed':
+      return `cluster ${e.cluster}: round ${e.round} closed with ${e.updates} updates (quorum ${e.quorum})`;
+    case 'global_model_updated':
+      return `global model updated at round ${e.round} from ${e.clusters.length} clusters`;
+    case 'evaluation':
+      return `round ${e.round}: personalised accuracy ${pct(e.accBefore)} -> ${pct(e.accAfter)}`;
+    case 'message_rejected':
+      return `rejected a message from ${short(e.from)} on ${e.topic ?? e.protocol}: ${e.reason}`;
+    case 'checkpoint_restored':
+      return `resumed from checkpoint at round ${e.round}`;
+    case 'rounds_completed':
+      return `completed ${e.round} rounds`;
+    case 'peer_stopped':
+      return `stopped (${e.reason})`;
+    default:
+      return undefined;
+  }
+}

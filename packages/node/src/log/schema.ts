@@ -1,0 +1,118 @@
+// Runtime validation of log lines read back from disk (by `ppfm inspect`): a line either
+// becomes a typed event or a clear error naming file:line. Unknown event names are kept
+// (forward compatibility with newer peers); known events must carry their typed fields.
+import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
+
+type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'string?' | 'number?';
+
+const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
+  peer_started: {
+    addrs: 'strings',
+    backend: 'string',
+    dataPath: 'string',
+    samples: 'int',
+    version: 'string',
+  },
+  peer_connected: { remote: 'string' },
+  peer_disconnected: { remote: 'string' },
+  fingerprint_received: { from: 'string', seq: 'int' },
+  view_changed: { peers: 'strings' },
+  cluster_assigned: { cluster: 'string', members: 'strings', head: 'string', k: 'int' },
+  head_elected: { cluster: 'string', head: 'string', term: 'int', electionMs: 'number?' },
+  lease_expired: { cluster: 'string', head: 'string', term: 'int' },
+  round_opened: { cluster: 'string', round: 'int', term: 'int', head: 'string' },
+  update_received: { cluster: 'string', round: 'int', from: 'string', samples: 'int' },
+  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int' },
+  cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
+  global_model_updated: { round: 'int', clusters: 'strings' },
+  evaluation: {
+    cluster: 'string',
+    round: 'int',
+    accBefore: 'number',
+    accAfter: 'number',
+    lossBefore: 'number',
+    lossAfter: 'number',
+  },
+  message_rejected: {
+    topic: 'string?',
+    protocol: 'string?',
+    from: 'string',
+    reason: 'string',
+    detail: 'string?',
+  },
+  checkpoint_saved: { round: 'int', path: 'string' },
+  checkpoint_restored: { round: 'int' },
+  peer_stopped: { reason: 'string' },
+  rounds_completed: { cluster: 'string', round: 'int' },
+};
+
+/** Names of every event this version knows. */
+export const KNOWN_EVENTS: readonly LogEventName[] = Object.keys(FIELDS) as LogEventName[];
+
+/** True when `name` is an event this version knows and validates. */
+export function isKnownEvent(name: string): name is LogEventName {
+  return Object.prototype.hasOwnProperty.call(FIELDS, name);
+}
+
+export type ParsedLine =
+  | { ok: true; event: LoggedEvent | UnknownLoggedEvent }
+  | { ok: false; error: string; file: string; line: number };
+
+function checkField(value: unknown, kind: FieldKind): string | undefined {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' ? undefined : 'a string';
+    case 'string?':
+      return value === undefined || typeof value === 'string' ? undefined : 'a string or absent';
+    case 'number':
+      // JSON has no NaN/Infinity; pino writes them as null, which we reject as a non-number.
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'a finite number';
+    case 'number?':
+      return value === undefined || (typeof value === 'number' && Number.isFinite(value))
+        ? undefined
+        : 'a finite number or absent';
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
+    case 'strings':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string')
+        ? undefined
+        : 'an array of strings';
+  }
+}
+
+/** Parses one JSON log line into a typed event, or an error naming `file:lineNo`. */
+export function parseLogLine(line: string, file: string, lineNo: number): ParsedLine {
+  const fail = (msg: string): ParsedLine => ({
+    ok: false,
+    error: `${file}:${lineNo}: ${msg}`,
+    file,
+    line: lineNo,
+  });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (err) {
+    return fail(`not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not a JSON object');
+  const obj = raw as Record<string, unknown>;
+  for (const [field, kind] of [
+    ['level', 'int'],
+    ['time', 'number'],
+    ['peer', 'string'],
+    ['event', 'string'],
+  ] as const) {
+    const problem = checkField(obj[field], kind);
+    if (problem !== undefined) return fail(`field "${field}" must be ${problem}`);
+  }
+  const name = obj.event as string;
+  if (!isKnownEvent(name)) return { ok: true, event: { ...obj, unknown: true } as UnknownLoggedEvent };
+  for (const [field, kind] of Object.entries(FIELDS[name])) {
+    const problem = checkField(obj[field], kind);
+    if (problem !== undefined) return fail(`event ${name}: field "${field}" must be ${problem}`);
+  }
+  if (name === 'message_rejected' && obj.topic === undefined && obj.protocol === undefined) {
+    return fail('event message_rejected: needs a "topic" or a "protocol" field');
+  }
+  return { ok: true, event: obj as unknown as LoggedEvent };
+}

@@ -1,0 +1,92 @@
+// Options of a networked PPFM peer and their defaults (timings suit a loopback testnet on a
+// 2-core machine: seconds, not minutes).
+import type { PrivateKey } from '@libp2p/interface';
+import type { BackendPreference, Dataset, ModelSpec, PpfmConfig } from '@ppfm/meta';
+import type { Codec } from '@ppfm/protocol';
+
+/** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
+export interface PeerTiming {
+  /** Liveness heartbeat period on the fingerprint topic. */
+  heartbeatMs: number;
+  /** Fingerprint re-publication period (late joiners learn existing peers from it). */
+  fingerprintEveryMs: number;
+  /** A peer silent for this long leaves the view. */
+  viewTtlMs: number;
+  /** Head lease period and time-to-live. */
+  leaseIntervalMs: number;
+  leaseTtlMs: number;
+  /** Internal state-machine tick. */
+  tickMs: number;
+  /** Wait after a view change before reclustering (coalesces bursts of fingerprints). */
+  reclusterDelayMs: number;
+  /** A head opens its first round only after the view has been stable this long. */
+  settleMs: number;
+  /** Hard round deadline, quorum fraction, and how long to wait for stragglers after quorum. */
+  roundDeadlineMs: number;
+  quorumFraction: number;
+  quorumGraceMs: number;
+  /** Pause between a round's close and the next round's open. */
+  roundGapMs: number;
+  /** After `rounds` rounds: keep serving for this long, then resolve `done`. */
+  graceMs: number;
+  /** Deadlines of a model fetch and of an update push. */
+  fetchTimeoutMs: number;
+  pushTimeoutMs: number;
+}
+
+/**
+ * Defaults for a loopback testnet of ~10 processes on 2 cores. Leases and view ttl must outlast
+ * the longest synchronous training step of a busy head (tfjs blocks the event loop while it
+ * trains), else live heads are suspected dead and clusters churn.
+ */
+export const DEFAULT_TIMING: PeerTiming = {
+  heartbeatMs: 1000,
+  fingerprintEveryMs: 3000,
+  viewTtlMs: 10_000,
+  leaseIntervalMs: 1000,
+  leaseTtlMs: 5000,
+  tickMs: 100,
+  reclusterDelayMs: 300,
+  settleMs: 3000,
+  roundDeadlineMs: 30_000,
+  quorumFraction: 0.6,
+  quorumGraceMs: 3000,
+  roundGapMs: 500,
+  graceMs: 5000,
+  fetchTimeoutMs: 20_000,
+  pushTimeoutMs: 20_000,
+};
+
+export interface PeerOptions {
+  /** Dataset path (any format meta's loadDataset reads) or an in-memory dataset. */
+  data: string | Dataset;
+  /** Identity (peer.key) and checkpoints live here. */
+  dataDir: string;
+  listen?: string[];
+  bootstrap?: string[];
+  mdns?: boolean;
+  /** Loopback testnet settings (no IP-colocation penalty, loopback exempt from rate limits). */
+  oneHost?: boolean;
+  backend?: BackendPreference;
+  /** Model architecture; default meta's defaultModelSpec for the data. */
+  model?: ModelSpec;
+  /** Stop (resolve `done`) after the cluster completed this many rounds. */
+  rounds?: number;
+  /** Tensor codec for models and updates on the wire (default float32). */
+  codec?: Codec;
+  /** Seed of local randomness (training order, personalisation). */
+  seed?: number;
+  /** Overrides of meta's DEFAULT_PPFM_CONFIG. */
+  config?: Partial<PpfmConfig>;
+  timing?: Partial<PeerTiming>;
+  /** A head opens rounds only when its cluster has at least this many live members (default 2). */
+  minClusterSize?: number;
+  /** Election capacity score (higher leads); default 1. */
+  capacity?: number;
+  /** Use this key instead of the one in dataDir (tests). */
+  privateKey?: PrivateKey;
+  /** Gossip data cap (bytes). */
+  gossipMaxBytes?: number;
+  /** Direct-stream cap (bytes) for models and updates. */
+  streamMaxBytes?: number;
+}
