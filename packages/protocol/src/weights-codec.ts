@@ -355,11 +355,18 @@ function isNameByte(c: number): boolean {
   );
 }
 
+/**
+ * Copies bytes into a fresh, aligned ArrayBuffer. Uint8Array's own slice is called on purpose:
+ * a Node Buffer (what libp2p streams deliver) overrides slice() to return a view into a shared pool.
+ */
+function copyBytes(src: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(src);
+}
+
 function readFloat32(src: Uint8Array, n: number): Float32Array | undefined {
   let values: Float32Array;
   if (LITTLE_ENDIAN) {
-    // slice() copies into a fresh, aligned ArrayBuffer: the result never aliases the input.
-    values = new Float32Array(src.slice().buffer, 0, n);
+    values = new Float32Array(copyBytes(src).buffer, 0, n);
   } else {
     values = new Float32Array(n);
     const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
@@ -372,7 +379,7 @@ function readFloat16(src: Uint8Array, n: number): Float32Array | undefined {
   const table = float16Table();
   const values = new Float32Array(n);
   if (LITTLE_ENDIAN) {
-    const h = new Uint16Array(src.slice().buffer, 0, n);
+    const h = new Uint16Array(copyBytes(src).buffer, 0, n);
     for (let i = 0; i < n; i++) {
       const b = h[i] as number;
       // Exponent 31 is Inf or NaN.

@@ -348,3 +348,21 @@ describe('weights codec', () => {
     });
   });
 });
+
+describe('weights codec on Node Buffers', () => {
+  // libp2p hands decoders Buffers that are views into a shared pool; Buffer#slice() does not copy.
+  for (const codec of ['float32', 'float16'] as const) {
+    it(`decodes a ${codec} blob that sits at an offset inside a larger pooled Buffer`, () => {
+      const ws: WeightSet = [
+        { name: 'layer_0/kernel', shape: [3, 2], values: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+      ];
+      const blob = encodeWeights(ws, codec);
+      const pool = Buffer.alloc(blob.length + 64, 0xff);
+      Buffer.from(blob).copy(pool, 17);
+      const view = pool.subarray(17, 17 + blob.length);
+      const r = decodeWeights(view);
+      if (!r.ok) assert.fail(`${r.error.code}: ${r.error.message}`);
+      assert.deepStrictEqual(Array.from(r.value[0]!.values), [1, 2, 3, 4, 5, 6]);
+    });
+  }
+});
