@@ -1,1 +1,38 @@
-export {};
+// Public API of @ppfm/node: the networked peer and its building blocks.
+import './polyfill.js';
+
+export {
+  startPeer,
+  DEFAULT_TIMING,
+  type Peer,
+  type PeerLog,
+  type PeerOptions,
+  type PeerStatus,
+  type PeerTiming,
+} from './peer.js';
+export {
+  createHost,
+  ensureConnected,
+  DEFAULT_GOSSIP_MAX_BYTES,
+  type Host,
+  type HostOptions,
+  type StartedHost,
+} from './host.js';
+export { Gossip, type Verdict, type TopicSpec, type RejectInfo } from './gossip.js';
+export {
+  request,
+  serve,
+  StreamError,
+  DEFAULT_STREAM_LIMITS,
+  type StreamLimits,
+  type ServeOptions,
+} from './streams.js';
+export {
+  RoundCollector,
+  quorumSize,
+  type RoundTiming,
+  type RoundUpdate,
+  type UpdateVerdict,
+} from './rounds.js';
+export { PROTOCOL_PEERS } from './pex.js';
+export type { LogEvent, LoggedEvent, LogEventName } from './log/events.js';

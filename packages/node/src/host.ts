@@ -1,0 +1,126 @@
+// The libp2p 2.x host of a PPFM peer: TCP + noise + yamux + identify + gossipsub, with
+// bootstrap/mDNS discovery. The polyfill must be evaluated before libp2p's modules.
+import './polyfill.js';
+import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { bootstrap } from '@libp2p/bootstrap';
+import { identify, type Identify } from '@libp2p/identify';
+import type { Libp2p, PeerId, PrivateKey, PubSub } from '@libp2p/interface';
+import { mdns } from '@libp2p/mdns';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p, type Libp2pOptions } from 'libp2p';
+
+/** Gossip frames carry only small control messages; models travel over direct streams. */
+export const DEFAULT_GOSSIP_MAX_BYTES = 1024 * 1024;
+
+export interface HostOptions {
+  privateKey: PrivateKey;
+  /** Listen multiaddrs, default `/ip4/0.0.0.0/tcp/0`. */
+  listen?: string[];
+  /** Full multiaddrs (with /p2p/<id>) of peers to connect to and keep connected to. */
+  bootstrap?: string[];
+  mdns?: boolean;
+  /** Loopback testnet: no IP-colocation penalty, loopback exempt from inbound rate limits. */
+  oneHost?: boolean;
+  /** Max bytes of one gossip message's data (gossipsub maxInboundDataLength). */
+  gossipMaxBytes?: number;
+  /** Gossipsub heartbeat (ms); shorter meshes form faster on small testnets. */
+  gossipHeartbeatMs?: number;
+  /** How often to re-dial bootstrap peers we are not connected to (ms). */
+  redialMs?: number;
+}
+
+export type HostServices = { identify: Identify; pubsub: PubSub<GossipsubEvents> };
+export type Host = Libp2p<HostServices>;
+
+/** Returns the host plus a stop function that also ends the bootstrap re-dial loop. */
+export interface StartedHost {
+  libp2p: Host;
+  addrs(): string[];
+  stop(): Promise<void>;
+}
+
+const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
+
+/** Creates and starts a libp2p 2.x host with PPFM's transports, gossip and discovery. */
+export async function createHost(opts: HostOptions): Promise<StartedHost> {
+  const boot = (opts.bootstrap ?? []).filter((a) => a.length > 0);
+  // Component factories are typed per module; libp2p supplies the full component set.
+  type DiscoveryFactory = NonNullable<Libp2pOptions['peerDiscovery']>[number];
+  const discovery: DiscoveryFactory[] = [];
+  if (boot.length > 0) discovery.push(bootstrap({ list: boot, timeout: 100 }) as DiscoveryFactory);
+  if (opts.mdns === true) discovery.push(mdns({ interval: 2000 }) as DiscoveryFactory);
+  const oneHost = opts.oneHost === true;
+  const libp2p = (await createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: { listen: opts.listen && opts.listen.length > 0 ? opts.listen : ['/ip4/0.0.0.0/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: discovery,
+    connectionManager: oneHost
+      ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+      : {},
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        // Small networks: flood own messages so control traffic does not wait for mesh formation.
+        floodPublish: true,
+        heartbeatInterval: opts.gossipHeartbeatMs ?? 700,
+        maxInboundDataLength: opts.gossipMaxBytes ?? DEFAULT_GOSSIP_MAX_BYTES,
+        scoreParams: oneHost ? { IPColocationFactorWeight: 0 } : {},
+      }) as never,
+    },
+  })) as unknown as Host;
+
+  // libp2p 2.x does not auto-dial discovered peers.
+  libp2p.addEventListener('peer:discovery', (evt) => {
+    const id = evt.detail.id;
+    if (id.equals(libp2p.peerId) || libp2p.getConnections(id).length > 0) return;
+    libp2p.dial(id).catch(() => undefined);
+  });
+
+  const bootAddrs: Multiaddr[] = [];
+  for (const a of boot) {
+    try {
+      bootAddrs.push(multiaddr(a));
+    } catch {
+      // invalid addresses are reported by the caller's option validation
+    }
+  }
+  let stopped = false;
+  const redial = (): void => {
+    for (const ma of bootAddrs) {
+      const id = ma.getPeerId();
+      if (id !== null && id === libp2p.peerId.toString()) continue;
+      if (id !== null && libp2p.getConnections().some((c) => c.remotePeer.toString() === id)) continue;
+      libp2p.dial(ma).catch(() => undefined);
+    }
+  };
+  redial();
+  const timer = setInterval(() => {
+    if (!stopped) redial();
+  }, opts.redialMs ?? 2000);
+  timer.unref();
+
+  return {
+    libp2p,
+    addrs: () => libp2p.getMultiaddrs().map((m) => m.toString()),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await libp2p.stop();
+    },
+  };
+}
+
+/** Dials a peer by id (addresses from the peer store) unless already connected. */
+export async function ensureConnected(libp2p: Host, peer: PeerId, signal?: AbortSignal): Promise<void> {
+  if (libp2p.getConnections(peer).length > 0) return;
+  await libp2p.dial(peer, { signal });
+}

@@ -1,0 +1,1131 @@
+// The networked PPFM peer: membership (fingerprints + heartbeats -> view -> clusters), head
+// election per cluster, and the federated meta-learning rounds over gossip + direct streams.
+import './polyfill.js';
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
+import type { PeerId } from '@libp2p/interface';
+import {
+  allFinite,
+  computeFingerprint,
+  defaultModelSpec,
+  DEFAULT_PPFM_CONFIG,
+  deriveSeed,
+  initGlobal,
+  initWeights,
+  loadDataset,
+  chooseSharedPart,
+  type SharedPart,
+  selectBackend,
+  splitDataset,
+  subtract,
+  weightSetsCompatible,
+  type Dataset,
+  type Fingerprint,
+  type PpfmConfig,
+  type WeightSet,
+} from '@ppfm/meta';
+import {
+  clusterTopic,
+  decodeDirect,
+  decodeFetchRequest,
+  decodeGossip,
+  decodeUpdateEnvelope,
+  encodeAck,
+  encodeError,
+  encodeFetchRequest,
+  encodeGossip,
+  encodeModelEnvelope,
+  encodeUpdateEnvelope,
+  PROTOCOL_MODEL_FETCH,
+  PROTOCOL_UPDATE_PUSH,
+  specHash,
+  TOPIC_FINGERPRINTS,
+  TOPIC_HEADS,
+  type Codec,
+  type FingerprintMsg,
+  type GossipMessage,
+  type HeadLeaseMsg,
+  type ModelEnvelopeMsg,
+  type RoundOpenMsg,
+} from '@ppfm/protocol';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
+import { clusterOf, computeClusters, sameClusterMap, type ClusterMap } from './clustering.js';
+import { ClusterElection, electCandidate, type ElectionOutput } from './election.js';
+import { headStep } from './global.js';
+import { Gossip, type RejectInfo, type Verdict } from './gossip.js';
+import { createHost, type StartedHost } from './host.js';
+import { loadOrCreatePrivateKey } from './identity.js';
+import { connectMissing, PROTOCOL_PEERS, servePeerExchange } from './pex.js';
+import type { LogEvent } from './log/events.js';
+import { DEFAULT_TIMING, type PeerOptions, type PeerTiming } from './options.js';
+import { RoundCollector } from './rounds.js';
+import { request, serve, StreamError, type StreamLimits } from './streams.js';
+import { personaliseOn, trainInner, type TaskModel } from './trainer.js';
+import { MembershipView } from './view.js';
+
+export { DEFAULT_TIMING, type PeerOptions, type PeerTiming } from './options.js';
+
+/** The subset of the event log the peer needs (node-cli's EventLog satisfies it). */
+export interface PeerLog {
+  emit(e: LogEvent): void;
+  setPeerId?(id: string): void;
+}
+
+/** A snapshot of a peer's state, for tests and tools. */
+export interface PeerStatus {
+  peerId: string;
+  view: string[];
+  viewDigest: string;
+  cluster?: string;
+  members: string[];
+  head?: string;
+  role: 'unassigned' | 'member' | 'head';
+  term: number;
+  /** Round of the newest cluster model this peer holds (0 = initial). */
+  round: number;
+  /** Number of cluster maps computed, and the current one as `id: members` lines. */
+  clusters: { id: string; members: string[] }[];
+  lastEvaluation?: { round: number; accBefore: number; accAfter: number };
+}
+
+export interface Peer {
+  peerId: string;
+  addrs: string[];
+  /** Saves a checkpoint, stops the host and resolves `done`. */
+  stop(reason?: string): Promise<void>;
+  /** Resolves once the peer stopped (after `rounds` rounds + grace, or `stop`). */
+  done: Promise<void>;
+  status(): PeerStatus;
+}
+
+interface HeldModel {
+  cluster: string;
+  round: number;
+  term: number;
+  weights: WeightSet;
+  /** The head this model came from (its lineage); '' when restored from a checkpoint. */
+  source: string;
+}
+
+const VERSION = '0.1.0';
+/** Gossip carries control messages only (models go over streams): cap each frame. */
+const CONTROL_MAX_BYTES = 64 * 1024;
+
+/** Starts a PPFM peer: loads data, identity and checkpoint, joins the network and runs rounds. */
+export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> {
+  const rt = new PeerRuntime(opts, log);
+  await rt.start();
+  return rt.api();
+}
+
+class PeerRuntime {
+  private readonly timing: PeerTiming;
+  private readonly cfg: PpfmConfig;
+  private readonly seed: number;
+  private readonly codec: Codec;
+  private host!: StartedHost;
+  private gossip!: Gossip;
+  private selfId = '';
+  private task!: TaskModel;
+  private spec = '';
+  private train!: Dataset;
+  private val!: Dataset;
+  private fpMsg!: FingerprintMsg;
+  private view!: MembershipViewT;
+  private clusterMap: ClusterMap | undefined;
+  private sharedPart: SharedPart = 'body';
+  private cluster: string | undefined;
+  private members: string[] = [];
+  private election: ClusterElection | undefined;
+  private restored: Checkpoint | undefined;
+  private model: HeldModel | undefined;
+  private initModel!: WeightSet;
+  private global: WeightSet | undefined;
+  private readonly otherHeads = new Map<string, HeldModel & { head: string }>();
+  private readonly remoteHeads = new Map<string, { head: string; round: number; at: number }>();
+  private collector: RoundCollector<WeightSet> | undefined;
+  private nextRoundAt = 0;
+  private lastViewChange = 0;
+  private reclusterAt: number | undefined;
+  private hbSeq = 0;
+  private nextHeartbeat = 0;
+  private nextFingerprint = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private doneResolve!: () => void;
+  private readonly done: Promise<void>;
+  private memberBusy = false;
+  private pendingRound: RoundOpenMsg | undefined;
+  private fetching = false;
+  private evaluatedRound = -1;
+  private lastEval: PeerStatus['lastEvaluation'];
+  private completed = false;
+  private readonly streamLimits: StreamLimits;
+
+  constructor(
+    private readonly opts: PeerOptions,
+    private readonly log: PeerLog,
+  ) {
+    this.timing = { ...DEFAULT_TIMING, ...(opts.timing ?? {}) };
+    this.cfg = { ...DEFAULT_PPFM_CONFIG, ...(opts.config ?? {}) };
+    this.seed = opts.seed ?? 1;
+    this.codec = opts.codec ?? 'float32';
+    this.streamLimits = {
+      maxBytes: opts.streamMaxBytes ?? 64 * 1024 * 1024,
+      timeoutMs: this.timing.fetchTimeoutMs,
+    };
+    this.done = new Promise((r) => (this.doneResolve = r));
+  }
+
+  api(): Peer {
+    return {
+      peerId: this.selfId,
+      addrs: this.host.addrs(),
+      stop: (reason?: string) => this.stop(reason ?? 'stopped'),
+      done: this.done,
+      status: () => this.status(),
+    };
+  }
+
+  // ------------------------------------------------------------------ start / stop
+
+  async start(): Promise<void> {
+    const backend = await selectBackend(this.opts.backend ?? 'auto');
+    const ds = typeof this.opts.data === 'string' ? await loadDataset(this.opts.data) : this.opts.data;
+    const split = splitDataset(ds, {
+      valFraction: this.cfg.valFraction,
+      seed: deriveSeed(this.seed, 'split'),
+    });
+    this.train = split.train;
+    this.val = split.val;
+    const modelSpec = this.opts.model ?? defaultModelSpec(ds.inputShape, ds.numClasses);
+    this.task = { spec: modelSpec, inputShape: [...ds.inputShape], numClasses: ds.numClasses };
+    // Every peer starts from the same initial weights (shared seed), so round 0 is comparable.
+    this.initModel = initWeights(modelSpec, this.task.inputShape, ds.numClasses, this.cfg.initSeed);
+    this.spec = specHash(this.initModel);
+
+    const privateKey = this.opts.privateKey ?? (await loadOrCreatePrivateKey(this.opts.dataDir));
+    this.selfId = peerIdFromPrivateKey(privateKey).toString();
+    this.log.setPeerId?.(this.selfId);
+
+    const cp = await loadCheckpoint(this.opts.dataDir);
+    if (cp.ok && cp.checkpoint !== undefined) {
+      const c = cp.checkpoint;
+      if (c.peerId === this.selfId && c.specHash === this.spec && c.clusterModel !== undefined) {
+        this.restored = c;
+        this.model = {
+          cluster: c.cluster ?? '',
+          round: c.round,
+          term: c.term,
+          weights: c.clusterModel,
+          source: '',
+        };
+        this.global = c.globalModel;
+        this.evaluatedRound = c.round;
+        this.emit({ event: 'checkpoint_restored', round: c.round });
+      }
+    }
+
+    // Fingerprint as it reads after the wire round trip, so every peer holds identical numbers.
+    const fp = computeFingerprint(ds, { dims: this.cfg.fingerprintDims });
+    this.fpMsg = roundTrip({
+      kind: 'fingerprint',
+      peerId: this.selfId,
+      seq: 1,
+      capacity: this.opts.capacity ?? 1,
+      ...fp,
+    });
+    const now = Date.now();
+    this.view = new MembershipView<Fingerprint>({
+      selfId: this.selfId,
+      ttlMs: this.timing.viewTtlMs,
+      self: { fingerprint: fingerprintOf(this.fpMsg), seq: this.fpMsg.seq, capacity: this.fpMsg.capacity },
+      now,
+    });
+    this.lastViewChange = now;
+
+    this.host = await createHost({
+      privateKey,
+      listen: this.opts.listen,
+      bootstrap: this.opts.bootstrap,
+      mdns: this.opts.mdns,
+      oneHost: this.opts.oneHost,
+      gossipMaxBytes: this.opts.gossipMaxBytes,
+    });
+    const lp = this.host.libp2p;
+    lp.addEventListener('peer:connect', (e) => {
+      this.emit({ event: 'peer_connected', remote: e.detail.toString() });
+      this.nextFingerprint = Math.min(this.nextFingerprint, Date.now() + 300);
+    });
+    lp.addEventListener('peer:disconnect', (e) =>
+      this.emit({ event: 'peer_disconnected', remote: e.detail.toString() }),
+    );
+
+    this.gossip = new Gossip(lp.services.pubsub, (r) => this.rejected(r));
+    this.gossip.join(TOPIC_FINGERPRINTS, {
+      maxBytes: CONTROL_MAX_BYTES,
+      decode: (b) => decodeGossip(b, { maxControlBytes: CONTROL_MAX_BYTES }),
+      check: (m, from) => this.checkMembership(m, from),
+      onMessage: (m, from) => this.onMembership(m, from),
+    });
+    const encodeErr = (code: string, message: string): Uint8Array =>
+      encodeError({
+        code: 'rejected',
+        message: `${code}: ${message}`.slice(0, 500),
+      });
+    const onFailure =
+      (protocol: string) =>
+      (from: string, f: { reason: string; detail: string }): void =>
+        this.emit({ event: 'message_rejected', protocol, from, reason: f.reason, detail: f.detail });
+    await serve(lp, PROTOCOL_MODEL_FETCH, (b, from) => this.serveFetch(b, from), {
+      limits: { maxBytes: 64 * 1024, timeoutMs: this.timing.fetchTimeoutMs },
+      encodeError: encodeErr,
+      onFailure: onFailure(PROTOCOL_MODEL_FETCH),
+    });
+    await serve(lp, PROTOCOL_UPDATE_PUSH, (b, from) => this.servePush(b, from), {
+      limits: { maxBytes: this.streamLimits.maxBytes, timeoutMs: this.timing.pushTimeoutMs },
+      encodeError: encodeErr,
+      onFailure: onFailure(PROTOCOL_UPDATE_PUSH),
+    });
+
+    const pexInvalid = (from: string, reason: string, detail: string): void =>
+      this.emit({ event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });
+    this.pexInvalid = pexInvalid;
+    await servePeerExchange(lp, pexInvalid);
+
+    this.emit({
+      event: 'peer_started',
+      addrs: this.host.addrs(),
+      backend,
+      dataPath: typeof this.opts.data === 'string' ? this.opts.data : `<memory:${ds.name}>`,
+      samples: ds.y.length,
+      version: VERSION,
+    });
+    this.emit({ event: 'view_changed', peers: this.view.ids() });
+    this.reclusterAt = now;
+    this.timer = setInterval(() => this.tick(), this.timing.tickMs);
+  }
+
+  private async stop(reason: string): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      if (this.timer) clearInterval(this.timer);
+      await this.checkpoint().catch(() => undefined);
+      this.stopped = true;
+      this.gossip.close();
+      await this.host.stop().catch(() => undefined);
+      this.emit({ event: 'peer_stopped', reason });
+      this.doneResolve();
+    })();
+    return this.stopping;
+  }
+
+  /** Runs a background task; a failure is reported, never an unhandled rejection. */
+  private background(p: Promise<unknown>, what: string): void {
+    p.catch((err: unknown) => {
+      if (!this.stopped)
+        process.emitWarning(`ppfm peer: ${what} failed: ${(err as Error)?.stack ?? String(err)}`);
+    });
+  }
+
+  private emit(e: LogEvent): void {
+    if (this.stopped && e.event !== 'peer_stopped') return;
+    this.log.emit(e);
+  }
+
+  private rejected(r: RejectInfo): void {
+    this.emit({
+      event: 'message_rejected',
+      topic: r.topic,
+      from: r.from,
+      reason: r.reason,
+      detail: r.detail,
+    });
+  }
+
+  // ------------------------------------------------------------------ timer
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    try {
+      const removed = this.view.expire(now);
+      if (removed.length > 0) this.viewChanged(now);
+      if (this.reclusterAt !== undefined && now >= this.reclusterAt) {
+        this.reclusterAt = undefined;
+        this.recluster(now);
+      }
+      if (now >= this.nextHeartbeat) {
+        this.nextHeartbeat = now + this.timing.heartbeatMs;
+        this.publishHeartbeat();
+      }
+      if (now >= this.nextFingerprint) {
+        this.nextFingerprint = now + this.timing.fingerprintEveryMs;
+        void this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(this.fpMsg));
+        this.discover();
+      }
+      if (this.election) this.act(this.election.tick(now), now);
+      this.headTick(now);
+    } catch (err) {
+      // keep the peer alive: a bug in one step must not stop heartbeats
+      process.emitWarning(`ppfm peer tick failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  private pexInvalid: (from: string, reason: string, detail: string) => void = () => undefined;
+  private discovering = false;
+
+  /** Connects to view members we have no connection to (direct streams need one). */
+  private discover(): void {
+    if (this.discovering) return;
+    this.discovering = true;
+    connectMissing(this.host.libp2p, this.view.ids(), this.pexInvalid).finally(
+      () => (this.discovering = false),
+    );
+  }
+
+  private publishHeartbeat(): void {
+    const role = this.isHead() ? 'head' : this.cluster ? 'member' : 'unassigned';
+    const hb: GossipMessage = {
+      kind: 'heartbeat',
+      peerId: this.selfId,
+      seq: ++this.hbSeq,
+      ...(this.cluster ? { cluster: this.cluster } : {}),
+      role,
+      round: this.model?.round ?? 0,
+      fingerprintSeq: this.fpMsg.seq,
+    };
+    void this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(hb));
+  }
+
+  // ------------------------------------------------------------------ membership
+
+  private checkMembership(m: GossipMessage, from: string): Verdict {
+    if (m.kind !== 'fingerprint' && m.kind !== 'heartbeat')
+      return { result: 'reject', reason: 'wrong_topic', detail: `${m.kind} on fingerprint topic` };
+    if (m.peerId !== from)
+      return { result: 'reject', reason: 'sender_mismatch', detail: `${m.peerId} sent by ${from}` };
+    if (m.kind === 'fingerprint') {
+      const known = this.view.get(from);
+      if (known !== undefined && m.seq < known.seq) return { result: 'ignore', reason: 'stale' };
+    }
+    return { result: 'accept' };
+  }
+
+  private onMembership(m: GossipMessage, from: string): void {
+    const now = Date.now();
+    if (m.kind === 'fingerprint') {
+      const r = this.view.upsert(
+        from,
+        { fingerprint: fingerprintOf(m), seq: m.seq, capacity: m.capacity },
+        now,
+      );
+      if (r.kind === 'added' || (r.kind === 'updated' && r.fingerprintChanged)) {
+        this.emit({ event: 'fingerprint_received', from, seq: m.seq });
+        this.viewChanged(now);
+        // A newcomer needs our fingerprint too; do not wait for the periodic re-publication.
+        if (r.kind === 'added') this.nextFingerprint = Math.min(this.nextFingerprint, now + 100);
+      }
+    } else if (m.kind === 'heartbeat') {
+      this.view.heartbeat(from, now, m.fingerprintSeq);
+      // Heads of other clusters, for the global step (pulled when announcements were missed).
+      if (m.role === 'head' && m.cluster !== undefined)
+        this.remoteHeads.set(m.cluster, { head: from, round: m.round, at: now });
+    }
+  }
+
+  private viewChanged(now: number): void {
+    this.lastViewChange = now;
+    this.reclusterAt = now + this.timing.reclusterDelayMs;
+  }
+
+  private recluster(now: number): void {
+    // Done and only serving fetches for the grace period: peers leaving at the end of a run
+    // must not reshuffle (and re-log) clusters.
+    if (this.completed) return;
+    this.emit({ event: 'view_changed', peers: this.view.ids() });
+    // No `previous`: hysteresis makes the partition depend on each peer's history, and equal
+    // views must give equal clusters on every peer (late joiners included).
+    const map = computeClusters(this.view.items());
+    const changed = this.clusterMap === undefined || !sameClusterMap(this.clusterMap, map);
+    this.clusterMap = map;
+    const items = this.view.items();
+    const index = new Map(map.clusters.map((c, i) => [c.id, i]));
+    this.sharedPart = chooseSharedPart(
+      items.map((i) => i.fp),
+      items.map((i) => index.get(map.byPeer.get(i.id) ?? '') ?? 0),
+    );
+    const mine = clusterOf(map, this.selfId);
+    if (mine === undefined) return;
+    if (mine.id !== this.cluster) {
+      const first = this.cluster === undefined;
+      this.switchCluster(mine.id, now);
+      // Round-0 baseline: the shared initial model, personalised (not after a restore).
+      if (first && this.restored === undefined && this.evaluatedRound < 0) {
+        this.evaluatedRound = 0;
+        this.evaluate(mine.id, 0, this.initModel).catch((e: Error) => process.emitWarning(e.message));
+      }
+    }
+    this.members = mine.members;
+    const outs = this.election?.setMembers(this.view.capacities(mine.members), now) ?? [];
+    if (changed) {
+      const head = this.election?.head ?? electCandidate(this.view.capacities(mine.members)) ?? this.selfId;
+      this.emit({
+        event: 'cluster_assigned',
+        cluster: mine.id,
+        members: mine.members,
+        head,
+        k: map.clusters.length,
+      });
+    }
+    this.act(outs, now);
+  }
+
+  private switchCluster(id: string, now: number): void {
+    if (this.cluster !== undefined) this.gossip.leave(clusterTopic(this.cluster));
+    if (this.isHead()) this.gossip.leave(TOPIC_HEADS);
+    this.collector = undefined;
+    this.otherHeads.clear();
+    this.cluster = id;
+    const term = this.restored?.cluster === id ? this.restored.term : 0;
+    this.election = new ClusterElection({
+      selfId: this.selfId,
+      cluster: id,
+      leaseIntervalMs: this.timing.leaseIntervalMs,
+      leaseTtlMs: this.timing.leaseTtlMs,
+      now,
+      term,
+    });
+    this.gossip.join(clusterTopic(id), {
+      maxBytes: CONTROL_MAX_BYTES,
+      decode: (b) => decodeGossip(b, { maxControlBytes: CONTROL_MAX_BYTES }),
+      check: (m, from) => this.checkCluster(id, m, from),
+      onMessage: (m, from) => this.onCluster(id, m, from),
+    });
+  }
+
+  // ------------------------------------------------------------------ election
+
+  private isHead(): boolean {
+    return this.election?.state.role === 'head';
+  }
+
+  private act(outs: ElectionOutput[], now: number): void {
+    for (const o of outs) {
+      switch (o.kind) {
+        case 'publish_lease': {
+          const m: HeadLeaseMsg = {
+            kind: 'head_lease',
+            cluster: o.lease.cluster,
+            head: o.lease.head,
+            term: o.lease.term,
+            round: o.lease.round,
+            leaseMs: this.timing.leaseTtlMs,
+          };
+          void this.gossip.publish(clusterTopic(o.lease.cluster), encodeGossip(m));
+          break;
+        }
+        case 'became_head':
+          this.emit({
+            event: 'head_elected',
+            cluster: o.cluster,
+            head: this.selfId,
+            term: o.term,
+            ...(o.electionMs !== undefined ? { electionMs: o.electionMs } : {}),
+          });
+          this.becomeHead(now);
+          break;
+        case 'head_changed':
+          this.emit({
+            event: 'head_elected',
+            cluster: o.cluster,
+            head: o.head,
+            term: o.term,
+            ...(o.electionMs !== undefined ? { electionMs: o.electionMs } : {}),
+          });
+          break;
+        case 'stepped_down':
+          this.emit({ event: 'head_elected', cluster: o.cluster, head: o.newHead, term: o.term });
+          this.collector = undefined;
+          this.gossip.leave(TOPIC_HEADS);
+          break;
+        case 'lease_expired':
+          this.emit({ event: 'lease_expired', cluster: o.cluster, head: o.head, term: o.term });
+          break;
+      }
+    }
+  }
+
+  private becomeHead(now: number): void {
+    const cluster = this.cluster as string;
+    // Continue from the newest model we hold (as a member, or restored), else the shared init.
+    const base = this.model ?? { cluster, round: 0, term: 0, weights: this.initModel, source: this.selfId };
+    this.model = { ...base, cluster, term: this.election?.term ?? base.term };
+    this.global ??= initGlobal([this.model.weights]);
+    this.election?.setRound(this.model.round);
+    this.nextRoundAt = Math.max(now, this.lastViewChange + this.timing.settleMs);
+    this.gossip.join(TOPIC_HEADS, {
+      maxBytes: CONTROL_MAX_BYTES,
+      decode: (b) => decodeGossip(b, { maxControlBytes: CONTROL_MAX_BYTES }),
+      check: (m, from) => this.checkHeads(m, from),
+      onMessage: (m, from) => this.onHeads(m, from),
+    });
+  }
+
+  // ------------------------------------------------------------------ cluster topic
+
+  private checkCluster(cluster: string, m: GossipMessage, from: string): Verdict {
+    switch (m.kind) {
+      case 'head_lease':
+        if (m.head !== from)
+          return { result: 'reject', reason: 'sender_mismatch', detail: `lease for ${m.head}` };
+        if (m.cluster !== cluster) return { result: 'reject', reason: 'wrong_cluster', detail: m.cluster };
+        return { result: 'accept' };
+      case 'round_open':
+        if (m.head !== from)
+          return { result: 'reject', reason: 'sender_mismatch', detail: `round of ${m.head}` };
+        if (m.cluster !== cluster) return { result: 'reject', reason: 'wrong_cluster', detail: m.cluster };
+        if (m.specHash !== this.spec)
+          return { result: 'reject', reason: 'shape_mismatch', detail: 'spec hash' };
+        if (this.election && m.term < this.election.term) return { result: 'ignore', reason: 'stale_term' };
+        return { result: 'accept' };
+      case 'model':
+        if (m.scope.kind !== 'cluster' || m.scope.cluster !== cluster)
+          return { result: 'reject', reason: 'wrong_cluster', detail: 'model scope' };
+        if (
+          this.model &&
+          this.model.source === from &&
+          m.round <= this.model.round &&
+          this.model.cluster === cluster
+        )
+          return { result: 'ignore', reason: 'stale_round' };
+        return { result: 'accept' };
+      default:
+        return { result: 'reject', reason: 'wrong_topic', detail: `${m.kind} on cluster topic` };
+    }
+  }
+
+  private onCluster(cluster: string, m: GossipMessage, from: string): void {
+    if (this.cluster !== cluster || !this.election) return;
+    const now = Date.now();
+    if (m.kind === 'head_lease') {
+      this.act(
+        this.election.onLease(
+          { cluster, head: m.head, term: m.term, round: m.round, expiry: now + m.leaseMs },
+          now,
+        ),
+        now,
+      );
+      // Late joiner / missed announcement: catch up with the head's newest model.
+      const behind = m.round > (this.model?.round ?? 0) || this.model?.source !== from;
+      if (this.election.head === from && behind && !this.isHead())
+        this.background(this.catchUp(from, cluster), 'catch-up');
+    } else if (m.kind === 'round_open') {
+      if (this.election.head !== from || this.isHead()) return;
+      this.pendingRound = m;
+      this.background(this.memberLoop(), 'member round');
+    } else if (m.kind === 'model') {
+      if (this.isHead()) return;
+      this.background(this.catchUp(from, cluster), 'catch-up');
+    }
+  }
+
+  private checkHeads(m: GossipMessage, _from: string): Verdict {
+    if (m.kind !== 'model')
+      return { result: 'reject', reason: 'wrong_topic', detail: `${m.kind} on heads topic` };
+    if (m.scope.kind !== 'cluster') return { result: 'reject', reason: 'bad_value', detail: 'global scope' };
+    const known = this.otherHeads.get(m.scope.cluster);
+    if (known && known.round >= m.round && known.term >= m.term)
+      return { result: 'ignore', reason: 'stale_round' };
+    return { result: 'accept' };
+  }
+
+  private onHeads(m: GossipMessage, from: string): void {
+    if (m.kind !== 'model' || m.scope.kind !== 'cluster' || m.scope.cluster === this.cluster) return;
+    const cluster = m.scope.cluster;
+    void (async () => {
+      const got = await this.fetchModel(from, cluster, m.round);
+      if (got === undefined) return;
+      const known = this.otherHeads.get(cluster);
+      if (known && known.round > got.round) return;
+      this.otherHeads.set(cluster, { ...got, head: from });
+    })();
+  }
+
+  // ------------------------------------------------------------------ models over streams
+
+  /** Fetches `cluster`'s model (round >= minRound) from `peer`; undefined (logged) on failure. */
+  private async fetchModel(peer: string, cluster: string, minRound: number): Promise<HeldModel | undefined> {
+    let pid: PeerId;
+    try {
+      pid = peerIdFromString(peer);
+    } catch {
+      return undefined;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await request(
+        this.host.libp2p,
+        pid,
+        PROTOCOL_MODEL_FETCH,
+        encodeFetchRequest({ scope: { kind: 'cluster', cluster }, minRound, codec: this.codec }),
+        { maxBytes: this.streamLimits.maxBytes, timeoutMs: this.timing.fetchTimeoutMs },
+      );
+    } catch (err) {
+      if (err instanceof StreamError && err.code === 'too_large')
+        this.emit({
+          event: 'message_rejected',
+          protocol: PROTOCOL_MODEL_FETCH,
+          from: peer,
+          reason: 'too_large',
+          detail: err.message,
+        });
+      return undefined;
+    }
+    const r = decodeDirect(bytes, { maxBytes: this.streamLimits.maxBytes }, { specHash: this.spec });
+    if (!r.ok) {
+      this.emit({
+        event: 'message_rejected',
+        protocol: PROTOCOL_MODEL_FETCH,
+        from: peer,
+        reason: r.error.code,
+        detail: r.error.message,
+      });
+      return undefined;
+    }
+    if (r.value.kind === 'error') return undefined;
+    if (r.value.kind !== 'model') {
+      this.emit({
+        event: 'message_rejected',
+        protocol: PROTOCOL_MODEL_FETCH,
+        from: peer,
+        reason: 'unknown_kind',
+        detail: r.value.kind,
+      });
+      return undefined;
+    }
+    const m = r.value;
+    if (
+      !weightSetsCompatible(m.weights, this.initModel) ||
+      m.scope.kind !== 'cluster' ||
+      m.scope.cluster !== cluster
+    ) {
+      this.emit({
+        event: 'message_rejected',
+        protocol: PROTOCOL_MODEL_FETCH,
+        from: peer,
+        reason: 'shape_mismatch',
+        detail: m.modelId,
+      });
+      return undefined;
+    }
+    return { cluster, round: m.round, term: m.term, weights: m.weights, source: peer };
+  }
+
+  /** Fetches the head's newest model when it is newer than ours, then evaluates and checkpoints. */
+  private async catchUp(head: string, cluster: string): Promise<void> {
+    if (this.fetching) return;
+    this.fetching = true;
+    try {
+      const sameLine = this.model?.source === head && this.model.cluster === cluster;
+      const got = await this.fetchModel(head, cluster, sameLine ? (this.model?.round ?? 0) + 1 : 0);
+      if (got === undefined || this.cluster !== cluster || this.isHead() || !this.adopt(got)) return;
+      await this.afterModel(got);
+    } finally {
+      this.fetching = false;
+    }
+  }
+
+  /**
+   * Takes `got` as our cluster model when it is newer in our lineage, or comes from another
+   * head (a new head, or the winner of a merge: its lineage replaces ours even at a lower round).
+   */
+  private adopt(got: HeldModel): boolean {
+    const m = this.model;
+    if (m !== undefined && m.cluster === got.cluster && m.source === got.source && got.round <= m.round)
+      return false;
+    this.model = got;
+    return true;
+  }
+
+  private async serveFetch(body: Uint8Array, from: string): Promise<Uint8Array> {
+    const r = decodeFetchRequest(body);
+    if (!r.ok) {
+      this.emit({
+        event: 'message_rejected',
+        protocol: PROTOCOL_MODEL_FETCH,
+        from,
+        reason: r.error.code,
+        detail: r.error.message,
+      });
+      return encodeError({ code: 'rejected', message: `${r.error.code}: ${r.error.message}`.slice(0, 500) });
+    }
+    const q = r.value;
+    const m = this.model;
+    if (
+      q.scope.kind !== 'cluster' ||
+      m === undefined ||
+      m.cluster !== q.scope.cluster ||
+      m.round < q.minRound
+    ) {
+      return encodeError({ code: 'not_found', message: 'no such model here' });
+    }
+    const env: Omit<ModelEnvelopeMsg, 'kind'> = {
+      modelId: `${m.cluster}/round-${m.round}`,
+      scope: { kind: 'cluster', cluster: m.cluster },
+      round: m.round,
+      term: m.term,
+      specHash: this.spec,
+      codec: q.codec ?? this.codec,
+      weights: m.weights,
+    };
+    return encodeModelEnvelope(env);
+  }
+
+  private async servePush(body: Uint8Array, from: string): Promise<Uint8Array> {
+    const r = decodeUpdateEnvelope(body, { maxBytes: this.streamLimits.maxBytes }, { specHash: this.spec });
+    const reject = (reason: string, detail: string): Uint8Array => {
+      this.emit({ event: 'message_rejected', protocol: PROTOCOL_UPDATE_PUSH, from, reason, detail });
+      return encodeError({ code: 'rejected', message: `${reason}: ${detail}`.slice(0, 500) });
+    };
+    if (!r.ok) return reject(r.error.code, r.error.message);
+    const u = r.value;
+    const c = this.collector;
+    if (!this.isHead() || c === undefined || u.cluster !== this.cluster)
+      return encodeError({ code: 'not_head', message: 'no open round here' });
+    if (u.term !== c.term) return encodeError({ code: 'wrong_term', message: `term ${c.term}` });
+    if (!weightSetsCompatible(u.weights, this.initModel)) return reject('shape_mismatch', 'update tensors');
+    const v = c.add(u.baseRound, { from, samples: u.sampleCount, delta: u.weights }, Date.now());
+    if (!v.ok) {
+      if (v.reason === 'not_member' || v.reason === 'bad_samples') return reject(v.reason, v.detail);
+      return encodeError({ code: 'stale_round', message: `${v.reason}: ${v.detail}` });
+    }
+    this.emit({ event: 'update_received', cluster: c.cluster, round: c.round, from, samples: u.sampleCount });
+    return encodeAck({ cluster: c.cluster, round: c.round });
+  }
+
+  // ------------------------------------------------------------------ member side
+
+  /** Processes the newest RoundOpen: fetch model, train, push the difference. One at a time. */
+  private async memberLoop(): Promise<void> {
+    if (this.memberBusy) return;
+    this.memberBusy = true;
+    try {
+      while (this.pendingRound !== undefined && !this.stopped) {
+        const ro = this.pendingRound;
+        this.pendingRound = undefined;
+        await this.contribute(ro);
+      }
+    } finally {
+      this.memberBusy = false;
+    }
+  }
+
+  private async contribute(ro: RoundOpenMsg): Promise<void> {
+    if (this.cluster !== ro.cluster) return;
+    let theta = this.model;
+    // Train on exactly the head's base model of this round.
+    if (
+      theta === undefined ||
+      theta.cluster !== ro.cluster ||
+      theta.source !== ro.head ||
+      theta.round !== ro.round - 1
+    ) {
+      const got = await this.fetchModel(ro.head, ro.cluster, ro.round - 1);
+      if (got === undefined) return;
+      theta = got;
+      this.adopt(got);
+    }
+    const phi = await trainInner(
+      this.task,
+      theta.weights,
+      this.train,
+      this.cfg,
+      deriveSeed(this.seed, 'round', ro.round),
+    );
+    if (this.stopped || this.cluster !== ro.cluster) return;
+    const delta = subtract(phi, theta.weights);
+    let pid: PeerId;
+    try {
+      pid = peerIdFromString(ro.head);
+    } catch {
+      return;
+    }
+    try {
+      const resp = await request(
+        this.host.libp2p,
+        pid,
+        PROTOCOL_UPDATE_PUSH,
+        encodeUpdateEnvelope({
+          cluster: ro.cluster,
+          baseRound: ro.round,
+          term: ro.term,
+          sampleCount: this.train.y.length,
+          specHash: this.spec,
+          codec: this.codec,
+          weights: delta,
+        }),
+        { maxBytes: 64 * 1024, timeoutMs: this.timing.pushTimeoutMs },
+      );
+      decodeDirect(resp); // ack or error: nothing to do either way (the head logs)
+    } catch {
+      // head gone or deadline: the next head's round will include us
+    }
+  }
+
+  /** A new cluster model arrived: personalise + log evaluation, checkpoint, stop after N rounds. */
+  private async afterModel(m: HeldModel): Promise<void> {
+    if (m.round > this.evaluatedRound) {
+      this.evaluatedRound = m.round;
+      try {
+        await this.evaluate(m.cluster, m.round, m.weights);
+        await this.checkpoint();
+      } catch (err) {
+        process.emitWarning(
+          `ppfm: evaluation/checkpoint of round ${m.round} failed: ${(err as Error).message}`,
+        );
+      }
+    }
+    const target = this.opts.rounds;
+    if (target !== undefined && !this.completed && m.round >= target) {
+      this.completed = true;
+      this.emit({ event: 'rounds_completed', cluster: m.cluster, round: m.round });
+      setTimeout(() => this.background(this.stop('rounds_completed'), 'stop'), this.timing.graceMs);
+    }
+  }
+
+  private personal: WeightSet | undefined;
+
+  private async evaluate(cluster: string, round: number, weights: WeightSet): Promise<void> {
+    const r = await personaliseOn(
+      this.task,
+      weights,
+      this.train,
+      this.val,
+      this.cfg,
+      deriveSeed(this.seed, 'adapt', round),
+    );
+    if (!allFinite(weights)) process.emitWarning(`ppfm: non-finite cluster model at round ${round}`);
+    if (allFinite(r.weights)) this.personal = r.weights;
+    this.lastEval = { round, accBefore: r.before.acc, accAfter: r.after.acc };
+    this.emit({
+      event: 'evaluation',
+      cluster,
+      round,
+      accBefore: r.before.acc,
+      accAfter: r.after.acc,
+      lossBefore: r.before.loss,
+      lossAfter: r.after.loss,
+    });
+  }
+
+  private async checkpoint(): Promise<void> {
+    const m = this.model;
+    if (m === undefined) return;
+    const cp: Checkpoint = {
+      version: 1,
+      peerId: this.selfId,
+      cluster: m.cluster,
+      round: m.round,
+      term: Math.max(m.term, this.election?.term ?? 0),
+      specHash: this.spec,
+      clusterModel: m.weights,
+      ...(this.global ? { globalModel: this.global } : {}),
+      ...(this.personal ? { personalModel: this.personal } : {}),
+      savedAt: Date.now(),
+    };
+    const path = await saveCheckpoint(this.opts.dataDir, cp);
+    this.emit({ event: 'checkpoint_saved', round: m.round, path });
+  }
+
+  // ------------------------------------------------------------------ head side
+
+  private headTick(now: number): void {
+    if (!this.isHead() || this.model === undefined || this.cluster === undefined) return;
+    const c = this.collector;
+    if (c !== undefined) {
+      if (c.shouldClose(now)) this.background(this.closeRound(c), 'round close');
+      return;
+    }
+    if (this.opts.rounds !== undefined && this.model.round >= this.opts.rounds) return;
+    // A lone peer has nobody to federate with (and at start-up, views are still partial).
+    if (this.members.length < (this.opts.minClusterSize ?? 2)) return;
+    if (now < this.nextRoundAt || now - this.lastViewChange < this.timing.settleMs) return;
+    this.openRound(now);
+  }
+
+  private openRound(now: number): void {
+    const m = this.model as HeldModel;
+    const cluster = this.cluster as string;
+    const term = this.election?.term ?? m.term;
+    const round = m.round + 1;
+    const members = new Set(this.members.filter((id) => this.view.has(id)));
+    members.add(this.selfId);
+    const c = new RoundCollector<WeightSet>(cluster, round, term, members, now, {
+      deadlineMs: this.timing.roundDeadlineMs,
+      quorumFraction: this.timing.quorumFraction,
+      quorumGraceMs: this.timing.quorumGraceMs,
+    });
+    this.collector = c;
+    const ro: RoundOpenMsg = {
+      kind: 'round_open',
+      cluster,
+      round,
+      term,
+      head: this.selfId,
+      deadlineMs: this.timing.roundDeadlineMs,
+      specHash: this.spec,
+    };
+    void this.gossip.publish(clusterTopic(cluster), encodeGossip(ro));
+    this.emit({ event: 'round_opened', cluster, round, term, head: this.selfId });
+    // The head is a member too: its own update goes straight into the collector.
+    this.background(this.selfUpdate(c, m.weights), 'head self-update');
+  }
+
+  private async selfUpdate(c: RoundCollector<WeightSet>, theta: WeightSet): Promise<void> {
+    const seed = deriveSeed(this.seed, 'round', c.round);
+    // Training blocks the event loop: renew the lease right before, so it does not lapse.
+    // (A head's tick only renews its lease; ticking it one interval ahead forces the renewal.)
+    if (this.election && this.isHead())
+      this.act(this.election.tick(Date.now() + this.timing.leaseIntervalMs), Date.now());
+    const phi = await trainInner(this.task, theta, this.train, this.cfg, seed);
+    if (this.collector !== c) return;
+    const samples = this.train.y.length;
+    if (c.add(c.round, { from: this.selfId, samples, delta: subtract(phi, theta) }, Date.now()).ok)
+      this.emit({ event: 'update_received', cluster: c.cluster, round: c.round, from: this.selfId, samples });
+  }
+
+  private async closeRound(c: RoundCollector<WeightSet>): Promise<void> {
+    const updates = c.close();
+    const now = Date.now();
+    this.emit({
+      event: 'round_closed',
+      cluster: c.cluster,
+      round: c.round,
+      updates: updates.length,
+      quorum: c.quorum,
+    });
+    if (this.collector === c) this.collector = undefined;
+    this.nextRoundAt = now + this.timing.roundGapMs;
+    const m = this.model;
+    if (updates.length === 0 || m === undefined || !this.isHead() || this.cluster !== c.cluster) return;
+
+    // Global level: pull other heads' newest models we may have missed, then one step.
+    await this.pullOtherHeads(c.cluster);
+    const live = new Set((this.clusterMap?.clusters ?? []).map((x) => x.id));
+    const others = [...this.otherHeads.values()].filter(
+      (o) => o.cluster !== c.cluster && live.has(o.cluster),
+    );
+    const step = headStep({
+      theta: m.weights,
+      updates,
+      others: others.map((o) => o.weights),
+      global: this.global,
+      sharedPart: this.sharedPart,
+      cfg: this.cfg,
+    });
+    const theta = step.theta;
+    this.global = step.global;
+    this.emit({
+      event: 'global_model_updated',
+      round: c.round,
+      clusters: [c.cluster, ...others.map((o) => o.cluster)].sort(),
+    });
+
+    const held: HeldModel = {
+      cluster: c.cluster,
+      round: c.round,
+      term: c.term,
+      weights: theta,
+      source: this.selfId,
+    };
+    this.model = held;
+    this.election?.setRound(c.round);
+    const announce = encodeGossip({
+      kind: 'model',
+      modelId: `${c.cluster}/round-${c.round}`,
+      scope: { kind: 'cluster', cluster: c.cluster },
+      round: c.round,
+      term: c.term,
+      specHash: specHash([]),
+      codec: this.codec,
+      weights: [],
+    });
+    await this.gossip.publish(clusterTopic(c.cluster), announce);
+    await this.gossip.publish(TOPIC_HEADS, announce);
+    const bytes = encodeModelEnvelope({
+      modelId: `${c.cluster}/round-${c.round}`,
+      scope: { kind: 'cluster', cluster: c.cluster },
+      round: c.round,
+      term: c.term,
+      specHash: this.spec,
+      codec: this.codec,
+      weights: theta,
+    }).length;
+    this.emit({ event: 'cluster_model_published', cluster: c.cluster, round: c.round, term: c.term, bytes });
+    await this.afterModel(held);
+  }
+
+  /** Fetches other clusters' models we have not seen yet from their heads (known by heartbeat). */
+  private async pullOtherHeads(own: string): Promise<void> {
+    const now = Date.now();
+    const jobs: Promise<void>[] = [];
+    for (const [cluster, h] of this.remoteHeads) {
+      if (now - h.at > this.timing.viewTtlMs) {
+        this.remoteHeads.delete(cluster);
+        continue;
+      }
+      const have = this.otherHeads.get(cluster);
+      if (cluster === own || h.round === 0 || (have !== undefined && have.round >= h.round)) continue;
+      jobs.push(
+        this.fetchModel(h.head, cluster, 0).then((got) => {
+          if (got !== undefined && (this.otherHeads.get(cluster)?.round ?? -1) < got.round)
+            this.otherHeads.set(cluster, { ...got, head: h.head });
+        }),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  // ------------------------------------------------------------------ status
+
+  private status(): PeerStatus {
+    const role: PeerStatus['role'] = this.isHead() ? 'head' : this.cluster ? 'member' : 'unassigned';
+    return {
+      peerId: this.selfId,
+      view: this.view.ids(),
+      viewDigest: this.view.digest(),
+      ...(this.cluster ? { cluster: this.cluster } : {}),
+      members: [...this.members],
+      ...(this.election?.head ? { head: this.election.head } : {}),
+      role,
+      term: this.election?.term ?? 0,
+      round: this.model?.round ?? 0,
+      clusters: (this.clusterMap?.clusters ?? []).map((c) => ({ id: c.id, members: [...c.members] })),
+      ...(this.lastEval ? { lastEvaluation: this.lastEval } : {}),
+    };
+  }
+}
+
+type MembershipViewT = MembershipView<Fingerprint>;
+
+/** The meta fingerprint carried by a fingerprint message. */
+function fingerprintOf(m: FingerprintMsg): Fingerprint {
+  return {
+    sampleCount: m.sampleCount,
+    inputShape: m.inputShape,
+    numClasses: m.numClasses,
+    labelHist: m.labelHist,
+    projMean: m.projMean,
+    projStd: m.projStd,
+    classMeans: m.classMeans,
+  };
+}
+
+/** Encodes and decodes a fingerprint message (numbers as every receiver will see them). */
+function roundTrip(m: FingerprintMsg): FingerprintMsg {
+  const r = decodeGossip(encodeGossip(m));
+  if (!r.ok || r.value.kind !== 'fingerprint')
+    throw new Error(`own fingerprint does not survive the wire: ${JSON.stringify(r)}`);
+  return r.value;
+}

@@ -1,0 +1,133 @@
+// Multi-peer test fixtures: a synthetic 2-group dataset, in-memory event logs, and a testnet
+// of real peers over TCP on 127.0.0.1 with short timings.
+import './net.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRng, type Dataset, type ModelSpec } from '@ppfm/meta';
+import type { LogEvent } from '../../src/log/events.js';
+import { startPeer, type Peer, type PeerLog, type PeerOptions, type PeerTiming } from '../../src/peer.js';
+
+export const FEATURES = 12;
+export const CLASSES = 4;
+export const SMALL_MODEL: ModelSpec = { layers: [{ type: 'dense', units: 16, activation: 'relu' }] };
+
+/** Fast timings for tests on 2 cores. */
+export const FAST_TIMING: Partial<PeerTiming> = {
+  heartbeatMs: 250,
+  fingerprintEveryMs: 1000,
+  viewTtlMs: 2000,
+  leaseIntervalMs: 250,
+  leaseTtlMs: 1000,
+  tickMs: 50,
+  reclusterDelayMs: 150,
+  settleMs: 1200,
+  roundDeadlineMs: 5000,
+  quorumFraction: 0.6,
+  quorumGraceMs: 800,
+  roundGapMs: 100,
+  graceMs: 1000,
+  fetchTimeoutMs: 4000,
+  pushTimeoutMs: 4000,
+};
+
+/**
+ * One peer's data from group `group` (0 or 1): Gaussian classes around shared class centres;
+ * group 1 shifts the inputs and rotates the labels, so one model cannot fit both groups.
+ */
+export function groupData(group: number, peer: number, n = 200): Dataset {
+  const centres = createRng(77);
+  const mu: number[][] = [];
+  for (let k = 0; k < CLASSES; k++) mu.push(Array.from({ length: FEATURES }, () => centres.normal() * 1.5));
+  const rng = createRng(1000 + peer * 31 + group * 7);
+  const x = new Float32Array(n * FEATURES);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % CLASSES;
+    const c = mu[k] as number[];
+    for (let j = 0; j < FEATURES; j++)
+      x[i * FEATURES + j] = (c[j] as number) + rng.normal() * 0.8 + (group === 1 ? 1.5 : 0);
+    y[i] = group === 1 ? (k + 1) % CLASSES : k;
+  }
+  return { name: `g${group}p${peer}`, inputShape: [FEATURES], numClasses: CLASSES, x, y };
+}
+
+/** Collects one peer's events in memory. */
+export class MemoryLog implements PeerLog {
+  readonly events: LogEvent[] = [];
+  readonly times: number[] = [];
+  peerId = '';
+  emit(e: LogEvent): void {
+    this.events.push(e);
+    this.times.push(Date.now());
+  }
+  setPeerId(id: string): void {
+    this.peerId = id;
+  }
+  /** Events of one kind. */
+  of<K extends LogEvent['event']>(kind: K): Extract<LogEvent, { event: K }>[] {
+    return this.events.filter((e) => e.event === kind) as Extract<LogEvent, { event: K }>[];
+  }
+}
+
+export interface TestPeer {
+  peer: Peer;
+  log: MemoryLog;
+  dataDir: string;
+  group: number;
+  opts: PeerOptions;
+}
+
+/** A fresh temporary data dir. */
+export function tempDir(prefix = 'ppfm-node-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts one peer on 127.0.0.1 with test timings. */
+export async function launch(
+  group: number,
+  index: number,
+  bootstrap: string[],
+  extra: Partial<PeerOptions> = {},
+): Promise<TestPeer> {
+  const dataDir = extra.dataDir ?? tempDir();
+  const opts: PeerOptions = {
+    data: groupData(group, index),
+    dataDir,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap,
+    oneHost: true,
+    backend: 'wasm',
+    model: SMALL_MODEL,
+    seed: index + 1,
+    timing: FAST_TIMING,
+    config: { innerEpochs: 1, batchSize: 32, lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
+    ...extra,
+  };
+  const log = new MemoryLog();
+  const peer = await startPeer(opts, log);
+  return { peer, log, dataDir, group, opts };
+}
+
+/** Loopback addresses of a peer (with /p2p/). */
+export function loopback(p: TestPeer): string[] {
+  return p.peer.addrs.filter((a) => a.includes('/ip4/127.0.0.1/'));
+}
+
+/**
+ * Starts `groups.length` peers one after the other. Like the testnet script, every peer
+ * bootstraps to the first peer only; peer exchange has to find the rest.
+ */
+export async function launchNet(groups: number[], extra: Partial<PeerOptions> = {}): Promise<TestPeer[]> {
+  const out: TestPeer[] = [];
+  for (let i = 0; i < groups.length; i++) {
+    const boot = out.slice(0, 1).flatMap(loopback);
+    out.push(await launch(groups[i] as number, i, boot, extra));
+  }
+  return out;
+}
+
+/** Stops every peer still running. */
+export async function stopAll(peers: TestPeer[]): Promise<void> {
+  await Promise.all(peers.map((p) => p.peer.stop('test_end').catch(() => undefined)));
+}
