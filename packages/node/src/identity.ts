@@ -3,6 +3,7 @@
 // silently replaced: it is the user's identity.
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 
@@ -65,4 +66,9 @@ export async function loadOrCreatePrivateKey(dataDir: string): Promise<PrivateKe
   }
   await fs.unlink(tmp);
   return asPrivateKey(key);
+}
+
+/** The peer id a peer started with this data dir will have (creating its key when absent). */
+export async function peerIdOfDataDir(dataDir: string): Promise<string> {
+  return peerIdFromPrivateKey(await loadOrCreatePrivateKey(dataDir)).toString();
 }

@@ -36,3 +36,6 @@ export {
 } from './rounds.js';
 export { PROTOCOL_PEERS } from './pex.js';
 export type { LogEvent, LoggedEvent, LogEventName } from './log/events.js';
+export { loadOrCreatePrivateKey, peerIdOfDataDir, IdentityError, KEY_FILE } from './identity.js';
+export { readLogDir, type ReadLogsResult } from './inspect/read-logs.js';
+export { summariseLogs, type InspectReport } from './inspect/summarise.js';

@@ -1,0 +1,154 @@
+/** The four system benchmarks of issue 5; each returns its figures as a plain object. */
+import { runSimulate } from '../src/testnet/baseline.js';
+import { resolveCli } from '../src/testnet/processes.js';
+import { benchRun, figure, out, type BenchOptions } from './common.js';
+
+const MB = 1024 * 1024;
+
+/** (1) Networked testnet vs `ppfm simulate`'s ppfm method on the same partition and seed. */
+export async function benchCompare(b: BenchOptions): Promise<Record<string, unknown>> {
+  out(`\n== testnet vs simulator (${b.peers} peers, ${b.partition}, ${b.rounds} rounds, seed ${b.seed}) ==`);
+  // Training span: first round 1 opened by a head with company .. last round closed (boot, clustering
+  // and teardown excluded), to separate the per-round cost from the fixed start-up cost.
+  let firstOpen: number | undefined;
+  let lastClose: number | undefined;
+  const net = await benchRun(b, 'compare', {}, (e) => {
+    if (e.event === 'round_opened' && e.round === 1 && e.peer === e.head)
+      firstOpen = Math.min(firstOpen ?? e.time, e.time);
+    if (e.event === 'round_closed' && e.updates > 1) lastClose = Math.max(lastClose ?? e.time, e.time);
+  });
+  const span = firstOpen !== undefined && lastClose !== undefined ? (lastClose - firstOpen) / 1000 : null;
+  const sim = await runSimulate({
+    cli: resolveCli(),
+    dataset: b.dataset,
+    partition: b.partition,
+    peers: b.peers,
+    rounds: b.rounds,
+    seed: b.seed,
+    backend: b.backend,
+    methods: ['ppfm'],
+    ...(b.maxSamples !== undefined ? { maxSamples: b.maxSamples } : {}),
+  });
+  const ppfm = sim.methods.ppfm;
+  const simSeconds = ppfm?.seconds ?? null;
+  const ratio = simSeconds !== null && simSeconds > 0 ? net.summary.wallSeconds / simSeconds : null;
+  const accDiff = ppfm && net.summary.meanAcc !== null ? net.summary.meanAcc - ppfm.meanAcc : null;
+  out(figure('testnet wall seconds', net.summary.wallSeconds, ' s'));
+  out(figure('simulate ppfm seconds (method)', simSeconds, ' s'));
+  out(figure('simulate process wall seconds', sim.wallSeconds, ' s'));
+  out(figure('wall-time ratio testnet / simulate', ratio, '', { max: 1.5 }));
+  out(figure('testnet training span (round 1..last close)', span, ' s'));
+  out(
+    figure(
+      'training-span ratio testnet / simulate',
+      span !== null && simSeconds ? span / simSeconds : null,
+      '',
+    ),
+  );
+  out(figure('testnet meanAcc', net.summary.meanAcc, ''));
+  out(figure('simulate ppfm meanAcc', ppfm?.meanAcc ?? null, ''));
+  out(figure('accuracy difference (testnet - simulate)', accDiff, '', { abs: 0.01 }));
+  out(`  testnet ok: ${net.summary.ok}${net.summary.ok ? '' : ` (${net.summary.failures.join('; ')})`}`);
+  return {
+    testnetSeconds: net.summary.wallSeconds,
+    testnetTrainingSpanSeconds: span,
+    simulateSeconds: simSeconds,
+    simulateWallSeconds: sim.wallSeconds,
+    ratio,
+    testnetAcc: net.summary.meanAcc,
+    simulateAcc: ppfm?.meanAcc ?? null,
+    accDiff,
+    testnetOk: net.summary.ok,
+  };
+}
+
+/** (2) Bytes sent per member per round relative to the model size, per codec. */
+export async function benchBytes(b: BenchOptions): Promise<Record<string, unknown>> {
+  out(`\n== bytes per member per round / model bytes (${b.peers} peers, ${b.rounds} rounds) ==`);
+  const res: Record<string, unknown> = {};
+  let float32Model: number | null = null;
+  for (const codec of ['float32', 'float16', 'int8'] as const) {
+    const r = await benchRun(b, `bytes-${codec}`, { codec });
+    const s = r.summary;
+    if (codec === 'float32') float32Model = s.modelBytes;
+    const ratio =
+      s.bytesPerPeerPerRound !== null && s.modelBytes ? s.bytesPerPeerPerRound / s.modelBytes : null;
+    const vsF32 =
+      s.bytesPerPeerPerRound !== null && float32Model ? s.bytesPerPeerPerRound / float32Model : null;
+    out(
+      `  ${codec}: model ${s.modelBytes ?? 'n/a'} B, sent/member/round ${s.bytesPerPeerPerRound === null ? 'n/a' : Math.round(s.bytesPerPeerPerRound)} B (${s.bytesSource})`,
+    );
+    out(figure(`${codec} ratio (own model size)`, ratio, '', codec === 'float32' ? { max: 2.1 } : undefined));
+    out(figure(`${codec} ratio (float32 model size)`, vsF32, ''));
+    // Heads serve every member's fetch; members only push: show members apart (socket counters).
+    const heads = new Set(s.clusterTable.map((c) => c.head));
+    const memberBytes = r.resources.socketBytes.filter(
+      (x, i) => x > 0 && !heads.has(`peer-${String(i).padStart(2, '0')}`),
+    );
+    const memberRatio =
+      memberBytes.length > 0 && s.modelBytes
+        ? memberBytes.reduce((a, c) => a + c, 0) / memberBytes.length / b.rounds / s.modelBytes
+        : null;
+    out(figure(`${codec} members only (not heads), own model size`, memberRatio, ''));
+    if (!s.ok)
+      out(`  (${codec} run not ok: ${s.failures.slice(0, 2).join('; ')}; its bytes are not representative)`);
+    res[codec] = {
+      memberRatio,
+      modelBytes: s.modelBytes,
+      bytesPerPeerPerRound: s.bytesPerPeerPerRound,
+      source: s.bytesSource,
+      ratio,
+      vsFloat32: vsF32,
+      ok: s.ok,
+    };
+  }
+  return res;
+}
+
+/** (3) The largest number of peers on this host that completes 3 rounds, with RSS per peer. */
+export async function benchScale(b: BenchOptions, sizes: number[]): Promise<Record<string, unknown>> {
+  out(`\n== peers on one host (3 rounds each; sizes ${sizes.join(', ')}) ==`);
+  const rows: Record<string, unknown>[] = [];
+  let largest: number | null = null;
+  for (const n of sizes) {
+    const r = await benchRun(b, `scale-${n}`, { peers: n, rounds: 3 });
+    const rss = r.resources.peakRss.filter((x) => x > 0);
+    const meanRss = rss.length > 0 ? rss.reduce((a, c) => a + c, 0) / rss.length : null;
+    const maxRss = rss.length > 0 ? Math.max(...rss) : null;
+    out(
+      `  N=${String(n).padEnd(3)} ${r.summary.ok ? 'ok    ' : 'FAILED'} wall ${r.summary.wallSeconds.toFixed(1)} s  ` +
+        `RSS/peer mean ${meanRss === null ? 'n/a' : (meanRss / MB).toFixed(0)} MiB, max ${maxRss === null ? 'n/a' : (maxRss / MB).toFixed(0)} MiB` +
+        (r.summary.ok ? '' : `  (${r.summary.failures.slice(0, 2).join('; ')})`),
+    );
+    rows.push({
+      peers: n,
+      ok: r.summary.ok,
+      wallSeconds: r.summary.wallSeconds,
+      meanRssBytes: meanRss,
+      maxRssBytes: maxRss,
+    });
+    if (!r.summary.ok) break;
+    largest = n;
+  }
+  out(`  largest N that completed: ${largest ?? 'none'}`);
+  return { largest, rows };
+}
+
+/** (4) Head failover: kill a head when its cluster opens round 2; time until the next head_elected. */
+export async function benchFailover(b: BenchOptions, repeats: number): Promise<Record<string, unknown>> {
+  out(`\n== head failover (${b.peers} peers, kill at round 2, ${repeats} run(s)) ==`);
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const r = await benchRun(b, `failover-${i}`, {
+      killHeadAtRound: 2,
+      rounds: Math.max(3, b.rounds),
+      seed: b.seed + i,
+    });
+    const t = r.summary.headFailoverSeconds;
+    out(figure(`run ${i + 1} failover`, t, ' s') + `  ok=${r.summary.ok}`);
+    if (t !== null) times.push(t);
+  }
+  const mean = times.length > 0 ? times.reduce((a, c) => a + c, 0) / times.length : null;
+  out(figure('mean failover', mean, ' s'));
+  return { seconds: times, mean };
+}

@@ -1,0 +1,161 @@
+/** Command-line surface of `npm run testnet`: parsing, validation and help. */
+import { parseArgs } from 'node:util';
+
+export type Backend = 'auto' | 'node' | 'wasm' | 'cpu';
+export type Codec = 'float32' | 'float16' | 'int8';
+
+/** Everything a testnet run needs; also what the e2e test and benchmarks pass in-process. */
+export interface TestnetOptions {
+  peers: number;
+  dataset: string;
+  partition: string;
+  rounds: number;
+  seed: number;
+  backend: Backend;
+  codec: Codec;
+  /** SIGKILL the head of one cluster when that cluster's round R opens. */
+  killHeadAtRound?: number;
+  /** Start this many extra peers (partitioned with the others) after round 1. */
+  lateJoin: number;
+  /** Use at most this many samples of the dataset (seeded subset), to make short runs. */
+  maxSamples?: number;
+  out?: string;
+  json: boolean;
+  timeoutSeconds: number;
+  /** Extra arguments passed to every `ppfm start`. */
+  extraPeerArgs: string[];
+}
+
+export const DEFAULTS: TestnetOptions = {
+  peers: 8,
+  dataset: 'mnist',
+  partition: 'rotate:2',
+  rounds: 10,
+  seed: 1,
+  backend: 'auto',
+  codec: 'float32',
+  lateJoin: 0,
+  json: false,
+  timeoutSeconds: 600,
+  extraPeerArgs: [],
+};
+
+export const HELP = `Usage: npm run testnet -- [options]
+
+Partitions a dataset, starts N real \`ppfm start\` peers on 127.0.0.1, follows their logs live,
+prints a summary and exits 0 if every surviving peer finished the rounds and the clusters match the
+partition's truth; 1 if the run failed; 2 on a usage error.
+
+Options:
+  --peers N               number of peers started at once (default 8, min 2)
+  --dataset NAME|PATH     builtin dataset (mnist, synthetic) or a dataset path (default mnist)
+  --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b (default rotate:2)
+  --rounds N              rounds each peer runs (default 10)
+  --seed N                seed for partitioning and the peers (default 1)
+  --backend B             auto | node | wasm | cpu (default auto)
+  --codec C               float32 | float16 | int8 weights on the wire (default float32)
+  --kill-head-at-round R  SIGKILL one cluster's head when that cluster opens round R; measures failover
+  --late-join K           start K extra peers after round 1 (partitioned with the others)
+  --max-samples N         use a seeded subset of N samples of the dataset (faster runs)
+  --out DIR               run directory (default runs/<timestamp>); left for \`ppfm inspect DIR/logs\`
+  --json                  print only the summary JSON on stdout (progress goes to stderr)
+  --timeout S             give up after S seconds (default 600)
+  --peer-arg ARG          extra argument for every \`ppfm start\` (repeatable)
+  -h, --help              show this help
+`;
+
+export type ParseResult =
+  { kind: 'run'; options: TestnetOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+function int(name: string, v: string | undefined, min: number): number | string {
+  if (v === undefined) return `--${name} needs a value`;
+  if (!/^-?\d+$/.test(v.trim())) return `--${name} must be an integer, got '${v}'`;
+  const n = Number(v);
+  if (n < min) return `--${name} must be >= ${min}, got ${n}`;
+  return n;
+}
+
+/** Parses and validates the testnet's arguments (without the node/script prefix). */
+export function parseTestnetArgs(argv: string[]): ParseResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        peers: { type: 'string' },
+        dataset: { type: 'string' },
+        partition: { type: 'string' },
+        rounds: { type: 'string' },
+        seed: { type: 'string' },
+        backend: { type: 'string' },
+        codec: { type: 'string' },
+        'kill-head-at-round': { type: 'string' },
+        'late-join': { type: 'string' },
+        'max-samples': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'peer-arg': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message };
+  }
+  const v = parsed.values;
+  if (v.help === true) return { kind: 'help' };
+  const o: TestnetOptions = { ...DEFAULTS, extraPeerArgs: [...(v['peer-arg'] ?? [])] };
+  const ints: [keyof typeof v, number, (n: number) => void][] = [
+    ['peers', 2, (n) => (o.peers = n)],
+    ['rounds', 1, (n) => (o.rounds = n)],
+    ['seed', 0, (n) => (o.seed = n)],
+    ['kill-head-at-round', 1, (n) => (o.killHeadAtRound = n)],
+    ['late-join', 0, (n) => (o.lateJoin = n)],
+    ['max-samples', 10, (n) => (o.maxSamples = n)],
+  ];
+  for (const [name, min, set] of ints) {
+    const raw = v[name];
+    if (raw === undefined) continue;
+    const r = int(String(name), raw as string, min);
+    if (typeof r === 'string') return { kind: 'error', message: r };
+    set(r);
+  }
+  if (v.dataset !== undefined) {
+    if (v.dataset.trim() === '') return { kind: 'error', message: '--dataset must not be empty' };
+    o.dataset = v.dataset;
+  }
+  if (v.partition !== undefined) {
+    if (!/^(iid|dirichlet:[0-9.]+|rotate:\d+|labelswap:\d+|synthetic:[0-9.]+,[0-9.]+)$/.test(v.partition))
+      return {
+        kind: 'error',
+        message: `--partition must be iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b, got '${v.partition}'`,
+      };
+    o.partition = v.partition;
+  }
+  if (v.backend !== undefined) {
+    if (!['auto', 'node', 'wasm', 'cpu'].includes(v.backend))
+      return { kind: 'error', message: `--backend must be auto | node | wasm | cpu, got '${v.backend}'` };
+    o.backend = v.backend as Backend;
+  }
+  if (v.codec !== undefined) {
+    if (!['float32', 'float16', 'int8'].includes(v.codec))
+      return { kind: 'error', message: `--codec must be float32 | float16 | int8, got '${v.codec}'` };
+    o.codec = v.codec as Codec;
+  }
+  if (v.timeout !== undefined) {
+    const t = Number(v.timeout);
+    if (!Number.isFinite(t) || t <= 0)
+      return { kind: 'error', message: `--timeout must be a positive number of seconds, got '${v.timeout}'` };
+    o.timeoutSeconds = t;
+  }
+  if (o.killHeadAtRound !== undefined && o.killHeadAtRound > o.rounds)
+    return {
+      kind: 'error',
+      message: `--kill-head-at-round ${o.killHeadAtRound} is beyond --rounds ${o.rounds}`,
+    };
+  if (v.out !== undefined) o.out = v.out;
+  o.json = v.json === true;
+  return { kind: 'run', options: o };
+}

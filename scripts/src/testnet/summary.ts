@@ -1,0 +1,227 @@
+/**
+ * The end-of-run summary: clusters vs truth (ARI), personalised accuracy, bytes, failover, and whether
+ * the run succeeded. Pure functions over the NetworkState so that they can be tested on fixtures.
+ */
+import { finalClusters } from './clusters.js';
+import type { NetworkState, PeerState } from './state.js';
+
+/** The `--json` object of the testnet (the first twelve keys are the documented interface). */
+export interface TestnetSummary {
+  ok: boolean;
+  peers: number;
+  clusters: number;
+  ari: number | null;
+  meanAcc: number | null;
+  minAcc: number | null;
+  localAcc: number | null;
+  rounds: number;
+  bytesPerPeerPerRound: number | null;
+  modelBytes: number | null;
+  wallSeconds: number;
+  headFailoverSeconds: number | null;
+  /** Where bytesPerPeerPerRound comes from: the peers' own `traffic` events, socket counters, or none. */
+  bytesSource: 'peer-logs' | 'sockets' | 'update-logs' | 'none';
+  /** Mean accuracy of the round-0 model before adaptation, for reference. */
+  meanAccBefore: number | null;
+  survivors: number;
+  finished: number;
+  killed: string[];
+  failures: string[];
+  clusterTable: { id: string; members: number[]; head: string | null; round: number }[];
+  peerTable: {
+    index: number;
+    id: string;
+    cluster: string | null;
+    round: number;
+    acc: number | null;
+    status: string;
+  }[];
+}
+
+/** Everything about the run that is not in the logs. */
+export interface SummaryContext {
+  /** Partition index -> true group, from truth.json. */
+  truth: number[];
+  /** How many peers the testnet launched (including late joiners). */
+  launched: number;
+  rounds: number;
+  wallSeconds: number;
+  /** Peer ids the testnet killed on purpose (fault injection). */
+  killed: ReadonlySet<string>;
+  /** Peer ids whose process exited with a non-zero code or a signal the testnet did not send. */
+  crashed: ReadonlySet<string>;
+  localAcc: number | null;
+  headFailoverSeconds: number | null;
+  /** Bytes sent per peer id measured outside the peers (socket counters), if available. */
+  socketBytes?: ReadonlyMap<string, number>;
+  timedOut: boolean;
+  ari: (a: number[], b: number[]) => number;
+  /** Extra failures found by the runner (e.g. a fault that could not be injected). */
+  failures?: string[];
+}
+
+const mean = (xs: number[]): number | null =>
+  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Computes the summary of a finished (or timed-out) run. */
+export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSummary {
+  const failures = [...(ctx.failures ?? [])];
+  const started = [...state.peers.values()].filter((p) => p.index !== undefined);
+  started.sort((a, b) => (a.index as number) - (b.index as number));
+  const survivors = started.filter((p) => !ctx.killed.has(p.id));
+  if (ctx.timedOut) failures.push('timed out');
+  if (started.length < ctx.launched) failures.push(`only ${started.length} of ${ctx.launched} peers started`);
+  for (const p of survivors) {
+    if (ctx.crashed.has(p.id)) failures.push(`peer-${pad(p.index)} exited abnormally`);
+    else if (!p.finished) failures.push(`peer-${pad(p.index)} did not finish (round ${p.round})`);
+  }
+
+  // Final clusters (see clusters.ts), snapshot just before the first peer stopped; ARI vs truth.
+  const stops = started.map((p) => p.stoppedAt).filter((t): t is number => t !== undefined);
+  const asOf = stops.length > 0 ? Math.min(...stops) - 1 : undefined;
+  const final = finalClusters(survivors, asOf);
+  const clusterOf = new Map<string, string>();
+  for (const c of final) for (const p of c.peers) clusterOf.set(p.id, c.id);
+  const labelOf = new Map<string, number>();
+  const predicted: number[] = [];
+  const truth: number[] = [];
+  for (const p of survivors) {
+    const t = ctx.truth[p.index as number];
+    if (t === undefined) continue;
+    const c = clusterOf.get(p.id) ?? `unassigned:${p.id}`;
+    if (!labelOf.has(c)) labelOf.set(c, labelOf.size);
+    predicted.push(labelOf.get(c) as number);
+    truth.push(t);
+  }
+  const ari = truth.length >= 2 ? ctx.ari(truth, predicted) : null;
+  if (ari === null) failures.push('not enough assigned peers to compare clusters with truth');
+  else if (Math.abs(ari - 1) > 1e-9) failures.push(`clusters do not match truth (ARI ${ari.toFixed(3)})`);
+
+  const accs = survivors.map((p) => p.acc).filter((a): a is number => a !== undefined);
+  const before = survivors.map((p) => p.firstAccBefore).filter((a): a is number => a !== undefined);
+  const modelBytes = maxOrNull([...state.clusters.values()].map((c) => c.modelBytes));
+
+  const { bytes, source } = bytesPerPeerPerRound(started, ctx);
+  const idxOf = new Map(started.map((p) => [p.id, p.index as number]));
+  const clusterTable = final.map((c) => {
+    const st = state.clusters.get(c.id.replace(/#\d+$/, ''));
+    return {
+      id: c.id,
+      members: c.peers.map((p) => p.index as number),
+      head:
+        st?.head !== undefined ? (idxOf.has(st.head) ? `peer-${pad(idxOf.get(st.head))}` : st.head) : null,
+      round: st?.round ?? 0,
+    };
+  });
+  const peerTable = started.map((p) => ({
+    index: p.index as number,
+    id: p.id,
+    cluster: clusterOf.get(p.id) ?? p.cluster ?? null,
+    round: p.round,
+    acc: p.acc ?? null,
+    status: ctx.killed.has(p.id)
+      ? 'killed'
+      : ctx.crashed.has(p.id)
+        ? 'crashed'
+        : p.finished
+          ? 'finished'
+          : 'running',
+  }));
+
+  return {
+    ok: failures.length === 0,
+    peers: ctx.launched,
+    clusters: final.length,
+    ari,
+    meanAcc: mean(accs),
+    minAcc: accs.length > 0 ? Math.min(...accs) : null,
+    localAcc: ctx.localAcc,
+    rounds: ctx.rounds,
+    bytesPerPeerPerRound: bytes,
+    modelBytes,
+    wallSeconds: ctx.wallSeconds,
+    headFailoverSeconds: ctx.headFailoverSeconds,
+    bytesSource: source,
+    meanAccBefore: mean(before),
+    survivors: survivors.length,
+    finished: survivors.filter((p) => p.finished).length,
+    killed: started.filter((p) => ctx.killed.has(p.id)).map((p) => `peer-${pad(p.index)}`),
+    failures,
+    clusterTable,
+    peerTable,
+  };
+}
+
+function bytesPerPeerPerRound(
+  peers: PeerState[],
+  ctx: SummaryContext,
+): { bytes: number | null; source: TestnetSummary['bytesSource'] } {
+  const denom = peers.length * Math.max(1, ctx.rounds);
+  if (peers.length === 0) return { bytes: null, source: 'none' };
+  // Prefer the peers' own counters, then the kernel's per-socket counters, then update sizes alone.
+  if (peers.every((p) => p.bytesSent !== undefined)) {
+    return { bytes: sum(peers.map((p) => p.bytesSent as number)) / denom, source: 'peer-logs' };
+  }
+  if (ctx.socketBytes && ctx.socketBytes.size > 0) {
+    return { bytes: sum(peers.map((p) => ctx.socketBytes?.get(p.id) ?? 0)) / denom, source: 'sockets' };
+  }
+  const upd = sum(peers.map((p) => p.updateBytesSent));
+  if (upd > 0) return { bytes: upd / denom, source: 'update-logs' };
+  return { bytes: null, source: 'none' };
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+function maxOrNull(xs: (number | undefined)[]): number | null {
+  const v = xs.filter((x): x is number => x !== undefined);
+  return v.length === 0 ? null : Math.max(...v);
+}
+
+/** Two-digit peer index, as in the partition directory names. */
+export function pad(i: number | undefined): string {
+  return i === undefined ? '??' : String(i).padStart(2, '0');
+}
+
+const fmt = (v: number | null, digits = 3): string => (v === null ? '-' : v.toFixed(digits));
+
+/** Human-readable summary (tables and verdict) for the terminal. */
+export function formatSummary(s: TestnetSummary): string {
+  const lines: string[] = [];
+  lines.push('');
+  lines.push('cluster    members                      head      round');
+  for (const c of s.clusterTable) {
+    lines.push(
+      `${c.id.slice(0, 10).padEnd(10)} ${c.members
+        .map((m) => pad(m))
+        .join(',')
+        .padEnd(28)} ${(c.head ?? '-').padEnd(9)} ${c.round}`,
+    );
+  }
+  lines.push('');
+  lines.push('peer     cluster     round  acc     status');
+  for (const p of s.peerTable) {
+    lines.push(
+      `peer-${pad(p.index)}  ${(p.cluster ?? '-').slice(0, 10).padEnd(11)} ${String(p.round).padEnd(6)} ${fmt(p.acc).padEnd(7)} ${p.status}`,
+    );
+  }
+  lines.push('');
+  const mb = s.modelBytes;
+  const ratio = mb !== null && s.bytesPerPeerPerRound !== null ? s.bytesPerPeerPerRound / mb : null;
+  lines.push(
+    `peers ${s.peers} (${s.survivors} surviving, ${s.finished} finished)   clusters ${s.clusters}   ARI ${fmt(s.ari)}`,
+  );
+  lines.push(
+    `accuracy: mean ${fmt(s.meanAcc)}  min ${fmt(s.minAcc)}  local-only ${fmt(s.localAcc)}  round-0 ${fmt(s.meanAccBefore)}`,
+  );
+  lines.push(
+    `bytes/peer/round ${s.bytesPerPeerPerRound === null ? '-' : Math.round(s.bytesPerPeerPerRound)} (${s.bytesSource})` +
+      `   model ${mb ?? '-'} B   ratio ${fmt(ratio, 2)}`,
+  );
+  lines.push(
+    `wall ${s.wallSeconds.toFixed(1)} s   rounds ${s.rounds}` +
+      (s.killed.length > 0
+        ? `   killed ${s.killed.join(',')}   head failover ${fmt(s.headFailoverSeconds, 2)} s`
+        : ''),
+  );
+  lines.push(s.ok ? 'OK' : `FAILED: ${s.failures.join('; ')}`);
+  return lines.join('\n');
+}
