@@ -27,11 +27,21 @@ export type ElectionState =
   | { role: 'candidate'; term: number; electAt: number }
   | { role: 'head'; term: number; since: number };
 
-/** What the peer must do / log. `electionMs`: time from this peer noticing the lease expiry to the new head. */
+/**
+ * What the peer must do / log. `electionMs`: time from this peer noticing the lease expiry to the
+ * new head; `failoverMs`: time from the last lease received from the dead head to the new head.
+ */
 export type ElectionOutput =
-  | { kind: 'became_head'; cluster: string; term: number; electionMs?: number }
+  | { kind: 'became_head'; cluster: string; term: number; electionMs?: number; failoverMs?: number }
   | { kind: 'stepped_down'; cluster: string; newHead: string; term: number }
-  | { kind: 'head_changed'; cluster: string; head: string; term: number; electionMs?: number }
+  | {
+      kind: 'head_changed';
+      cluster: string;
+      head: string;
+      term: number;
+      electionMs?: number;
+      failoverMs?: number;
+    }
   | { kind: 'lease_expired'; cluster: string; head: string; term: number }
   | { kind: 'publish_lease'; lease: HeadLease };
 
@@ -85,6 +95,10 @@ export class ClusterElection {
   private headlessSince: number;
   /** Local time the last lease expiry was noticed; cleared once a new head is known. */
   private expiredAt: number | undefined;
+  /** Local time the last lease from the followed head arrived. */
+  private lastLeaseAt: number | undefined;
+  /** lastLeaseAt of the head whose lease expired; cleared with expiredAt. */
+  private deadHeadLastLeaseAt: number | undefined;
 
   constructor(opts: ElectionOptions) {
     if (!(opts.leaseIntervalMs > 0) || !(opts.leaseTtlMs > opts.leaseIntervalMs)) {
@@ -170,18 +184,10 @@ export class ClusterElection {
     // Without a valid lease any live head is accepted, even one behind our highest known term:
     // a head beats none, and it steps down as soon as it hears a higher-term lease.
     const changed = current?.head !== lease.head;
-    const electionMs = this.expiredAt === undefined ? undefined : now - this.expiredAt;
+    const timing = this.failoverTiming(now);
     this.follow(lease, now);
     if (!changed) return [];
-    return [
-      {
-        kind: 'head_changed',
-        cluster: this.cluster,
-        head: lease.head,
-        term: lease.term,
-        ...(electionMs === undefined ? {} : { electionMs }),
-      },
-    ];
+    return [{ kind: 'head_changed', cluster: this.cluster, head: lease.head, term: lease.term, ...timing }];
   }
 
   /** Advance time: expire leases, claim the headship when due, renew our lease. */
@@ -204,16 +210,12 @@ export class ClusterElection {
       this.st = { role: 'candidate', term: this.maxTerm, electAt };
       return out;
     }
-    const electionMs = this.expiredAt === undefined ? undefined : now - this.expiredAt;
+    const timing = this.failoverTiming(now);
     this.maxTerm += 1;
     this.expiredAt = undefined;
+    this.deadHeadLastLeaseAt = undefined;
     this.st = { role: 'head', term: this.maxTerm, since: now };
-    out.push({
-      kind: 'became_head',
-      cluster: this.cluster,
-      term: this.maxTerm,
-      ...(electionMs === undefined ? {} : { electionMs }),
-    });
+    out.push({ kind: 'became_head', cluster: this.cluster, term: this.maxTerm, ...timing });
     out.push({ kind: 'publish_lease', lease: this.makeLease(now) });
     return out;
   }
@@ -232,6 +234,7 @@ export class ClusterElection {
     const { head, term } = this.st;
     this.suspected.add(head);
     this.expiredAt = now;
+    this.deadHeadLastLeaseAt = this.lastLeaseAt;
     this.headlessSince = now;
     this.st = { role: 'follower', term: this.maxTerm };
     return [{ kind: 'lease_expired', cluster: this.cluster, head, term }];
@@ -240,7 +243,17 @@ export class ClusterElection {
   private follow(lease: HeadLease, now: number): void {
     this.maxTerm = Math.max(this.maxTerm, lease.term);
     this.expiredAt = undefined;
+    this.deadHeadLastLeaseAt = undefined;
+    this.lastLeaseAt = now;
     this.st = { role: 'follower', head: lease.head, term: lease.term, leaseExpiresAt: now + this.ttlMs };
+  }
+
+  /** electionMs / failoverMs of a head change happening at `now`, when a lease expiry preceded it. */
+  private failoverTiming(now: number): { electionMs?: number; failoverMs?: number } {
+    return {
+      ...(this.expiredAt === undefined ? {} : { electionMs: now - this.expiredAt }),
+      ...(this.deadHeadLastLeaseAt === undefined ? {} : { failoverMs: now - this.deadHeadLastLeaseAt }),
+    };
   }
 
   private makeLease(now: number): HeadLease {

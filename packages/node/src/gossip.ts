@@ -3,6 +3,7 @@
 // decoded value of accepted messages.
 import type { GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import { TopicValidatorResult, type Message, type PeerId, type PubSub } from '@libp2p/interface';
+import type { TrafficCounter } from './traffic.js';
 
 /** Outcome of validating one gossip message. */
 export type Verdict =
@@ -40,6 +41,7 @@ export class Gossip {
     private readonly pubsub: PubSub<GossipsubEvents>,
     private readonly onReject: (info: RejectInfo) => void,
     private readonly onIgnore?: (info: RejectInfo) => void,
+    private readonly traffic?: TrafficCounter,
   ) {
     this.onMsg = (evt) => this.deliver(evt.detail);
     this.pubsub.addEventListener('message', this.onMsg);
@@ -68,6 +70,8 @@ export class Gossip {
   async publish(topic: string, bytes: Uint8Array): Promise<number> {
     try {
       const r = await this.pubsub.publish(topic, bytes);
+      // Approximate fan-out: payload once per direct recipient (gossipsub forwarding not counted).
+      this.traffic?.add('gossip', bytes.byteLength * r.recipients.length, 0);
       return r.recipients.length;
     } catch {
       return 0;
@@ -90,6 +94,7 @@ export class Gossip {
     // A plain, unshared copy: libp2p hands out Node Buffers (pool views), whose .slice() does
     // not copy, and decoders must never read neighbouring pool bytes.
     const data = new Uint8Array(msg.data);
+    this.traffic?.add('gossip', 0, data.byteLength);
     try {
       if (spec.maxBytes !== undefined && data.byteLength > spec.maxBytes) {
         verdict = {

@@ -59,6 +59,7 @@ import type { LogEvent } from './log/events.js';
 import { DEFAULT_TIMING, type PeerOptions, type PeerTiming } from './options.js';
 import { RoundCollector } from './rounds.js';
 import { request, serve, StreamError, type StreamLimits } from './streams.js';
+import { attachTraffic, TrafficCounter } from './traffic.js';
 import { personaliseOn, trainInner, type TaskModel } from './trainer.js';
 import { MembershipView } from './view.js';
 
@@ -158,6 +159,9 @@ class PeerRuntime {
   private pendingRound: RoundOpenMsg | undefined;
   private fetching = false;
   private evaluatedRound = -1;
+  private readonly traffic = new TrafficCounter();
+  /** Encoded size of the last cluster model envelope fetched or published. */
+  private modelBytes = 0;
   private lastEval: PeerStatus['lastEvaluation'];
   private completed = false;
   private readonly streamLimits: StreamLimits;
@@ -261,7 +265,8 @@ class PeerRuntime {
       this.emit({ event: 'peer_disconnected', remote: e.detail.toString() }),
     );
 
-    this.gossip = new Gossip(lp.services.pubsub, (r) => this.rejected(r));
+    attachTraffic(lp, this.traffic);
+    this.gossip = new Gossip(lp.services.pubsub, (r) => this.rejected(r), undefined, this.traffic);
     this.gossip.join(TOPIC_FINGERPRINTS, {
       maxBytes: CONTROL_MAX_BYTES,
       decode: (b) => decodeGossip(b, { maxControlBytes: CONTROL_MAX_BYTES }),
@@ -314,7 +319,12 @@ class PeerRuntime {
       this.stopped = true;
       this.gossip.close();
       await this.host.stop().catch(() => undefined);
-      this.emit({ event: 'peer_stopped', reason });
+      this.emit({
+        event: 'peer_stopped',
+        reason,
+        bytesSent: this.traffic.totals.sentBytes,
+        bytesReceived: this.traffic.totals.receivedBytes,
+      });
       this.doneResolve();
     })();
     return this.stopping;
@@ -532,6 +542,7 @@ class PeerRuntime {
             head: this.selfId,
             term: o.term,
             ...(o.electionMs !== undefined ? { electionMs: o.electionMs } : {}),
+            ...(o.failoverMs !== undefined ? { failoverMs: o.failoverMs } : {}),
           });
           this.becomeHead(now);
           break;
@@ -542,6 +553,7 @@ class PeerRuntime {
             head: o.head,
             term: o.term,
             ...(o.electionMs !== undefined ? { electionMs: o.electionMs } : {}),
+            ...(o.failoverMs !== undefined ? { failoverMs: o.failoverMs } : {}),
           });
           break;
         case 'stepped_down':
@@ -683,6 +695,7 @@ class PeerRuntime {
       return undefined;
     }
     const r = decodeDirect(bytes, { maxBytes: this.streamLimits.maxBytes }, { specHash: this.spec });
+    if (r.ok && cluster === this.cluster) this.modelBytes = bytes.byteLength;
     if (!r.ok) {
       this.emit({
         event: 'message_rejected',
@@ -877,6 +890,20 @@ class PeerRuntime {
   private async afterModel(m: HeldModel): Promise<void> {
     if (m.round > this.evaluatedRound) {
       this.evaluatedRound = m.round;
+      const round = this.traffic.takeRound();
+      const total = this.traffic.totals;
+      this.emit({
+        event: 'traffic',
+        cluster: m.cluster,
+        round: m.round,
+        bytesSent: total.sentBytes,
+        bytesReceived: total.receivedBytes,
+        roundBytesSent: round.sentBytes,
+        roundBytesReceived: round.receivedBytes,
+        roundDirectBytesSent: round.directSentBytes,
+        modelBytes: this.modelBytes,
+        codec: this.codec,
+      });
       try {
         await this.evaluate(m.cluster, m.round, m.weights);
         await this.checkpoint();
@@ -1062,6 +1089,7 @@ class PeerRuntime {
       codec: this.codec,
       weights: theta,
     }).length;
+    this.modelBytes = bytes;
     this.emit({ event: 'cluster_model_published', cluster: c.cluster, round: c.round, term: c.term, bytes });
     await this.afterModel(held);
   }

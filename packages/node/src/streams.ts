@@ -3,6 +3,7 @@
 import type { PeerId } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import type { Host } from './host.js';
+import { trafficOf } from './traffic.js';
 
 /** Byte cap and deadline for one side of an exchange. */
 export interface StreamLimits {
@@ -72,8 +73,11 @@ export async function request(
   const onAbort = (): void => s.abort(new Error('deadline exceeded'));
   sig.addEventListener('abort', onAbort, { once: true });
   try {
+    const traffic = trafficOf(libp2p);
     await s.sink(lp.encode([body]));
+    traffic?.add('direct', body.byteLength, 0);
     const resp = await readOne(s.source, limits.maxBytes);
+    traffic?.add('direct', 0, resp.byteLength);
     await s.close().catch(() => undefined);
     return resp;
   } catch (err) {
@@ -129,9 +133,12 @@ export async function serve(
           stream.abort(e);
           return;
         }
+        const traffic = trafficOf(libp2p);
+        traffic?.add('direct', 0, body.byteLength);
         try {
           const resp = await handler(body, from, sig);
           await stream.sink(lp.encode([resp]));
+          traffic?.add('direct', resp.byteLength, 0);
           await stream.close().catch(() => undefined);
         } catch (err) {
           stream.abort(err as Error);

@@ -197,11 +197,23 @@ describe('ClusterElection', () => {
     for (const e of expired)
       assert.deepEqual(e.out, { kind: 'lease_expired', cluster: CLUSTER, head: old, term: 1 });
     const became = sim.events('became_head').filter((e) => e.peer === head);
-    assert.deepEqual(became.at(-1)?.out, { kind: 'became_head', cluster: CLUSTER, term: 2, electionMs: 0 });
+    const out = became.at(-1)?.out;
+    assert.ok(out?.kind === 'became_head');
+    const { failoverMs, ...rest } = out;
+    assert.deepEqual(rest, { kind: 'became_head', cluster: CLUSTER, term: 2, electionMs: 0 });
+    // failover counts from the last lease heard from the dead head (at most one interval before
+    // the kill), so it covers the whole lease ttl, unlike electionMs
+    assert.ok(
+      failoverMs !== undefined && failoverMs >= TTL && failoverMs <= sim.t - killedAt + INTERVAL,
+      `failoverMs ${failoverMs}`,
+    );
     for (const e of sim.events('head_changed').filter((x) => x.t > killedAt)) {
       assert.equal(e.out.kind === 'head_changed' && e.out.head, head);
       const ms = e.out.kind === 'head_changed' ? e.out.electionMs : -1;
       assert.ok(ms === undefined || (ms >= 0 && ms <= INTERVAL), `electionMs ${ms}`);
+      const fo = e.out.kind === 'head_changed' ? e.out.failoverMs : -1;
+      assert.equal(fo === undefined, ms === undefined, 'failoverMs comes with electionMs');
+      assert.ok(fo === undefined || (fo >= TTL && fo <= TTL + 2 * INTERVAL), `failoverMs ${fo}`);
     }
     sim.run(1000);
     assert.equal(sim.assertOneHead(), head, 'stable afterwards');
@@ -410,7 +422,7 @@ describe('ClusterElection', () => {
       e.tick(TTL); // x's lease expires: headless at highest term 5
       assert.equal(e.head, undefined);
       assert.deepEqual(e.onLease(lease('y', 4), TTL + 10), [
-        { kind: 'head_changed', cluster: CLUSTER, head: 'y', term: 4, electionMs: 10 },
+        { kind: 'head_changed', cluster: CLUSTER, head: 'y', term: 4, electionMs: 10, failoverMs: TTL + 10 },
       ]);
       assert.equal(e.term, 4);
       assert.equal(e.highestTerm, 5);

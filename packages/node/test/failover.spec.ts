@@ -35,8 +35,14 @@ describe('head failover over TCP on 127.0.0.1', function () {
     const elected = newHead.log.of('head_elected').filter((e) => e.head === newHead.peer.peerId);
     const ev = elected[elected.length - 1];
     assert.ok(ev && ev.term >= 2, `new head's term: ${JSON.stringify(elected)}`);
+    const tookMs = Date.now() - tKill;
     console.log(
-      `      new head after ${Date.now() - tKill} ms (electionMs from lease expiry: ${ev.electionMs ?? 'n/a'})`,
+      `      new head after ${tookMs} ms (electionMs from lease expiry: ${ev.electionMs ?? 'n/a'}, failoverMs from last lease: ${ev.failoverMs ?? 'n/a'})`,
+    );
+    // failoverMs starts at the last lease heard from the victim, shortly before the kill
+    assert.ok(
+      ev.failoverMs !== undefined && ev.failoverMs >= (ev.electionMs ?? 0) && ev.failoverMs <= tookMs + 1000,
+      `failoverMs ${ev.failoverMs}`,
     );
     assert.ok(mates.some((p) => p.log.of('lease_expired').some((e) => e.head === victim.peer.peerId)));
 

@@ -21,7 +21,7 @@ const ALL: LogEvent[] = [
   { event: 'fingerprint_received', from: 'B', seq: 3 },
   { event: 'view_changed', peers: ['A', 'B'] },
   { event: 'cluster_assigned', cluster: 'c1', members: ['A', 'B'], head: 'A', k: 2 },
-  { event: 'head_elected', cluster: 'c1', head: 'A', term: 1, electionMs: 12.5 },
+  { event: 'head_elected', cluster: 'c1', head: 'A', term: 1, electionMs: 12.5, failoverMs: 3100 },
   { event: 'lease_expired', cluster: 'c1', head: 'A', term: 1 },
   { event: 'round_opened', cluster: 'c1', round: 1, term: 1, head: 'A' },
   { event: 'update_received', cluster: 'c1', round: 1, from: 'B', samples: 100 },
@@ -40,8 +40,20 @@ const ALL: LogEvent[] = [
   { event: 'message_rejected', topic: '/ppfm/1/heads', from: 'B', reason: 'non_finite', detail: 'NaN at 3' },
   { event: 'checkpoint_saved', round: 1, path: '/d/checkpoint.bin' },
   { event: 'checkpoint_restored', round: 1 },
-  { event: 'peer_stopped', reason: 'signal' },
+  { event: 'peer_stopped', reason: 'signal', bytesSent: 123456, bytesReceived: 234567 },
   { event: 'rounds_completed', cluster: 'c1', round: 3 },
+  {
+    event: 'traffic',
+    cluster: 'c1',
+    round: 3,
+    bytesSent: 123456,
+    bytesReceived: 234567,
+    roundBytesSent: 4200,
+    roundBytesReceived: 5100,
+    roundDirectBytesSent: 4100,
+    modelBytes: 4096,
+    codec: 'float32',
+  },
 ];
 
 describe('event log', () => {

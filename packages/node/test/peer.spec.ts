@@ -57,6 +57,39 @@ describe('6 peers, 2 groups, over TCP on 127.0.0.1', function () {
       assert.ok(last.accAfter > r0.accAfter, `${p.log.peerId}: acc ${r0.accAfter} -> ${last.accAfter}`);
       assert.ok(p.log.of('rounds_completed').length === 1);
     }
+    // traffic: one event per completed round; members push one update (~ one model) per round
+    for (const p of peers) {
+      const tr = p.log.of('traffic');
+      const isHead = heads.includes(p);
+      console.log(
+        `      ${isHead ? 'head  ' : 'member'} traffic: ${tr.map((e) => `r${e.round} ${e.roundBytesSent}(${e.roundDirectBytesSent})/${e.roundBytesReceived}`).join(' ')} model ${tr[0]?.modelBytes}`,
+      );
+      assert.ok(tr.length >= 5, `${p.log.peerId}: traffic events ${tr.length}`);
+      assert.deepEqual(
+        tr.map((e) => e.round),
+        [...new Set(tr.map((e) => e.round))].sort((a, b) => a - b),
+      );
+      // the first window also holds start-up traffic (peer exchange, the initial model fetch)
+      const rounds = tr.slice(1);
+      const last = tr[tr.length - 1]!;
+      assert.ok(last.modelBytes > 1000, `modelBytes ${last.modelBytes}`);
+      assert.equal(last.codec, 'float32');
+      assert.ok(rounds.every((e, i) => i === 0 || e.bytesSent >= rounds[i - 1]!.bytesSent));
+      const stopped = p.log.of('peer_stopped')[0];
+      assert.ok(stopped?.bytesSent !== undefined && stopped.bytesSent >= last.bytesSent);
+      if (!isHead) {
+        // The test model is tiny (~1.3 kB), so gossip control traffic (heartbeats, fingerprints)
+        // dominates the total; the model-proportional part is the direct one (update push +
+        // fetch request), which must be about one float32 model per round.
+        for (const e of rounds) {
+          const direct = e.roundDirectBytesSent;
+          assert.ok(e.roundBytesSent >= direct);
+          assert.ok(direct >= e.modelBytes, `r${e.round}: direct sent ${direct} < model ${e.modelBytes}`);
+          assert.ok(direct / e.modelBytes <= 2.2, `r${e.round}: direct sent/model ${direct / e.modelBytes}`);
+          assert.ok(e.roundBytesReceived >= e.modelBytes, `r${e.round}: received ${e.roundBytesReceived}`);
+        }
+      }
+    }
     for (const h of heads) {
       assert.ok(h.log.of('cluster_model_published').length >= 5);
       const g = h.log.of('global_model_updated');

@@ -38,8 +38,10 @@ export interface HeadElectedEvent {
   cluster: string;
   head: string;
   term: number;
-  /** Time from the previous head's lease expiry (or cluster formation) to this election. */
+  /** Time from this peer noticing the previous head's lease expiry (or cluster formation) to this election. */
   electionMs?: number;
+  /** Failover: time from the last lease this peer received from the dead head to this election. */
+  failoverMs?: number;
 }
 export interface LeaseExpiredEvent {
   event: 'lease_expired';
@@ -111,6 +113,31 @@ export interface CheckpointRestoredEvent {
 export interface PeerStoppedEvent {
   event: 'peer_stopped';
   reason: string;
+  /** Cumulative payload bytes sent / received over the peer's lifetime (see TrafficEvent). */
+  bytesSent?: number;
+  bytesReceived?: number;
+}
+/**
+ * Payload bytes this peer sent/received over direct protocols (model fetch, update push, peer
+ * exchange: request + response bodies) and gossip (publish payload x direct recipients; delivered
+ * payloads). Excludes framing, yamux/Noise and gossipsub control/forwarding. Emitted when the
+ * peer's round completes (new cluster model fetched, or published by the head).
+ */
+export interface TrafficEvent {
+  event: 'traffic';
+  cluster: string;
+  round: number;
+  /** Cumulative since start. */
+  bytesSent: number;
+  bytesReceived: number;
+  /** Since the previous traffic event. */
+  roundBytesSent: number;
+  roundBytesReceived: number;
+  /** The direct-stream part of roundBytesSent (update push, fetch requests/responses, peer exchange). */
+  roundDirectBytesSent: number;
+  /** Size of the encoded cluster model envelope of this round. */
+  modelBytes: number;
+  codec: string;
 }
 export interface RoundsCompletedEvent {
   event: 'rounds_completed';
@@ -138,7 +165,8 @@ export type LogEvent =
   | CheckpointSavedEvent
   | CheckpointRestoredEvent
   | PeerStoppedEvent
-  | RoundsCompletedEvent;
+  | RoundsCompletedEvent
+  | TrafficEvent;
 
 /** The name of a known event. */
 export type LogEventName = LogEvent['event'];

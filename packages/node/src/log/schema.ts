@@ -18,7 +18,13 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   fingerprint_received: { from: 'string', seq: 'int' },
   view_changed: { peers: 'strings' },
   cluster_assigned: { cluster: 'string', members: 'strings', head: 'string', k: 'int' },
-  head_elected: { cluster: 'string', head: 'string', term: 'int', electionMs: 'number?' },
+  head_elected: {
+    cluster: 'string',
+    head: 'string',
+    term: 'int',
+    electionMs: 'number?',
+    failoverMs: 'number?',
+  },
   lease_expired: { cluster: 'string', head: 'string', term: 'int' },
   round_opened: { cluster: 'string', round: 'int', term: 'int', head: 'string' },
   update_received: { cluster: 'string', round: 'int', from: 'string', samples: 'int' },
@@ -42,8 +48,19 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   },
   checkpoint_saved: { round: 'int', path: 'string' },
   checkpoint_restored: { round: 'int' },
-  peer_stopped: { reason: 'string' },
+  peer_stopped: { reason: 'string', bytesSent: 'number?', bytesReceived: 'number?' },
   rounds_completed: { cluster: 'string', round: 'int' },
+  traffic: {
+    cluster: 'string',
+    round: 'int',
+    bytesSent: 'int',
+    bytesReceived: 'int',
+    roundBytesSent: 'int',
+    roundBytesReceived: 'int',
+    roundDirectBytesSent: 'int',
+    modelBytes: 'int',
+    codec: 'string',
+  },
 };
 
 /** Names of every event this version knows. */
