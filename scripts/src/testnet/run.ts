@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runSimulate } from './baseline.js';
-import { metaApi, prepareData, type PreparedData } from './data.js';
+import { adjustedRandIndex } from '@ppfm/meta';
+import { prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
 import { createIdentities, freePort } from './identity.js';
 import type { PeerEvent } from './events.js';
@@ -343,7 +344,6 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     if (b !== undefined) socketArr[p.index] = b;
     if (id !== undefined && b !== undefined) socketBytes.set(id, b);
   }
-  const meta = await metaApi();
   const summary = summarise(state, {
     truth: prepared.truth,
     launched: pool.procs.length,
@@ -355,7 +355,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     headFailoverSeconds,
     socketBytes,
     timedOut,
-    ari: (a, b) => meta.adjustedRandIndex(a, b),
+    ari: (a, b) => adjustedRandIndex(a, b),
     failures,
   });
   const resources: ResourceStats = {

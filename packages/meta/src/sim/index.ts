@@ -2,6 +2,7 @@
 export { simulate, parseMethods } from './simulate.js';
 export { formatSimulationTable, simulationJson } from './report.js';
 export { ALL_METHODS } from './types.js';
+export { mixSeed, subsetDataset } from './context.js';
 export { agglomerate } from './linkage.js';
 export { chooseSharedPart, sharedTensors, type SharedPart } from './methods/ppfm.js';
 export type {
