@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { featureSize } from './batches.js';
-import { getModel, setModelWeights } from './model.js';
+import { EventLoopPacer, featureSize } from './batches.js';
+import { setModelWeights, withModel } from './model.js';
 import type { ModelSpec } from './model-spec.js';
 import type { Dataset, WeightSet } from './types.js';
 
@@ -21,21 +21,27 @@ export async function predictLogits(
   weights: WeightSet,
   data: Dataset,
 ): Promise<Float32Array> {
-  const built = getModel(spec, inputShape, numClasses);
-  setModelWeights(built, weights);
   const n = data.y.length;
   const d = featureSize(data);
-  const out = new Float32Array(n * numClasses);
-  for (let from = 0; from < n; from += EVAL_BATCH) {
-    const to = Math.min(from + EVAL_BATCH, n);
-    const logits = tf.tidy(() => {
-      const xs = tf.tensor(data.x.subarray(from * d, to * d), [to - from, ...inputShape]);
-      return built.model.predict(xs) as tf.Tensor;
-    });
-    out.set((await logits.data()) as Float32Array, from * numClasses);
-    logits.dispose();
-  }
-  return out;
+  return withModel(spec, inputShape, numClasses, async (built) => {
+    setModelWeights(built, weights);
+    const out = new Float32Array(n * numClasses);
+    const pacer = new EventLoopPacer();
+    for (let from = 0; from < n; from += EVAL_BATCH) {
+      await pacer.pace();
+      const to = Math.min(from + EVAL_BATCH, n);
+      const logits = tf.tidy(() => {
+        const xs = tf.tensor(data.x.subarray(from * d, to * d), [to - from, ...inputShape]);
+        return built.model.predict(xs) as tf.Tensor;
+      });
+      try {
+        out.set((await logits.data()) as Float32Array, from * numClasses);
+      } finally {
+        logits.dispose();
+      }
+    }
+    return out;
+  });
 }
 
 /** Scores logits against labels (softmax cross-entropy computed stably in float64). */

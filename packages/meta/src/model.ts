@@ -12,6 +12,26 @@ export interface BuiltModel {
   /** The trainable variables in WeightSet order (for optimizers). */
   variables: tf.Variable[];
   names: string[];
+  /** Serialises users of this shared model: each loads its own weights, runs, and reads them back. */
+  lock: ModelLock;
+}
+
+/**
+ * A FIFO async mutex. Training and evaluation yield to the event loop mid-run, so without it a concurrent
+ * call in the same process could overwrite the shared model's weights between two batches.
+ */
+export class ModelLock {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Runs `fn` once every previously queued holder has finished (successfully or not). */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
 }
 
 const cache = new Map<string, BuiltModel>();
@@ -80,9 +100,24 @@ export function getModel(spec: ModelSpec, inputShape: number[], numClasses: numb
     if (l.type === 'dense' || l.type === 'conv2d') weighted.push({ prefix: `layer_${i}_${l.type}`, layer });
   });
   const variables = weighted.flatMap((w) => w.layer.trainableWeights.map((v) => v.read() as tf.Variable));
-  const built: BuiltModel = { model, weighted, variables, names };
+  const built: BuiltModel = { model, weighted, variables, names, lock: new ModelLock() };
   cache.set(key, built);
   return built;
+}
+
+/**
+ * Runs `fn` with exclusive use of the cached model for (spec, inputShape, numClasses) on the current
+ * backend; `fn` must load the weights it needs itself, as the previous holder leaves its own behind.
+ */
+export function withModel<T>(
+  spec: ModelSpec,
+  inputShape: number[],
+  numClasses: number,
+  fn: (built: BuiltModel) => Promise<T>,
+): Promise<T> {
+  // Resolve (and build) the model now, so the backend active at call time decides which model is used.
+  const built = getModel(spec, inputShape, numClasses);
+  return built.lock.run(() => fn(built));
 }
 
 /** Disposes every cached model (e.g. before switching backends or at shutdown). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { selectBackend } from '../src/backend.js';
 import { defaultModelSpec, parseModelSpec, weightSignature, type ModelSpec } from '../src/model-spec.js';
-import { initWeights } from '../src/model.js';
+import { initWeights, ModelLock } from '../src/model.js';
 import { trainLocal } from '../src/train.js';
 import { evaluate } from '../src/evaluate.js';
 import { blobs, useBackend } from './learning-fixtures.js';
@@ -94,6 +94,30 @@ describe('model', () => {
         seed: 1,
       }),
       /weights have 3 tensors, model expects 4/,
+    );
+  });
+
+  it('ModelLock runs holders one at a time, in call order, and survives a failing holder', async () => {
+    const lock = new ModelLock();
+    const log: string[] = [];
+    const holder =
+      (id: string, fail = false) =>
+      async (): Promise<string> => {
+        log.push(`${id}+`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`${id}-`);
+        if (fail) throw new Error(`${id} failed`);
+        return id;
+      };
+    const results = await Promise.allSettled([
+      lock.run(holder('a')),
+      lock.run(holder('b', true)),
+      lock.run(holder('c')),
+    ]);
+    assert.deepEqual(log, ['a+', 'a-', 'b+', 'b-', 'c+', 'c-']);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      ['a', 'b failed', 'c'],
     );
   });
 
