@@ -26,6 +26,8 @@ export interface Limits {
   maxClassSketch: number;
   /** Maximum rank of a fingerprint's input shape. */
   maxInputRank: number;
+  /** Maximum number of candidate models scored in one loss report. */
+  maxLossCandidates: number;
 }
 
 /** Defaults sized for PPFM's models (1M parameters is 4 MiB in float32) with headroom. */
@@ -43,6 +45,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSketchDims: 1024,
   maxClassSketch: 65536,
   maxInputRank: 8,
+  maxLossCandidates: 1024,
 });
 
 /** Merges caller overrides into the defaults. */

@@ -42,6 +42,22 @@ export interface FingerprintMsg {
   capacity: number;
 }
 
+/**
+ * Loss-based cluster refinement (IFCA rule): the sender's loss of each candidate model (a peer's
+ * warm-up model or a cluster model, named by peer or cluster id) on its own training split.
+ * losses[i] belongs to candidates[i]; ids are distinct, losses finite and >= 0 (float32 on the wire).
+ */
+export interface LossReportMsg {
+  kind: 'loss_report';
+  peerId: string;
+  /** Increases with every report the sender publishes; receivers keep the latest. */
+  seq: number;
+  /** The round whose models were scored (the warm-up round for peer candidates). */
+  round: number;
+  candidates: string[];
+  losses: number[];
+}
+
 /** Liveness beacon on the fingerprints topic. */
 export interface HeartbeatMsg {
   kind: 'heartbeat';
@@ -134,7 +150,8 @@ export const DIRECT_ERROR_CODES = [
 ] as const;
 
 /** Everything published on gossip topics. */
-export type GossipMessage = FingerprintMsg | HeartbeatMsg | HeadLeaseMsg | RoundOpenMsg | ModelEnvelopeMsg;
+export type GossipMessage =
+  FingerprintMsg | HeartbeatMsg | HeadLeaseMsg | RoundOpenMsg | ModelEnvelopeMsg | LossReportMsg;
 /** Everything sent on direct streams (requests and replies). */
 export type DirectMessage = FetchRequestMsg | ModelEnvelopeMsg | UpdateEnvelopeMsg | AckMsg | ErrorMsg;
 /** Extra checks a receiver can ask of a decoded model or update. */
@@ -161,6 +178,7 @@ const GOSSIP_BODIES: Record<number, GossipMessage['kind']> = {
   4: 'head_lease',
   5: 'round_open',
   6: 'model',
+  7: 'loss_report',
 };
 const DIRECT_BODIES: Record<number, DirectMessage['kind']> = {
   2: 'fetch_request',
@@ -443,6 +461,43 @@ function fromPbRoundOpen(m: pb.RoundOpen, lim: Limits): Result<RoundOpenMsg> {
   });
 }
 
+function fromPbLossReport(m: pb.LossReport, lim: Limits): Result<LossReportMsg> {
+  const peerId = checkPeerId(m.peerId, lim.maxStringLength);
+  if (isFail(peerId)) return peerId;
+  for (const [v, f] of [
+    [m.seq, 'seq'],
+    [m.round, 'round'],
+  ] as const) {
+    const r = checkUint(v, f);
+    if (isFail(r)) return r;
+  }
+  if (!Array.isArray(m.candidates)) return fail('malformed', 'not an array', 'candidates');
+  if (m.candidates.length > lim.maxLossCandidates) {
+    return fail('too_large', `more than ${lim.maxLossCandidates} candidates`, 'candidates');
+  }
+  const seen = new Set<string>();
+  for (const c of m.candidates) {
+    // Cluster ids are a superset of peer ids, so one rule admits both kinds of candidate.
+    const id = checkClusterId(c, lim.maxStringLength, 'candidates');
+    if (isFail(id)) return id;
+    if (seen.has(c)) return fail('bad_name', 'duplicate candidate id', 'candidates');
+    seen.add(c);
+  }
+  const losses = checkFloats(m.losses, 'losses', lim.maxLossCandidates, true);
+  if (isFail(losses)) return losses;
+  if (losses.value.length !== m.candidates.length) {
+    return fail('shape_mismatch', 'losses and candidates lengths differ', 'losses');
+  }
+  return ok({
+    kind: 'loss_report',
+    peerId: peerId.value,
+    seq: m.seq,
+    round: m.round,
+    candidates: [...m.candidates],
+    losses: [...losses.value],
+  });
+}
+
 /** Checks an envelope's declared spec hash against its weights and the receiver's expectation. */
 function checkHash(declared: string, weights: WeightSet, expect: Expect | undefined): Result<string> {
   const hash = checkSpecHash(declared);
@@ -631,8 +686,15 @@ function scanFrame(
   if (!carriesWeights && bytes.length > lim.maxControlBytes) {
     return fail('too_large', `${bytes.length} bytes exceeds ${lim.maxControlBytes} for a control message`);
   }
-  // Fingerprints repeat scalars unpacked, one field each: bound the field count by the sketch limits.
-  const maxFields = 32 + lim.maxInputRank + 2 * lim.maxClasses + 2 * lim.maxSketchDims + lim.maxClassSketch;
+  // Fingerprints and loss reports repeat scalars unpacked, one field each: bound the field count by
+  // the sketch and candidate limits.
+  const maxFields =
+    32 +
+    lim.maxInputRank +
+    2 * lim.maxClasses +
+    2 * lim.maxSketchDims +
+    lim.maxClassSketch +
+    2 * lim.maxLossCandidates;
   const inner = scanMessage(bytes, body.start, body.end, maxFields);
   if (isFail(inner)) return fail(inner.error.code, inner.error.message, bodies[body.field]);
   // Limits count UTF-16 units (checked after decoding); one unit is at most 3 UTF-8 bytes on the wire.
@@ -715,6 +777,16 @@ export function encodeGossip(m: GossipMessage): Uint8Array {
       frame.model = toPbModel(m);
       unwrapOrThrow(checkModelHeader(frame.model, lim));
       break;
+    case 'loss_report':
+      frame.lossReport = {
+        peerId: m.peerId,
+        seq: m.seq,
+        round: m.round,
+        candidates: m.candidates,
+        losses: m.losses,
+      };
+      unwrapOrThrow(fromPbLossReport(frame.lossReport, lim));
+      break;
     default:
       unwrapOrThrow(fail('unknown_kind', `unknown gossip kind ${(m as { kind: unknown }).kind}`, 'kind'));
   }
@@ -751,7 +823,12 @@ export function decodeGossip(
       return fail('unknown_kind', 'gossip frame has no known message body', 'body');
     let frame: pb.GossipFrame;
     try {
-      frame = pb.GossipFrame.decode(bytes, { limits: { fingerprint: repeatedLimits(lim) } });
+      frame = pb.GossipFrame.decode(bytes, {
+        limits: {
+          fingerprint: repeatedLimits(lim),
+          lossReport: { candidates: lim.maxLossCandidates, losses: lim.maxLossCandidates },
+        },
+      });
     } catch (e) {
       return protonsFailure(e);
     }
@@ -760,6 +837,7 @@ export function decodeGossip(
     if (frame.headLease !== undefined) return fromPbHeadLease(frame.headLease, lim);
     if (frame.roundOpen !== undefined) return fromPbRoundOpen(frame.roundOpen, lim);
     if (frame.model !== undefined) return fromPbModel(frame.model, lim, expect);
+    if (frame.lossReport !== undefined) return fromPbLossReport(frame.lossReport, lim);
     return fail('unknown_kind', 'gossip frame has no message body', 'body');
   } catch (e) {
     // Defensive net: validation code is written not to throw, but a decoder must never throw.

@@ -9,6 +9,7 @@ import {
   type FingerprintMsg,
   type HeadLeaseMsg,
   type HeartbeatMsg,
+  type LossReportMsg,
   type ModelEnvelopeMsg,
   type RoundOpenMsg,
   type Scope,
@@ -155,6 +156,26 @@ export const ackArb: fc.Arbitrary<AckMsg> = fc
 export const errorArb: fc.Arbitrary<ErrorMsg> = fc
   .record({ code: fc.stringMatching(/^[a-z][a-z0-9_]{0,30}$/), message: fc.string({ maxLength: 200 }) })
   .map((r) => ({ kind: 'error', ...r }));
+
+/** Loss reports: distinct peer or cluster ids as candidates, one finite non-negative float32 loss each. */
+export const lossReportArb: fc.Arbitrary<LossReportMsg> = fc
+  .record({
+    peerId: peerIdArb,
+    seq: uint32Arb,
+    round: uint32Arb,
+    scored: fc.uniqueArray(fc.tuple(fc.oneof(peerIdArb, clusterIdArb), nonNegF32Arb), {
+      maxLength: 12,
+      selector: ([id]) => id,
+    }),
+  })
+  .map((r) => ({
+    kind: 'loss_report',
+    peerId: r.peerId,
+    seq: r.seq,
+    round: r.round,
+    candidates: r.scored.map(([id]) => id),
+    losses: r.scored.map(([, loss]) => loss),
+  }));
 
 /** Deterministic mulberry32 generator for the fuzz test. */
 export function mulberry32(seed: number): () => number {

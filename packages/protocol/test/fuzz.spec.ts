@@ -28,6 +28,7 @@ import {
   fingerprintArb,
   headLeaseArb,
   heartbeatArb,
+  lossReportArb,
   modelArb,
   mulberry32,
   roundOpenArb,
@@ -67,7 +68,7 @@ const SEED = 0x5eed;
 function corpus(): Uint8Array[] {
   const out: Uint8Array[] = [];
   const opts = { seed: SEED, numRuns: 40 };
-  for (const arb of [fingerprintArb, heartbeatArb, headLeaseArb, roundOpenArb, modelArb]) {
+  for (const arb of [fingerprintArb, heartbeatArb, headLeaseArb, roundOpenArb, modelArb, lossReportArb]) {
     for (const m of fc.sample(arb as fc.Arbitrary<Parameters<typeof encodeGossip>[0]>, opts))
       out.push(encodeGossip(m));
   }

@@ -21,6 +21,7 @@ import {
   specHash,
   type ErrorCode,
   type FingerprintMsg,
+  type LossReportMsg,
   type ModelEnvelopeMsg,
   type Result,
   type UpdateEnvelopeMsg,
@@ -35,6 +36,7 @@ import {
   fingerprintArb,
   headLeaseArb,
   heartbeatArb,
+  lossReportArb,
   modelArb,
   roundOpenArb,
   updateArb,
@@ -90,6 +92,15 @@ const update: UpdateEnvelopeMsg = {
   weights,
 };
 
+const lossReport: LossReportMsg = {
+  kind: 'loss_report',
+  peerId: '12D3KooWExamplePeer',
+  seq: 4,
+  round: 1,
+  candidates: ['12D3KooWExamplePeer', 'QmOther', 'c1'],
+  losses: [0.25, 2.5, 0],
+};
+
 const gossipFrame = (f: Partial<pb.GossipFrame>): Uint8Array => pb.GossipFrame.encode({ version: 1, ...f });
 const directFrame = (f: Partial<pb.DirectFrame>): Uint8Array => pb.DirectFrame.encode({ version: 1, ...f });
 const pbFingerprint = (over: Partial<pb.Fingerprint>): Uint8Array =>
@@ -119,6 +130,7 @@ describe('messages', () => {
       ['head_lease', headLeaseArb],
       ['round_open', roundOpenArb],
       ['model', modelArb],
+      ['loss_report', lossReportArb],
     ] as const) {
       it(name, () => {
         fc.assert(
@@ -221,6 +233,43 @@ describe('messages', () => {
     assert.deepStrictEqual(decodeGossip(encodeGossip(none)), { ok: true, value: none });
     const noSketch: FingerprintMsg = { ...m, classMeans: [] };
     assert.deepStrictEqual(decodeGossip(encodeGossip(noSketch)), { ok: true, value: noSketch });
+  });
+
+  describe('loss_report', () => {
+    const pbLoss = (over: Partial<pb.LossReport>): Uint8Array =>
+      gossipFrame({
+        lossReport: {
+          peerId: lossReport.peerId,
+          seq: 4,
+          round: 1,
+          candidates: [...lossReport.candidates],
+          losses: [...lossReport.losses],
+          ...over,
+        },
+      });
+    it('round-trips, including an empty report', () => {
+      assert.deepStrictEqual(decodeGossip(encodeGossip(lossReport)), { ok: true, value: lossReport });
+      const empty: LossReportMsg = { ...lossReport, candidates: [], losses: [] };
+      assert.deepStrictEqual(decodeGossip(encodeGossip(empty)), { ok: true, value: empty });
+    });
+    it('rejects unequal lengths, bad values, bad or duplicate ids, too many candidates', () => {
+      expectError(decodeGossip(pbLoss({ losses: [1, 2] })), 'shape_mismatch', 'losses');
+      expectError(decodeGossip(pbLoss({ losses: [1, NaN, 2] })), 'non_finite', 'losses');
+      expectError(decodeGossip(pbLoss({ losses: [1, Infinity, 2] })), 'non_finite', 'losses');
+      expectError(decodeGossip(pbLoss({ losses: [1, -0.5, 2] })), 'bad_value', 'losses');
+      expectError(decodeGossip(pbLoss({ candidates: ['a', 'b/c', 'd'] })), 'bad_name', 'candidates');
+      expectError(decodeGossip(pbLoss({ candidates: ['a', '', 'd'] })), 'bad_name', 'candidates');
+      expectError(decodeGossip(pbLoss({ candidates: ['a', 'b', 'a'] })), 'bad_name', 'candidates');
+      expectError(decodeGossip(pbLoss({ peerId: 'not a peer' })), 'bad_name', 'peerId');
+      expectError(decodeGossip(encodeGossip(lossReport), { maxLossCandidates: 2 }), 'too_large');
+      const many = Array.from({ length: 1025 }, (_, i) => `p${i}`);
+      expectError(decodeGossip(pbLoss({ candidates: many, losses: many.map(() => 1) })), 'too_large');
+      const max = many.slice(0, 1024);
+      assert.ok(decodeGossip(encodeGossip({ ...lossReport, candidates: max, losses: max.map(() => 1) })).ok);
+      assert.throws(() => encodeGossip({ ...lossReport, losses: [1, 2] }), ProtocolEncodeError);
+      assert.throws(() => encodeGossip({ ...lossReport, losses: [1, -1, 2] }), ProtocolEncodeError);
+      assert.throws(() => encodeGossip({ ...lossReport, losses: [1, 1e39, 2] }), ProtocolEncodeError);
+    });
   });
 
   describe('error codes', () => {

@@ -977,6 +977,122 @@ export namespace Ack {
   }
 }
 
+export interface LossReport {
+  peerId: string
+  seq: number
+  round: number
+  candidates: string[]
+  losses: number[]
+}
+
+export namespace LossReport {
+  let _codec: Codec<LossReport>
+
+  export const codec = (): Codec<LossReport> => {
+    if (_codec == null) {
+      _codec = message<LossReport>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.seq)
+        }
+
+        if ((obj.round != null && obj.round !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.round)
+        }
+
+        if (obj.candidates != null) {
+          for (const value of obj.candidates) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if (obj.losses != null) {
+          for (const value of obj.losses) {
+            w.uint32(45)
+            w.float(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          seq: 0,
+          round: 0,
+          candidates: [],
+          losses: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.round = reader.uint32()
+              break
+            }
+            case 4: {
+              if (opts.limits?.candidates != null && obj.candidates.length === opts.limits.candidates) {
+                throw new MaxLengthError('Decode error - map field "candidates" had too many elements')
+              }
+
+              obj.candidates.push(reader.string())
+              break
+            }
+            case 5: {
+              if (opts.limits?.losses != null && obj.losses.length === opts.limits.losses) {
+                throw new MaxLengthError('Decode error - map field "losses" had too many elements')
+              }
+
+              obj.losses.push(reader.float())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<LossReport>): Uint8Array => {
+    return encodeMessage(obj, LossReport.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LossReport>): LossReport => {
+    return decodeMessage(buf, LossReport.codec(), opts)
+  }
+}
+
 export interface ErrorReply {
   code: string
   message: string
@@ -1055,6 +1171,7 @@ export interface GossipFrame {
   headLease?: HeadLease
   roundOpen?: RoundOpen
   model?: ModelEnvelope
+  lossReport?: LossReport
 }
 
 export namespace GossipFrame {
@@ -1069,7 +1186,16 @@ export namespace GossipFrame {
 
         obj = { ...obj }
 
+        if (obj.lossReport != null) {
+          obj.model = undefined
+          obj.roundOpen = undefined
+          obj.headLease = undefined
+          obj.heartbeat = undefined
+          obj.fingerprint = undefined
+        }
+
         if (obj.model != null) {
+          obj.lossReport = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
           obj.heartbeat = undefined
@@ -1077,6 +1203,7 @@ export namespace GossipFrame {
         }
 
         if (obj.roundOpen != null) {
+          obj.lossReport = undefined
           obj.model = undefined
           obj.headLease = undefined
           obj.heartbeat = undefined
@@ -1084,6 +1211,7 @@ export namespace GossipFrame {
         }
 
         if (obj.headLease != null) {
+          obj.lossReport = undefined
           obj.model = undefined
           obj.roundOpen = undefined
           obj.heartbeat = undefined
@@ -1091,6 +1219,7 @@ export namespace GossipFrame {
         }
 
         if (obj.heartbeat != null) {
+          obj.lossReport = undefined
           obj.model = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
@@ -1098,6 +1227,7 @@ export namespace GossipFrame {
         }
 
         if (obj.fingerprint != null) {
+          obj.lossReport = undefined
           obj.model = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
@@ -1132,6 +1262,11 @@ export namespace GossipFrame {
         if (obj.model != null) {
           w.uint32(50)
           ModelEnvelope.codec().encode(obj.model, w)
+        }
+
+        if (obj.lossReport != null) {
+          w.uint32(58)
+          LossReport.codec().encode(obj.lossReport, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1182,6 +1317,12 @@ export namespace GossipFrame {
               })
               break
             }
+            case 7: {
+              obj.lossReport = LossReport.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.lossReport
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1189,7 +1330,16 @@ export namespace GossipFrame {
           }
         }
 
+        if (obj.lossReport != null) {
+          delete obj.model
+          delete obj.roundOpen
+          delete obj.headLease
+          delete obj.heartbeat
+          delete obj.fingerprint
+        }
+
         if (obj.model != null) {
+          delete obj.lossReport
           delete obj.roundOpen
           delete obj.headLease
           delete obj.heartbeat
@@ -1197,6 +1347,7 @@ export namespace GossipFrame {
         }
 
         if (obj.roundOpen != null) {
+          delete obj.lossReport
           delete obj.model
           delete obj.headLease
           delete obj.heartbeat
@@ -1204,6 +1355,7 @@ export namespace GossipFrame {
         }
 
         if (obj.headLease != null) {
+          delete obj.lossReport
           delete obj.model
           delete obj.roundOpen
           delete obj.heartbeat
@@ -1211,6 +1363,7 @@ export namespace GossipFrame {
         }
 
         if (obj.heartbeat != null) {
+          delete obj.lossReport
           delete obj.model
           delete obj.roundOpen
           delete obj.headLease
@@ -1218,6 +1371,7 @@ export namespace GossipFrame {
         }
 
         if (obj.fingerprint != null) {
+          delete obj.lossReport
           delete obj.model
           delete obj.roundOpen
           delete obj.headLease
