@@ -499,16 +499,33 @@ function fromPbLossReport(m: pb.LossReport, lim: Limits): Result<LossReportMsg> 
 }
 
 /** Checks an envelope's declared spec hash against its weights and the receiver's expectation. */
-function checkHash(declared: string, weights: WeightSet, expect: Expect | undefined): Result<string> {
-  const hash = checkSpecHash(declared);
-  if (isFail(hash)) return hash;
-  if (specHash(weights) !== hash.value) {
+/** Decodes an envelope's weights blob and checks it against the declared and the expected spec hash. */
+function checkTensors(
+  declared: string,
+  blob: Uint8Array,
+  lim: Limits,
+  expect: Expect | undefined,
+  what: 'model' | 'update',
+): Result<{ specHash: string; codec: Codec; weights: WeightSet }> {
+  const pre = checkSpecHash(declared);
+  if (isFail(pre)) return pre;
+  // Cheap rejection before touching the tensors.
+  if (expect?.specHash !== undefined && expect.specHash !== pre.value) {
+    return fail('shape_mismatch', `${what} spec differs from the expected one`, 'specHash');
+  }
+  const w = decodeWeightsBlob(blob, lim);
+  if (isFail(w)) return w;
+  if (specHash(w.value.weights) !== pre.value) {
     return fail('shape_mismatch', 'declared spec hash does not match the tensors', 'specHash');
   }
-  if (expect?.specHash !== undefined && expect.specHash !== hash.value) {
-    return fail('shape_mismatch', 'model spec differs from the expected one', 'specHash');
+  return ok({ specHash: pre.value, codec: w.value.codec, weights: w.value.weights });
+}
+
+/** Encoders refuse an envelope whose declared spec hash does not describe its tensors. */
+function assertSpecHash(m: { specHash: string; weights: WeightSet }): void {
+  if (m.specHash !== specHash(m.weights)) {
+    unwrapOrThrow(fail('shape_mismatch', 'specHash does not match the tensors', 'specHash'));
   }
-  return ok(hash.value);
 }
 
 function fromPbModel(m: pb.ModelEnvelope, lim: Limits, expect?: Expect): Result<ModelEnvelopeMsg> {
@@ -523,32 +540,20 @@ function fromPbModel(m: pb.ModelEnvelope, lim: Limits, expect?: Expect): Result<
     const r = checkUint(v, f);
     if (isFail(r)) return r;
   }
-  const pre = checkSpecHash(m.specHash);
-  if (isFail(pre)) return pre;
-  // Cheap rejection before touching the tensors.
-  if (expect?.specHash !== undefined && expect.specHash !== pre.value) {
-    return fail('shape_mismatch', 'model spec differs from the expected one', 'specHash');
-  }
-  const w = decodeWeightsBlob(m.weights, lim);
-  if (isFail(w)) return w;
-  const hash = checkHash(m.specHash, w.value.weights, expect);
-  if (isFail(hash)) return hash;
+  const t = checkTensors(m.specHash, m.weights, lim, expect, 'model');
+  if (isFail(t)) return t;
   return ok({
     kind: 'model',
     modelId: modelId.value,
     scope: scope.value,
     round: m.round,
     term: m.term,
-    specHash: hash.value,
-    codec: w.value.codec,
-    weights: w.value.weights,
+    ...t.value,
   });
 }
 
 function toPbModel(m: ModelEnvelopeMsg): pb.ModelEnvelope {
-  if (m.specHash !== specHash(m.weights)) {
-    unwrapOrThrow(fail('shape_mismatch', 'specHash does not match the tensors', 'specHash'));
-  }
+  assertSpecHash(m);
   const out: pb.ModelEnvelope = {
     modelId: m.modelId,
     round: m.round,
@@ -572,31 +577,20 @@ function fromPbUpdate(m: pb.UpdateEnvelope, lim: Limits, expect?: Expect): Resul
     const r = checkUint(v, f);
     if (isFail(r)) return r;
   }
-  const pre = checkSpecHash(m.specHash);
-  if (isFail(pre)) return pre;
-  if (expect?.specHash !== undefined && expect.specHash !== pre.value) {
-    return fail('shape_mismatch', 'update spec differs from the expected one', 'specHash');
-  }
-  const w = decodeWeightsBlob(m.weights, lim);
-  if (isFail(w)) return w;
-  const hash = checkHash(m.specHash, w.value.weights, expect);
-  if (isFail(hash)) return hash;
+  const t = checkTensors(m.specHash, m.weights, lim, expect, 'update');
+  if (isFail(t)) return t;
   return ok({
     kind: 'update',
     cluster: cluster.value,
     baseRound: m.baseRound,
     term: m.term,
     sampleCount: m.sampleCount,
-    specHash: hash.value,
-    codec: w.value.codec,
-    weights: w.value.weights,
+    ...t.value,
   });
 }
 
 function toPbUpdate(m: UpdateEnvelopeMsg): pb.UpdateEnvelope {
-  if (m.specHash !== specHash(m.weights)) {
-    unwrapOrThrow(fail('shape_mismatch', 'specHash does not match the tensors', 'specHash'));
-  }
+  assertSpecHash(m);
   return {
     cluster: m.cluster,
     baseRound: m.baseRound,
