@@ -88,6 +88,8 @@ export class ClusterElection {
   private readonly listenUntil: number;
   private st: ElectionState;
   private maxTerm: number;
+  /** The head seen at maxTerm in this session (self after a claim); undefined when only restored. */
+  private termHead: string | undefined;
   private members: ElectionMember[] = [];
   private readonly suspected = new Set<string>();
   private round = 0;
@@ -155,6 +157,24 @@ export class ClusterElection {
     return [];
   }
 
+  /**
+   * Whether a message (RoundOpen, model announcement) from `head` at `term` comes from the head
+   * this peer follows or would follow if it were a lease: self, the current head at a term not
+   * below ours, or a head that wins by the lease rules. Anything else is from a deposed or losing
+   * head and must be ignored.
+   */
+  accepts(head: string, term: number, now: number): boolean {
+    if (head === this.selfId) return this.st.role === 'head' && term === this.st.term;
+    if (this.st.role === 'head') return term > this.st.term || (term === this.st.term && head < this.selfId);
+    if (this.st.role === 'follower' && this.st.head !== undefined) {
+      const valid = this.st.leaseExpiresAt !== undefined && now < this.st.leaseExpiresAt;
+      if (head === this.st.head) return term >= this.st.term;
+      if (!valid) return term >= this.maxTerm;
+      return term > this.st.term || (term === this.st.term && head < this.st.head);
+    }
+    return term >= this.maxTerm;
+  }
+
   /** Handle a lease received on the cluster (any sender, already validated by the protocol layer). */
   onLease(lease: HeadLease, now: number): ElectionOutput[] {
     if (lease.cluster !== this.cluster) return [];
@@ -173,7 +193,9 @@ export class ClusterElection {
     }
 
     const current = this.st.role === 'follower' ? this.st : undefined;
-    if (current?.head !== undefined && current.leaseExpiresAt !== undefined && now < current.leaseExpiresAt) {
+    const valid =
+      current?.head !== undefined && current.leaseExpiresAt !== undefined && now < current.leaseExpiresAt;
+    if (valid && current?.head !== undefined) {
       // Following a valid lease: only a higher term, or the same term from a smaller id, replaces it.
       const sameHead = lease.head === current.head;
       const wins = sameHead
@@ -181,6 +203,17 @@ export class ClusterElection {
         : lease.term > current.term || (lease.term === current.term && lease.head < current.head);
       if (!wins) return [];
     }
+    // A different head at a term we already saw another head hold (e.g. a late joiner that never
+    // heard the dead head claimed the same term): claim above it when we may lead, so terms never
+    // repeat with different heads; the stale head steps down on our higher term.
+    if (
+      !valid &&
+      this.termHead !== undefined &&
+      lease.head !== this.termHead &&
+      lease.term <= this.maxTerm &&
+      this.claimTime() !== undefined
+    )
+      return this.claim(now);
     // Without a valid lease any live head is accepted, even one behind our highest known term:
     // a head beats none, and it steps down as soon as it hears a higher-term lease.
     const changed = current?.head !== lease.head;
@@ -210,14 +243,22 @@ export class ClusterElection {
       this.st = { role: 'candidate', term: this.maxTerm, electAt };
       return out;
     }
+    out.push(...this.claim(now));
+    return out;
+  }
+
+  /** Self becomes head at highestTerm + 1. */
+  private claim(now: number): ElectionOutput[] {
     const timing = this.failoverTiming(now);
     this.maxTerm += 1;
+    this.termHead = this.selfId;
     this.expiredAt = undefined;
     this.deadHeadLastLeaseAt = undefined;
     this.st = { role: 'head', term: this.maxTerm, since: now };
-    out.push({ kind: 'became_head', cluster: this.cluster, term: this.maxTerm, ...timing });
-    out.push({ kind: 'publish_lease', lease: this.makeLease(now) });
-    return out;
+    return [
+      { kind: 'became_head', cluster: this.cluster, term: this.maxTerm, ...timing },
+      { kind: 'publish_lease', lease: this.makeLease(now) },
+    ];
   }
 
   /** When self claims if no lease arrives: rank r waits r * leaseTtl after the listen window / the expiry. */
@@ -241,6 +282,7 @@ export class ClusterElection {
   }
 
   private follow(lease: HeadLease, now: number): void {
+    if (lease.term >= this.maxTerm) this.termHead = lease.head;
     this.maxTerm = Math.max(this.maxTerm, lease.term);
     this.expiredAt = undefined;
     this.deadHeadLastLeaseAt = undefined;

@@ -32,6 +32,11 @@ export interface PeerTiming {
   /** Deadlines of a model fetch and of an update push. */
   fetchTimeoutMs: number;
   pushTimeoutMs: number;
+  /**
+   * With bootstrap addresses, wait at most this long for a connection to one of them before the
+   * first round (then proceed with a warning); 0 disables the wait.
+   */
+  bootstrapWaitMs: number;
 }
 
 /**
@@ -55,6 +60,7 @@ export const DEFAULT_TIMING: PeerTiming = {
   graceMs: 5000,
   fetchTimeoutMs: 20_000,
   pushTimeoutMs: 20_000,
+  bootstrapWaitMs: 30_000,
 };
 
 export interface PeerOptions {
@@ -81,6 +87,13 @@ export interface PeerOptions {
   timing?: Partial<PeerTiming>;
   /** A head opens rounds only when its cluster has at least this many live members (default 2). */
   minClusterSize?: number;
+  /**
+   * Do not open or join a first round until the view holds at least this many live peers (self
+   * included; default 1). Once reached it no longer applies (peers may leave later).
+   */
+  minPeers?: number;
+  /** Human notices (waiting for peers, bootstrap timeout); default: warnings via process.emitWarning. */
+  notice?: (level: 'info' | 'warn', message: string) => void;
   /** Election capacity score (higher leads); default 1. */
   capacity?: number;
   /** Use this key instead of the one in dataDir (tests). */

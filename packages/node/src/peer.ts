@@ -165,6 +165,19 @@ class PeerRuntime {
   private lastEval: PeerStatus['lastEvaluation'];
   private completed = false;
   private readonly streamLimits: StreamLimits;
+  /** When the start-up gate (--min-peers, bootstrap connection) first passed; it stays open. */
+  private readyAt: number | undefined;
+  private startedAt = 0;
+  private waitingSaid = '';
+  private bootstrapGaveUp = false;
+  private bootstrapIds: string[] = [];
+  /** Bumped whenever this peer stops acting as head: in-flight head work of an older generation is dropped. */
+  private headGen = 0;
+  /** Highest round our cluster's head announced in its leases (its newest published model). */
+  private headRound = 0;
+  /** Head that reached --rounds: when it completed, and which members fetched the final model since. */
+  private finishingSince: number | undefined;
+  private readonly finalFetched = new Set<string>();
 
   constructor(
     private readonly opts: PeerOptions,
@@ -240,6 +253,10 @@ class PeerRuntime {
       ...fp,
     });
     const now = Date.now();
+    this.startedAt = now;
+    this.bootstrapIds = (this.opts.bootstrap ?? [])
+      .map((a) => /\/p2p\/([^/]+)/.exec(a)?.[1])
+      .filter((id): id is string => id !== undefined && id !== this.selfId);
     this.view = new MembershipView<Fingerprint>({
       selfId: this.selfId,
       ttlMs: this.timing.viewTtlMs,
@@ -266,7 +283,16 @@ class PeerRuntime {
     );
 
     attachTraffic(lp, this.traffic);
-    this.gossip = new Gossip(lp.services.pubsub, (r) => this.rejected(r), undefined, this.traffic);
+    this.gossip = new Gossip(
+      lp.services.pubsub,
+      (r) => this.rejected(r),
+      (r) => {
+        // Stale or from a deposed head: ignored (not penalised); only the head question is worth a line.
+        if (r.reason === 'not_head')
+          this.notice('info', `ignored ${r.reason} message on ${r.topic} from ${r.from}`);
+      },
+      this.traffic,
+    );
     this.gossip.join(TOPIC_FINGERPRINTS, {
       maxBytes: CONTROL_MAX_BYTES,
       decode: (b) => decodeGossip(b, { maxControlBytes: CONTROL_MAX_BYTES }),
@@ -375,11 +401,60 @@ class PeerRuntime {
         this.discover();
       }
       if (this.election) this.act(this.election.tick(now), now);
+      if (this.isReady(now) && this.pendingRound !== undefined && !this.memberBusy)
+        this.background(this.memberLoop(), 'member round');
       this.headTick(now);
+      this.endTick(now);
     } catch (err) {
       // keep the peer alive: a bug in one step must not stop heartbeats
       process.emitWarning(`ppfm peer tick failed: ${(err as Error).stack ?? String(err)}`);
     }
+  }
+
+  private notice(level: 'info' | 'warn', message: string): void {
+    if (this.stopped) return;
+    if (this.opts.notice) this.opts.notice(level, message);
+    else if (level === 'warn') process.emitWarning(`ppfm peer: ${message}`);
+  }
+
+  /**
+   * The start-up gate before a first round: at least --min-peers live peers in the view (self
+   * included) and, with bootstrap addresses, a connection to one of them (or bootstrapWaitMs
+   * passed). Latched: peers leaving later (a killed head) must not stop a running federation.
+   */
+  private isReady(now: number): boolean {
+    if (this.readyAt !== undefined) return true;
+    const need = this.opts.minPeers ?? 1;
+    const have = this.view.ids().length;
+    const waits: string[] = [];
+    if (have < need) waits.push(`${have}/${need} peers in view (--min-peers ${need})`);
+    const wait = this.timing.bootstrapWaitMs;
+    if (this.bootstrapIds.length > 0 && wait > 0 && !this.bootstrapConnected()) {
+      if (now - this.startedAt < wait) waits.push('no connection to a bootstrap peer yet');
+      else if (!this.bootstrapGaveUp) {
+        this.bootstrapGaveUp = true;
+        this.notice(
+          'warn',
+          `no bootstrap peer reachable after ${Math.round(wait / 1000)} s; proceeding with the peers found so far`,
+        );
+      }
+    }
+    if (waits.length > 0) {
+      const said = `waiting: ${waits.join(', ')}`;
+      if (said !== this.waitingSaid) {
+        this.waitingSaid = said;
+        this.notice('info', said);
+      }
+      return false;
+    }
+    this.readyAt = now;
+    if (this.waitingSaid.startsWith('waiting')) this.notice('info', `ready: ${have} peers in view`);
+    return true;
+  }
+
+  private bootstrapConnected(): boolean {
+    const connected = new Set(this.host.libp2p.getPeers().map((p) => p.toString()));
+    return this.bootstrapIds.some((id) => connected.has(id) || this.view.has(id));
   }
 
   private pexInvalid: (from: string, reason: string, detail: string) => void = () => undefined;
@@ -493,9 +568,10 @@ class PeerRuntime {
 
   private switchCluster(id: string, now: number): void {
     if (this.cluster !== undefined) this.gossip.leave(clusterTopic(this.cluster));
-    if (this.isHead()) this.gossip.leave(TOPIC_HEADS);
-    this.collector = undefined;
+    this.stopHeadWork();
     this.otherHeads.clear();
+    this.headRound = 0;
+    this.pendingRound = undefined;
     this.cluster = id;
     const term = this.restored?.cluster === id ? this.restored.term : 0;
     this.election = new ClusterElection({
@@ -558,14 +634,20 @@ class PeerRuntime {
           break;
         case 'stepped_down':
           this.emit({ event: 'head_elected', cluster: o.cluster, head: o.newHead, term: o.term });
-          this.collector = undefined;
-          this.gossip.leave(TOPIC_HEADS);
+          this.stopHeadWork();
           break;
         case 'lease_expired':
           this.emit({ event: 'lease_expired', cluster: o.cluster, head: o.head, term: o.term });
           break;
       }
     }
+  }
+
+  /** No longer head (deposed, or cluster changed): cancel the open round and all in-flight head work at once. */
+  private stopHeadWork(): void {
+    this.headGen++;
+    this.collector = undefined;
+    this.gossip.leave(TOPIC_HEADS);
   }
 
   private becomeHead(now: number): void {
@@ -600,10 +682,15 @@ class PeerRuntime {
         if (m.specHash !== this.spec)
           return { result: 'reject', reason: 'shape_mismatch', detail: 'spec hash' };
         if (this.election && m.term < this.election.term) return { result: 'ignore', reason: 'stale_term' };
+        // Valid but from a deposed / losing head: not ours to follow (ignored, not rejected).
+        if (this.election && !this.election.accepts(from, m.term, Date.now()))
+          return { result: 'ignore', reason: 'not_head' };
         return { result: 'accept' };
       case 'model':
         if (m.scope.kind !== 'cluster' || m.scope.cluster !== cluster)
           return { result: 'reject', reason: 'wrong_cluster', detail: 'model scope' };
+        if (this.election && !this.election.accepts(from, m.term, Date.now()))
+          return { result: 'ignore', reason: 'not_head' };
         if (
           this.model &&
           this.model.source === from &&
@@ -628,18 +715,35 @@ class PeerRuntime {
         ),
         now,
       );
+      if (this.election.head === from) this.headRound = Math.max(this.headRound, m.round);
       // Late joiner / missed announcement: catch up with the head's newest model.
       const behind = m.round > (this.model?.round ?? 0) || this.model?.source !== from;
       if (this.election.head === from && behind && !this.isHead())
         this.background(this.catchUp(from, cluster), 'catch-up');
     } else if (m.kind === 'round_open') {
-      if (this.election.head !== from || this.isHead()) return;
+      // A RoundOpen vouches for its head like a lease does (a new head's first round may
+      // overtake its first lease); a losing same-term head steps down on it at once.
+      if (this.election.head !== from && this.election.accepts(from, m.term, now))
+        this.act(
+          this.election.onLease(
+            { cluster, head: from, term: m.term, round: m.round - 1, expiry: now + this.timing.leaseTtlMs },
+            now,
+          ),
+          now,
+        );
+      if (this.election.head !== from || this.isHead()) return this.ignored(cluster, from, 'not_head');
       this.pendingRound = m;
-      this.background(this.memberLoop(), 'member round');
+      // Before the start-up gate opens the round waits in pendingRound (the tick picks it up).
+      if (this.isReady(now)) this.background(this.memberLoop(), 'member round');
     } else if (m.kind === 'model') {
-      if (this.isHead()) return;
+      if (this.isHead() || this.election.head !== from) return this.ignored(cluster, from, 'not_head');
       this.background(this.catchUp(from, cluster), 'catch-up');
     }
+  }
+
+  /** A valid message from a peer that is not (or no longer) our head: dropped, not penalised. */
+  private ignored(cluster: string, from: string, reason: string): void {
+    this.notice('info', `ignored ${reason} message on ${clusterTopic(cluster)} from ${from}`);
   }
 
   private checkHeads(m: GossipMessage, _from: string): Verdict {
@@ -783,6 +887,10 @@ class PeerRuntime {
     ) {
       return encodeError({ code: 'not_found', message: 'no such model here' });
     }
+    // Who holds our final model (recorded before the head itself completes: members may fetch
+    // while it still evaluates), so a finishing head knows when it may leave.
+    if (this.opts.rounds !== undefined && m.source === this.selfId && m.round >= this.opts.rounds)
+      this.finalFetched.add(from);
     const env: Omit<ModelEnvelopeMsg, 'kind'> = {
       modelId: `${m.cluster}/round-${m.round}`,
       scope: { kind: 'cluster', cluster: m.cluster },
@@ -835,7 +943,8 @@ class PeerRuntime {
   }
 
   private async contribute(ro: RoundOpenMsg): Promise<void> {
-    if (this.cluster !== ro.cluster) return;
+    // Only the current head's rounds (it may have been deposed while the round waited).
+    if (this.cluster !== ro.cluster || this.election?.head !== ro.head || this.isHead()) return;
     let theta = this.model;
     // Train on exactly the head's base model of this round.
     if (
@@ -856,7 +965,7 @@ class PeerRuntime {
       this.cfg,
       deriveSeed(this.seed, 'round', ro.round),
     );
-    if (this.stopped || this.cluster !== ro.cluster) return;
+    if (this.stopped || this.cluster !== ro.cluster || this.election?.head !== ro.head) return;
     const delta = subtract(phi, theta.weights);
     let pid: PeerId;
     try {
@@ -917,8 +1026,62 @@ class PeerRuntime {
     if (target !== undefined && !this.completed && m.round >= target) {
       this.completed = true;
       this.emit({ event: 'rounds_completed', cluster: m.cluster, round: m.round });
-      setTimeout(() => this.background(this.stop('rounds_completed'), 'stop'), this.timing.graceMs);
+      if (this.isHead() && m.source === this.selfId) {
+        // The head keeps leasing and serving the final model until every member fetched it
+        // (endTick), at most 3 grace periods: members still training must not be left behind.
+        this.finishingSince = Date.now();
+      } else {
+        // A member holding the final model has nothing left to do (members fetch from the head).
+        this.background(this.stop('rounds_completed'), 'stop');
+      }
     }
+  }
+
+  /**
+   * End of a run. A finishing head stops once all live members fetched the final model (or after
+   * 3 x graceMs). A member whose head announced the final round but disappeared before we got
+   * the model ends too (after trying the other members) instead of running solo rounds.
+   */
+  private endTick(now: number): void {
+    if (this.stopping) return;
+    if (this.finishingSince !== undefined) {
+      const pending = this.members.filter(
+        (id) => id !== this.selfId && this.view.has(id) && !this.finalFetched.has(id),
+      );
+      const minGrace = Math.min(this.timing.graceMs, 1000);
+      const elapsed = now - this.finishingSince;
+      if ((pending.length === 0 && elapsed >= minGrace) || elapsed >= 3 * this.timing.graceMs)
+        this.background(this.stop('rounds_completed'), 'stop');
+      return;
+    }
+    const target = this.opts.rounds;
+    if (target === undefined || this.completed || this.headRound < target || this.orphanFetching) return;
+    if ((this.model?.round ?? 0) >= target) return; // final model held: afterModel completes
+    if (this.election?.head !== undefined && !this.isHead()) return; // head still there: catch-up runs
+    this.orphanFetching = true;
+    this.background(this.finishOrphan(target), 'final model from members');
+  }
+
+  private orphanFetching = false;
+
+  /** The head is gone after its final round: fetch the final model from a member, else end as is. */
+  private async finishOrphan(target: number): Promise<void> {
+    const cluster = this.cluster as string;
+    for (const id of this.members) {
+      if (id === this.selfId || !this.view.has(id)) continue;
+      const got = await this.fetchModel(id, cluster, target);
+      if (got !== undefined && this.cluster === cluster && got.round >= target) {
+        this.model = got;
+        await this.afterModel(got);
+        return;
+      }
+    }
+    if (this.completed) return;
+    const round = this.model?.round ?? 0;
+    this.notice('warn', `head left after the final round ${this.headRound}; ending at round ${round}`);
+    this.completed = true;
+    this.emit({ event: 'rounds_completed', cluster, round });
+    await this.stop('rounds_completed');
   }
 
   private personal: WeightSet | undefined;
@@ -968,6 +1131,13 @@ class PeerRuntime {
   // ------------------------------------------------------------------ head side
 
   private headTick(now: number): void {
+    const c0 = this.collector;
+    // The election no longer makes us head of this round's cluster/term: drop the round now.
+    if (
+      c0 !== undefined &&
+      (!this.isHead() || c0.cluster !== this.cluster || c0.term !== this.election?.term)
+    )
+      this.stopHeadWork();
     if (!this.isHead() || this.model === undefined || this.cluster === undefined) return;
     const c = this.collector;
     if (c !== undefined) {
@@ -975,6 +1145,9 @@ class PeerRuntime {
       return;
     }
     if (this.opts.rounds !== undefined && this.model.round >= this.opts.rounds) return;
+    // Our former head announced the final model: the run is over here, never go on alone.
+    if (this.opts.rounds !== undefined && this.headRound >= this.opts.rounds) return;
+    if (!this.isReady(now)) return;
     // A lone peer has nobody to federate with (and at start-up, views are still partial).
     if (this.members.length < (this.opts.minClusterSize ?? 2)) return;
     if (now < this.nextRoundAt || now - this.lastViewChange < this.timing.settleMs) return;
@@ -1015,14 +1188,16 @@ class PeerRuntime {
     // (A head's tick only renews its lease; ticking it one interval ahead forces the renewal.)
     if (this.election && this.isHead())
       this.act(this.election.tick(Date.now() + this.timing.leaseIntervalMs), Date.now());
+    const gen = this.headGen;
     const phi = await trainInner(this.task, theta, this.train, this.cfg, seed);
-    if (this.collector !== c) return;
+    if (this.collector !== c || this.headGen !== gen) return;
     const samples = this.train.y.length;
     if (c.add(c.round, { from: this.selfId, samples, delta: subtract(phi, theta) }, Date.now()).ok)
       this.emit({ event: 'update_received', cluster: c.cluster, round: c.round, from: this.selfId, samples });
   }
 
   private async closeRound(c: RoundCollector<WeightSet>): Promise<void> {
+    const gen = this.headGen;
     const updates = c.close();
     const now = Date.now();
     this.emit({
@@ -1039,6 +1214,8 @@ class PeerRuntime {
 
     // Global level: pull other heads' newest models we may have missed, then one step.
     await this.pullOtherHeads(c.cluster);
+    // Deposed (or moved) while pulling: the round is cancelled, publish nothing.
+    if (this.headGen !== gen || !this.isHead() || this.cluster !== c.cluster) return;
     const live = new Set((this.clusterMap?.clusters ?? []).map((x) => x.id));
     const others = [...this.otherHeads.values()].filter(
       (o) => o.cluster !== c.cluster && live.has(o.cluster),

@@ -431,6 +431,37 @@ describe('ClusterElection', () => {
       assert.equal(e.head, 'y');
     });
 
+    it('never lets a different head reuse a term it saw: a member claims above it instead', () => {
+      const e = follower();
+      e.setMembers(
+        [
+          { id: 'me', capacity: 1 },
+          { id: 'x', capacity: 1 },
+          { id: 'a', capacity: 1 },
+        ],
+        0,
+      );
+      e.onLease(lease('x', 1), 0);
+      e.setMembers(
+        [
+          { id: 'me', capacity: 1 },
+          { id: 'a', capacity: 1 },
+        ],
+        10,
+      ); // x died
+      assert.equal(e.head, undefined);
+      // 'a' joined late, never heard x, and claimed term 1 again
+      const out = e.onLease(lease('a', 1), 20);
+      assert.deepEqual(
+        out.map((o) => o.kind),
+        ['became_head', 'publish_lease'],
+      );
+      assert.equal(e.term, 2);
+      // 'a' hears term 2 and steps down; a renewal of its stale lease only makes us reassert
+      assert.equal(e.onLease(lease('a', 1), 30)[0]?.kind, 'publish_lease');
+      assert.equal(e.head, 'me');
+    });
+
     it('ignores leases of other clusters and its own echo', () => {
       const e = follower();
       assert.deepEqual(e.onLease(lease('x', 5, 'c9'), 10), []);
@@ -465,6 +496,35 @@ describe('ClusterElection', () => {
         { kind: 'stepped_down', cluster: CLUSTER, newHead: 'a', term: 1 },
       ]);
       assert.equal(e.head, 'a');
+    });
+
+    it('accepts rounds and announcements only from the head it follows or would follow', () => {
+      const e = follower();
+      assert.equal(e.accepts('m', 0, 0), true, 'no head known: any head at the highest term');
+      e.onLease(lease('m', 2), 0);
+      assert.equal(e.accepts('m', 2, 10), true, 'the followed head');
+      assert.equal(e.accepts('m', 1, 10), false, 'the followed head at an older term');
+      assert.equal(e.accepts('z', 2, 10), false, 'same term, larger id: the loser of a double claim');
+      assert.equal(e.accepts('b', 2, 10), true, 'same term, smaller id: the winner');
+      assert.equal(e.accepts('z', 3, 10), true, 'a higher term');
+      assert.equal(e.accepts('z', 1, 10), false, 'a deposed head');
+      assert.equal(e.accepts('z', 2, TTL + 1), true, 'once the lease lapsed, a head at the highest term');
+      assert.equal(e.accepts('me', 2, 10), false, 'self while not head');
+      const h = new ClusterElection({
+        selfId: 'm',
+        cluster: CLUSTER,
+        leaseIntervalMs: INTERVAL,
+        leaseTtlMs: TTL,
+        now: 0,
+        listenMs: 0,
+      });
+      h.setMembers([{ id: 'm', capacity: 1 }], 0);
+      h.tick(0);
+      assert.equal(h.accepts('m', 1, 0), true);
+      assert.equal(h.accepts('z', 1, 0), false, 'a head ignores a same-term larger id');
+      assert.equal(h.accepts('a', 1, 0), true, 'and yields to a same-term smaller id');
+      assert.equal(h.onLease(lease('a', 1), 0)[0]?.kind, 'stepped_down');
+      assert.equal(h.accepts('m', 1, 0), false, 'a deposed head no longer accepts itself');
     });
 
     it('rejects a lease ttl not longer than the interval', () => {

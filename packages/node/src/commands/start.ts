@@ -25,6 +25,8 @@ export interface StartFlags {
   oneHost?: boolean;
   codec: 'float32' | 'float16' | 'int8';
   seed: number;
+  minPeers: number;
+  bootstrapWait: number;
 }
 
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -108,6 +110,13 @@ export async function runStart(flags: StartFlags): Promise<number> {
     oneHost: flags.oneHost === true,
     codec: flags.codec,
     seed: flags.seed,
+    minPeers: flags.minPeers,
+    timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
+    // Waiting states are human output; warnings go to stderr even with --quiet.
+    notice: (level, message) => {
+      if (level === 'warn') process.stderr.write(`ppfm: warning: ${message}\n`);
+      else if (flags.quiet !== true) process.stderr.write(`ppfm: ${message}\n`);
+    },
   };
   const { startPeer } = await import('../peer.js');
   let peer;
@@ -195,5 +204,19 @@ export function registerStart(program: Command, onExit: (code: number) => void):
         .default('float32'),
     )
     .option('--seed <n>', 'random seed (training, splits)', nonNegativeInt, 1)
+    .option(
+      '--min-peers <n>',
+      'do not open or join a first round before the view holds N live peers, self included ' +
+        '(prints "waiting: ..." meanwhile; once reached, peers may leave)',
+      positiveInt,
+      1,
+    )
+    .option(
+      '--bootstrap-wait <seconds>',
+      'with --bootstrap: before the first round, wait up to this long for a connection to a ' +
+        'bootstrap peer, then proceed with a warning; 0 disables',
+      nonNegativeInt,
+      30,
+    )
     .action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }
