@@ -9,6 +9,7 @@ export {
   type PeerOptions,
   type PeerStatus,
   type PeerTiming,
+  type ClusteringMode,
 } from './peer.js';
 export {
   createHost,

@@ -102,4 +102,13 @@ export interface PeerOptions {
   gossipMaxBytes?: number;
   /** Direct-stream cap (bytes) for models and updates. */
   streamMaxBytes?: number;
+  /**
+   * Clustering mode: 'auto' (default) refines by loss (warm-up models + loss reports) only when
+   * the fingerprints do not separate the tasks; 'loss' always refines by loss and assigns no
+   * cluster before the refinement of the view is done.
+   */
+  clustering?: ClusteringMode;
 }
+
+/** How a peer clusters its view (see PeerOptions.clustering). */
+export type ClusteringMode = 'auto' | 'loss';

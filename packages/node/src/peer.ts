@@ -9,6 +9,7 @@ import {
   defaultModelSpec,
   DEFAULT_PPFM_CONFIG,
   deriveSeed,
+  evaluate as evaluateModel,
   initGlobal,
   initWeights,
   loadDataset,
@@ -60,10 +61,11 @@ import { DEFAULT_TIMING, type PeerOptions, type PeerTiming } from './options.js'
 import { RoundCollector } from './rounds.js';
 import { request, serve, StreamError, type StreamLimits } from './streams.js';
 import { attachTraffic, TrafficCounter } from './traffic.js';
-import { personaliseOn, trainInner, type TaskModel } from './trainer.js';
+import { LossMatrix, makeLossReport, refineClusters, shouldRefine, type LossReport } from './refinement.js';
+import { exclusive, personaliseOn, trainInner, type TaskModel } from './trainer.js';
 import { MembershipView } from './view.js';
 
-export { DEFAULT_TIMING, type PeerOptions, type PeerTiming } from './options.js';
+export { DEFAULT_TIMING, type ClusteringMode, type PeerOptions, type PeerTiming } from './options.js';
 
 /** The subset of the event log the peer needs (node-cli's EventLog satisfies it). */
 export interface PeerLog {
@@ -178,6 +180,21 @@ class PeerRuntime {
   /** Head that reached --rounds: when it completed, and which members fetched the final model since. */
   private finishingSince: number | undefined;
   private readonly finalFetched = new Set<string>();
+  /** Loss-based refinement (only when triggered, see `refinement`): latest reports per peer. */
+  private readonly lossMatrix = new LossMatrix();
+  /** Our warm-up model (one local training from the shared init), served as `warmupScope(self)`. */
+  private warmup: WeightSet | undefined;
+  /** The view (sorted ids, joined) a refinement runs or ran for, and its result (undefined: running). */
+  private refineKey: string | undefined;
+  private refined: ClusterMap | null | undefined;
+  private ownReport: LossReport | undefined;
+  private lossSeq = 0;
+  /** Our loss of each peer's warm-up model (on our train split), measured once per peer. */
+  private readonly warmupLoss = new Map<string, number>();
+  /** The peers a separating refinement covers (its map still applies while only they remain). */
+  private refinedFor: Set<string> | undefined;
+  /** Refinement is due but the start-up gate is closed: recluster once it opens. */
+  private refineWaiting = false;
 
   constructor(
     private readonly opts: PeerOptions,
@@ -394,11 +411,20 @@ class PeerRuntime {
       if (now >= this.nextHeartbeat) {
         this.nextHeartbeat = now + this.timing.heartbeatMs;
         this.publishHeartbeat();
+        if (this.ownReport !== undefined)
+          void this.gossip.publish(
+            TOPIC_FINGERPRINTS,
+            encodeGossip({ kind: 'loss_report', ...this.ownReport }),
+          );
       }
       if (now >= this.nextFingerprint) {
         this.nextFingerprint = now + this.timing.fingerprintEveryMs;
         void this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(this.fpMsg));
         this.discover();
+      }
+      if (this.refineWaiting && this.isReady(now)) {
+        this.refineWaiting = false;
+        this.reclusterAt = now;
       }
       if (this.election) this.act(this.election.tick(now), now);
       if (this.isReady(now) && this.pendingRound !== undefined && !this.memberBusy)
@@ -486,10 +512,22 @@ class PeerRuntime {
   // ------------------------------------------------------------------ membership
 
   private checkMembership(m: GossipMessage, from: string): Verdict {
-    if (m.kind !== 'fingerprint' && m.kind !== 'heartbeat')
+    if (m.kind !== 'fingerprint' && m.kind !== 'heartbeat' && m.kind !== 'loss_report')
       return { result: 'reject', reason: 'wrong_topic', detail: `${m.kind} on fingerprint topic` };
     if (m.peerId !== from)
       return { result: 'reject', reason: 'sender_mismatch', detail: `${m.peerId} sent by ${from}` };
+    if (m.kind === 'loss_report') {
+      const r = this.lossMatrix.add({
+        peerId: m.peerId,
+        seq: m.seq,
+        round: m.round,
+        candidates: m.candidates,
+        losses: m.losses,
+      });
+      if (r === 'stale') return { result: 'ignore', reason: 'stale' };
+      if (r === 'invalid') return { result: 'reject', reason: 'bad_value', detail: 'loss report' };
+      return { result: 'accept' };
+    }
     if (m.kind === 'fingerprint') {
       const known = this.view.get(from);
       if (known !== undefined && m.seq < known.seq) return { result: 'ignore', reason: 'stale' };
@@ -531,7 +569,9 @@ class PeerRuntime {
     this.emit({ event: 'view_changed', peers: this.view.ids() });
     // No `previous`: hysteresis makes the partition depend on each peer's history, and equal
     // views must give equal clusters on every peer (late joiners included).
-    const map = computeClusters(this.view.items());
+    const fpMap = computeClusters(this.view.items());
+    const map = this.refinement(fpMap, now);
+    if (map === undefined) return; // --clustering loss: no cluster before the refinement is done
     const changed = this.clusterMap === undefined || !sameClusterMap(this.clusterMap, map);
     this.clusterMap = map;
     const items = this.view.items();
@@ -564,6 +604,95 @@ class PeerRuntime {
       });
     }
     this.act(outs, now);
+  }
+
+  // ------------------------------------------------------------------ loss-based refinement
+
+  /**
+   * The cluster map for the current view: the fingerprint map, unless loss-based refinement is
+   * triggered (fingerprints not separated, or --clustering loss) and split the view. Undefined:
+   * keep the current assignment (a refinement is running and we must not churn meanwhile).
+   */
+  private refinement(fpMap: ClusterMap, now: number): ClusterMap | undefined {
+    const force = this.opts.clustering === 'loss';
+    if (!force && fpMap.separated) return fpMap;
+    const ids = [...this.view.ids()].sort();
+    const covered = this.refinedFor;
+    // Peers only left since the split: keep it (no new warm-up round, no cluster churn).
+    if (this.refined && covered !== undefined && ids.every((id) => covered.has(id)))
+      return restrictMap(this.refined, ids);
+    const ready = this.isReady(now);
+    if (!ready || !shouldRefine(ids.length, false)) {
+      this.refineWaiting = !ready;
+      return force && !ready ? undefined : fpMap;
+    }
+    const key = ids.join(',');
+    if (this.refineKey !== key) {
+      this.refineKey = key;
+      this.refined = undefined;
+      this.lossMatrix.retain(ids);
+      this.background(this.runRefinement(key, ids), 'loss refinement');
+    }
+    if (this.refined === undefined) return force || covered !== undefined ? undefined : fpMap;
+    return this.refined === null ? fpMap : this.refined;
+  }
+
+  /**
+   * One refinement of the view `members`: warm-up (train once alone from the shared init, as the
+   * simulator does), score every member's warm-up model on our train split, gossip the report,
+   * wait for every member's report (or a deadline), then cluster the loss matrix.
+   */
+  private async runRefinement(key: string, members: string[]): Promise<void> {
+    const live = (): boolean => !this.stopped && this.refineKey === key;
+    this.warmup ??= await trainInner(
+      this.task,
+      this.initModel,
+      this.train,
+      this.cfg,
+      deriveSeed(this.seed, 'warmup'),
+    );
+    let deadline = Date.now() + this.timing.roundDeadlineMs;
+    while (live()) {
+      for (const id of members) {
+        if (this.warmupLoss.has(id) || !live()) continue;
+        const w = id === this.selfId ? this.warmup : (await this.fetchModel(id, warmupScope(id), 0))?.weights;
+        if (w === undefined || !live()) continue;
+        const { spec, inputShape, numClasses } = this.task;
+        const r = await exclusive(() => evaluateModel(spec, inputShape, numClasses, w, this.train));
+        this.warmupLoss.set(id, r.loss);
+      }
+      if (members.every((id) => this.warmupLoss.has(id)) || Date.now() >= deadline) break;
+      await sleep(200);
+    }
+    if (!live()) return;
+    const losses = new Map<string, number>();
+    for (const id of members) {
+      const l = this.warmupLoss.get(id);
+      if (l !== undefined) losses.set(id, l);
+    }
+    const report = makeLossReport(this.selfId, ++this.lossSeq, 0, losses);
+    this.lossMatrix.add(report);
+    this.ownReport = report;
+    await this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'loss_report', ...report }));
+    deadline = Date.now() + this.timing.roundDeadlineMs;
+    const complete = (): boolean =>
+      members.every((id) => {
+        const r = this.lossMatrix.get(id);
+        return r !== undefined && members.every((c) => r.candidates.includes(c));
+      });
+    while (live() && !complete() && Date.now() < deadline) await sleep(100);
+    if (!live()) return;
+    const r = refineClusters(this.lossMatrix.reports(0), { members, round: 0 });
+    const split = r.separated && r.unplaced.length === 0;
+    this.refined = split ? { clusters: r.clusters, byPeer: r.byPeer, separated: true } : null;
+    this.refinedFor = split ? new Set(members) : undefined;
+    this.notice(
+      'info',
+      split
+        ? `loss refinement: ${r.clusters.length} clusters (${r.clusters.map((c) => c.members.length).join('+')})`
+        : 'loss refinement: no split, keeping the fingerprint clusters',
+    );
+    this.reclusterAt = Date.now();
   }
 
   private switchCluster(id: string, now: number): void {
@@ -878,6 +1007,19 @@ class PeerRuntime {
       return encodeError({ code: 'rejected', message: `${r.error.code}: ${r.error.message}`.slice(0, 500) });
     }
     const q = r.value;
+    if (q.scope.kind === 'cluster' && q.scope.cluster === warmupScope(this.selfId)) {
+      if (this.warmup === undefined)
+        return encodeError({ code: 'not_found', message: 'no warm-up model yet' });
+      return encodeModelEnvelope({
+        modelId: `${q.scope.cluster}/round-0`,
+        scope: q.scope,
+        round: 0,
+        term: 0,
+        specHash: this.spec,
+        codec: q.codec ?? this.codec,
+        weights: this.warmup,
+      });
+    }
     const m = this.model;
     if (
       q.scope.kind !== 'cluster' ||
@@ -1313,6 +1455,30 @@ class PeerRuntime {
 }
 
 type MembershipViewT = MembershipView<Fingerprint>;
+
+/**
+ * Pseudo-cluster scope under which a peer serves its warm-up model over model-fetch. Cluster ids
+ * are lowercase [a-z0-9-]{1,64}: the peer id lowercased (only its owner serves it, so the
+ * case folding cannot collide), cut to 64 characters.
+ */
+function warmupScope(peerId: string): string {
+  return `w-${peerId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 64);
+}
+
+/** A cluster map restricted to `ids` (empty clusters dropped). */
+function restrictMap(map: ClusterMap, ids: readonly string[]): ClusterMap {
+  const keep = new Set(ids);
+  const clusters = map.clusters
+    .map((c) => ({ id: c.id, members: c.members.filter((m) => keep.has(m)) }))
+    .filter((c) => c.members.length > 0);
+  const byPeer = new Map<string, string>();
+  for (const c of clusters) for (const m of c.members) byPeer.set(m, c.id);
+  return { clusters, byPeer, separated: clusters.length > 1 };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
 
 /** The meta fingerprint carried by a fingerprint message. */
 function fingerprintOf(m: FingerprintMsg): Fingerprint {

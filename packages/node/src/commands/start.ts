@@ -27,6 +27,7 @@ export interface StartFlags {
   seed: number;
   minPeers: number;
   bootstrapWait: number;
+  clustering: 'auto' | 'loss';
 }
 
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -111,6 +112,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     codec: flags.codec,
     seed: flags.seed,
     minPeers: flags.minPeers,
+    clustering: flags.clustering,
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
     // Waiting states are human output; warnings go to stderr even with --quiet.
     notice: (level, message) => {
@@ -217,6 +219,15 @@ export function registerStart(program: Command, onExit: (code: number) => void):
         'bootstrap peer, then proceed with a warning; 0 disables',
       nonNegativeInt,
       30,
+    )
+    .addOption(
+      new Option(
+        '--clustering <mode>',
+        'auto: refine by loss only when fingerprints do not separate the tasks; ' +
+          'loss: always refine by loss (warm-up models + loss reports)',
+      )
+        .choices(['auto', 'loss'])
+        .default('auto'),
     )
     .action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }
