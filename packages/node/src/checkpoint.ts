@@ -12,18 +12,11 @@
 //   payload      the tensors' float32 values, concatenated
 // Saving writes `checkpoint.bin.<pid>.<n>.tmp`, fsyncs it, moves the previous file to
 // `checkpoint.bin.bak`, renames the tmp file into place and fsyncs the directory.
+import type { NamedTensor, WeightSet } from '@ppfm/meta';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
-
-/** One named tensor, row-major (structurally identical to meta's/protocol's NamedTensor). */
-export interface NamedTensor {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
-export type WeightSet = NamedTensor[];
 
 export interface Checkpoint {
   version: 1;
