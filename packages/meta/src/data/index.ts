@@ -26,6 +26,9 @@ export {
   type PartitionSpec,
 } from './partition.js';
 export { loadDataset, type LoadOptions } from './load.js';
+export { checkTrainable, MIN_SAMPLES } from './trainable.js';
+export { describeFsError } from './source.js';
+export { MANIFEST_KEYS } from './manifest.js';
 export { writePartition, readTruth, type PartitionLike, type TruthFile, TRUTH_FILE } from './write.js';
 export { type Manifest, type DataFormat, MANIFEST_FILE } from './manifest.js';
 export { decodeIdx, type IdxArray } from './idx.js';
