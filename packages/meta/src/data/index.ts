@@ -26,6 +26,8 @@ export {
   type PartitionSpec,
 } from './partition.js';
 export { loadDataset, type LoadOptions } from './load.js';
+export { applyShift, shiftParameters, type FeatureShift } from './shift.js';
+export { makeTabular, logSpacedScales, type TabularOptions } from './tabular.js';
 export { checkTrainable, MIN_SAMPLES } from './trainable.js';
 export { describeFsError } from './source.js';
 export { MANIFEST_KEYS } from './manifest.js';
