@@ -26,6 +26,8 @@ export {
   type PartitionSpec,
 } from './partition.js';
 export { loadDataset, type LoadOptions } from './load.js';
+export { writeCsv, type CsvWriteOptions, type CsvWriteResult } from './csv-write.js';
+export { writeCsvDataset, CSV_DATA_FILE, type PartitionFormat, type WritePartitionOptions } from './write.js';
 export { applyShift, shiftParameters, type FeatureShift } from './shift.js';
 export { makeTabular, logSpacedScales, type TabularOptions } from './tabular.js';
 export { checkTrainable, MIN_SAMPLES } from './trainable.js';
