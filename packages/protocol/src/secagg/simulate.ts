@@ -1,7 +1,7 @@
 // An in-memory driver of one secure-aggregation round: a head and n members exchanging encoded
 // frames, with members that vanish before a chosen stage and a hook to tamper with what the head
 // relays. It is the reference wiring for the peer (same calls in the same order), the test harness
-// and the bench: it counts bytes and the time spent inside each party.
+// and the bench: it counts bytes and the CPU time spent inside each party.
 import { generateKeyPairSync, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { SecAggHead, type SecAggFinished } from './head.js';
 import { SecAggMember } from './member.js';
@@ -52,7 +52,7 @@ export interface SimulateOptions {
   identities?: SimulatedIdentities;
 }
 
-/** Traffic and time of one party. */
+/** Traffic and CPU time of one party. */
 export interface PartyCost {
   bytesSent: number;
   bytesReceived: number;
@@ -77,10 +77,12 @@ export async function simulateSecAgg(o: SimulateOptions): Promise<SimulateReport
     if (!c) cost.set(p, (c = { bytesSent: 0, bytesReceived: 0, ms: 0 }));
     return c;
   };
+  // CPU time, not wall time: on a shared machine the neighbours' load would otherwise count.
   const timed = async <T>(party: string, f: () => T | Promise<T>): Promise<T> => {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = await f();
-    costOf(party).ms += performance.now() - t0;
+    const d = process.cpuUsage(c0);
+    costOf(party).ms += (d.user + d.system) / 1000;
     return r;
   };
   /** Encodes on one side and decodes on the other, counting bytes (and encode/decode time). */
