@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  advertSigningBytes,
   ed25519Identities,
   encodeFixedPoint,
   meanErrorBound,
@@ -221,7 +222,7 @@ describe('secagg rounds', function () {
     const members = peers(3);
     const ids = ed25519Identities(members);
     const head = new SecAggHead({ round: ROUND, members, config: { length: 4 }, verify: ids.verify });
-    const honest = new SecAggMember({
+    const init = {
       self: members[0]!,
       head: HEAD,
       round: ROUND,
@@ -229,12 +230,13 @@ describe('secagg rounds', function () {
       config: { length: 4 },
       sign: ids.signerFor(members[0]!),
       verify: ids.verify,
-    });
+    };
+    const honest = new SecAggMember(init);
     const a = await honest.advertise();
     assert.ok(a.kind === 'send');
     // Another member signs an advert claiming to be members[0]; and the real advert with a swapped key.
     const forger = ed25519Identities(members);
-    const forged = new SecAggMember({ ...honest['init'], sign: forger.signerFor(members[0]!) });
+    const forged = new SecAggMember({ ...init, sign: forger.signerFor(members[0]!) });
     const f = await forged.advertise();
     assert.ok(f.kind === 'send');
     assert.deepEqual(await head.onKeyAdvert(members[0]!, f.message), {
@@ -249,6 +251,14 @@ describe('secagg rounds', function () {
       'rejected',
       'relayed by someone else',
     );
+    // A correctly signed advert with a low-order key (all-zero shared secrets) is kept out too.
+    const weak = new SecAggMember({ ...init, self: members[2]!, sign: ids.signerFor(members[2]!) });
+    const w = await weak.advertise();
+    assert.ok(w.kind === 'send');
+    const zero = { ...w.message, maskKey: new Uint8Array(32) };
+    zero.signature = await ids.signerFor(members[2]!)(advertSigningBytes(zero));
+    const rz = await head.onKeyAdvert(members[2]!, zero);
+    assert.ok(rz.kind === 'rejected' && rz.reason === 'bad_key', JSON.stringify(rz));
     assert.deepEqual(await head.onKeyAdvert(members[0]!, a.message), { kind: 'accepted', complete: false });
   });
 
@@ -336,7 +346,7 @@ describe('secagg rounds', function () {
   it('ignores messages from other peers or rounds and refuses a roster with other parameters', async () => {
     const members = peers(3);
     const ids = ed25519Identities(members);
-    const m = new SecAggMember({
+    const init = {
       self: members[0]!,
       head: HEAD,
       round: ROUND,
@@ -344,7 +354,8 @@ describe('secagg rounds', function () {
       config: { length: 4 },
       sign: ids.signerFor(members[0]!),
       verify: ids.verify,
-    });
+    };
+    const m = new SecAggMember(init);
     const a = await m.advertise();
     assert.ok(a.kind === 'send');
     const { kind: _k, ...advert } = a.message;
@@ -362,6 +373,6 @@ describe('secagg rounds', function () {
     assert.equal((await m.onRoster(HEAD, { ...roster, round: 8 })).kind, 'ignored');
     const r = await m.onRoster(HEAD, { ...roster, length: 5 });
     assert.ok(r.kind === 'aborted' && r.abort.reason === 'params_mismatch');
-    assert.throws(() => new SecAggMember({ ...m['init'], self: 'notMember1' }), /not in the round/);
+    assert.throws(() => new SecAggMember({ ...init, self: 'notMember1' }), /not in the round/);
   });
 });

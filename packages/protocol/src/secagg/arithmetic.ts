@@ -20,10 +20,11 @@ export const MIN_FRAC_BITS = 8;
 const RING_MAX_SUM = 2 ** 31 - 1;
 
 /**
- * Default Shamir threshold t = floor(2n/3) + 1: a head colluding with c members needs t - c honest
- * shares of a member's self-mask seed and t - c of its mask key, while each honest member reveals only
- * one of the two; 2(t - c) <= n - c is impossible when t > (n + c) / 2, i.e. for every c < n/3
- * (Bonawitz et al. 2017, active-adversary threshold). It also tolerates about n/3 dropouts.
+ * Default Shamir threshold t = floor(2n/3) + 1. An honest member answers one unmask request, for a
+ * survivor list of >= t members, revealing per peer a seed share or a mask-key share, never both; a
+ * head with c colluders then can rebuild neither a member's seed and mask key (2(t - c) > n - c) nor
+ * all the other mask keys when c < 2t - n, i.e. c < (n + 2)/3 here (Bonawitz et al. 2017's
+ * active-adversary threshold t > 2n/3). It also tolerates about n/3 dropouts. See docs/privacy.md.
  */
 export function defaultThreshold(n: number): number {
   return Math.floor((2 * n) / 3) + 1;

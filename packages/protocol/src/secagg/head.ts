@@ -99,6 +99,9 @@ export class SecAggHead {
       valid = false;
     }
     if (!valid) return rejected('bad_signature', `key advert of ${from} does not verify`);
+    // An unusable key (wrong point, low order) would make every honest member abort: keep it out.
+    if (!usableKey(m.cipherKey) || !usableKey(m.maskKey))
+      return rejected('bad_key', `key advert of ${from} has an unusable X25519 key`);
     const st = this.st;
     if (st.phase !== 'collecting_adverts') return ignored('wrong_phase', 'stage closed while verifying');
     if (st.adverts.has(from)) return ignored('duplicate', `second advert from ${from}`);
@@ -329,6 +332,12 @@ export class SecAggHead {
       return rejected('sender_mismatch', `${from} sent a message claiming to be from ${sender}`);
     return undefined;
   }
+}
+
+const PROBE = x25519FromSecret(new Uint8Array(32).fill(1));
+
+function usableKey(publicKey: Uint8Array): boolean {
+  return agree(PROBE.privateKey, publicKey) !== undefined;
 }
 
 function ignored(reason: SecAggIgnored['reason'], detail: string): SecAggIgnored {
