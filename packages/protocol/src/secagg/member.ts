@@ -64,7 +64,10 @@ export interface SecAggMemberInit {
   config: SecAggConfig;
   sign: SecAggSign;
   verify: SecAggVerify;
-  /** Secure randomness for keys, seeds and nonces (default node:crypto randomBytes). */
+  /**
+   * Secure randomness for keys, seeds and nonces (default node:crypto randomBytes). The Shamir
+   * polynomials draw from the sharing library's own CSPRNG.
+   */
   randomBytes?: SecAggRandom;
 }
 
@@ -161,6 +164,9 @@ export class SecAggMember {
         return this.abort({ reason: 'bad_roster', detail: 'advert of a non-member', peer: a.sender });
       if (roster.has(a.sender))
         return this.abort({ reason: 'bad_roster', detail: 'duplicate advert', peer: a.sender });
+      // A validly signed advert of another round is a replay.
+      if (a.cluster !== m.cluster || a.round !== m.round || a.term !== m.term)
+        return this.abort({ reason: 'bad_roster', detail: 'advert of another round', peer: a.sender });
       roster.set(a.sender, a);
     }
     const ownAdvert = roster.get(this.init.self);
