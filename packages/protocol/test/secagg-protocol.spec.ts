@@ -374,5 +374,24 @@ describe('secagg rounds', function () {
     const r = await m.onRoster(HEAD, { ...roster, length: 5 });
     assert.ok(r.kind === 'aborted' && r.abort.reason === 'params_mismatch');
     assert.throws(() => new SecAggMember({ ...init, self: 'notMember1' }), /not in the round/);
+    // A validly signed advert from an earlier round, replayed into this roster.
+    const old = new SecAggMember({
+      ...init,
+      self: members[1]!,
+      round: { ...ROUND, round: 6 },
+      sign: ids.signerFor(members[1]!),
+    });
+    const o = await old.advertise();
+    assert.ok(o.kind === 'send');
+    const { kind: _o, ...replayed } = o.message;
+    const fresh = new SecAggMember(init);
+    const f = await fresh.advertise();
+    assert.ok(f.kind === 'send');
+    const { kind: _f, ...own } = f.message;
+    const rr = await fresh.onRoster(HEAD, { ...roster, adverts: [own, replayed] });
+    assert.ok(
+      rr.kind === 'aborted' && rr.abort.reason === 'bad_roster' && rr.abort.peer === members[1],
+      JSON.stringify(rr),
+    );
   });
 });
