@@ -128,3 +128,4 @@ console.log('env = full ModelEnvelope frame (protobuf + weights codec + spec-has
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of rows) console.log(line(r));
+await import('./secagg.js');

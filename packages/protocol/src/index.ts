@@ -8,3 +8,4 @@ export * from './topics.js';
 export * from './messages.js';
 export { crc32 } from './crc32.js';
 export { FLOAT16_MAX, toFloat16Bits, float16BitsToNumber } from './float16.js';
+export * from './secagg/index.js';
