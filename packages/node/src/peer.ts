@@ -47,6 +47,8 @@ import {
   type HeadLeaseMsg,
   type ModelEnvelopeMsg,
   type RoundOpenMsg,
+  type Scope,
+  viewDigest,
 } from '@ppfm/protocol';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { clusterOf, computeClusters, sameClusterMap, type ClusterMap } from './clustering.js';
@@ -182,7 +184,7 @@ class PeerRuntime {
   private readonly finalFetched = new Set<string>();
   /** Loss-based refinement (only when triggered, see `refinement`): latest reports per peer. */
   private readonly lossMatrix = new LossMatrix();
-  /** Our warm-up model (one local training from the shared init), served as `warmupScope(self)`. */
+  /** Our warm-up model (one local training from the shared init), served under the warm-up scope. */
   private warmup: WeightSet | undefined;
   /** The view (sorted ids, joined) a refinement runs or ran for, and its result (undefined: running). */
   private refineKey: string | undefined;
@@ -268,6 +270,9 @@ class PeerRuntime {
       seq: 1,
       capacity: this.opts.capacity ?? 1,
       ...fp,
+      featureMean: [],
+      featureStd: [],
+      sentAt: Date.now(),
     });
     const now = Date.now();
     this.startedAt = now;
@@ -414,12 +419,12 @@ class PeerRuntime {
         if (this.ownReport !== undefined)
           void this.gossip.publish(
             TOPIC_FINGERPRINTS,
-            encodeGossip({ kind: 'loss_report', ...this.ownReport }),
+            encodeGossip({ kind: 'loss_report', ...this.ownReport, sentAt: now }),
           );
       }
       if (now >= this.nextFingerprint) {
         this.nextFingerprint = now + this.timing.fingerprintEveryMs;
-        void this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(this.fpMsg));
+        void this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ ...this.fpMsg, sentAt: now }));
         this.discover();
       }
       if (this.refineWaiting && this.isReady(now)) {
@@ -505,6 +510,9 @@ class PeerRuntime {
       role,
       round: this.model?.round ?? 0,
       fingerprintSeq: this.fpMsg.seq,
+      viewSize: this.view.size,
+      viewDigest: viewDigest(this.view.members().map((e) => ({ peerId: e.id, seq: e.seq }))),
+      sentAt: Date.now(),
     };
     void this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(hb));
   }
@@ -655,7 +663,10 @@ class PeerRuntime {
     while (live()) {
       for (const id of members) {
         if (this.warmupLoss.has(id) || !live()) continue;
-        const w = id === this.selfId ? this.warmup : (await this.fetchModel(id, warmupScope(id), 0))?.weights;
+        const w =
+          id === this.selfId
+            ? this.warmup
+            : (await this.fetchModel(id, { kind: 'warmup', peer: id }, 0))?.weights;
         if (w === undefined || !live()) continue;
         const { spec, inputShape, numClasses } = this.task;
         const r = await exclusive(() => evaluateModel(spec, inputShape, numClasses, w, this.train));
@@ -673,7 +684,10 @@ class PeerRuntime {
     const report = makeLossReport(this.selfId, ++this.lossSeq, 0, losses);
     this.lossMatrix.add(report);
     this.ownReport = report;
-    await this.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'loss_report', ...report }));
+    await this.gossip.publish(
+      TOPIC_FINGERPRINTS,
+      encodeGossip({ kind: 'loss_report', ...report, sentAt: Date.now() }),
+    );
     deadline = Date.now() + this.timing.roundDeadlineMs;
     const complete = (): boolean =>
       members.every((id) => {
@@ -736,6 +750,7 @@ class PeerRuntime {
             term: o.lease.term,
             round: o.lease.round,
             leaseMs: this.timing.leaseTtlMs,
+            sentAt: now,
           };
           void this.gossip.publish(clusterTopic(o.lease.cluster), encodeGossip(m));
           break;
@@ -815,9 +830,10 @@ class PeerRuntime {
         if (this.election && !this.election.accepts(from, m.term, Date.now()))
           return { result: 'ignore', reason: 'not_head' };
         return { result: 'accept' };
-      case 'model':
-        if (m.scope.kind !== 'cluster' || m.scope.cluster !== cluster)
-          return { result: 'reject', reason: 'wrong_cluster', detail: 'model scope' };
+      case 'model_announce':
+        if (m.head !== from)
+          return { result: 'reject', reason: 'sender_mismatch', detail: `announce of ${m.head}` };
+        if (m.cluster !== cluster) return { result: 'reject', reason: 'wrong_cluster', detail: m.cluster };
         if (this.election && !this.election.accepts(from, m.term, Date.now()))
           return { result: 'ignore', reason: 'not_head' };
         if (
@@ -864,7 +880,7 @@ class PeerRuntime {
       this.pendingRound = m;
       // Before the start-up gate opens the round waits in pendingRound (the tick picks it up).
       if (this.isReady(now)) this.background(this.memberLoop(), 'member round');
-    } else if (m.kind === 'model') {
+    } else if (m.kind === 'model_announce') {
       if (this.isHead() || this.election.head !== from) return this.ignored(cluster, from, 'not_head');
       this.background(this.catchUp(from, cluster), 'catch-up');
     }
@@ -876,20 +892,19 @@ class PeerRuntime {
   }
 
   private checkHeads(m: GossipMessage, _from: string): Verdict {
-    if (m.kind !== 'model')
+    if (m.kind !== 'model_announce')
       return { result: 'reject', reason: 'wrong_topic', detail: `${m.kind} on heads topic` };
-    if (m.scope.kind !== 'cluster') return { result: 'reject', reason: 'bad_value', detail: 'global scope' };
-    const known = this.otherHeads.get(m.scope.cluster);
+    const known = this.otherHeads.get(m.cluster);
     if (known && known.round >= m.round && known.term >= m.term)
       return { result: 'ignore', reason: 'stale_round' };
     return { result: 'accept' };
   }
 
   private onHeads(m: GossipMessage, from: string): void {
-    if (m.kind !== 'model' || m.scope.kind !== 'cluster' || m.scope.cluster === this.cluster) return;
-    const cluster = m.scope.cluster;
+    if (m.kind !== 'model_announce' || m.cluster === this.cluster) return;
+    const cluster = m.cluster;
     void (async () => {
-      const got = await this.fetchModel(from, cluster, m.round);
+      const got = await this.fetchModel(from, { kind: 'cluster', cluster }, m.round);
       if (got === undefined) return;
       const known = this.otherHeads.get(cluster);
       if (known && known.round > got.round) return;
@@ -899,8 +914,10 @@ class PeerRuntime {
 
   // ------------------------------------------------------------------ models over streams
 
-  /** Fetches `cluster`'s model (round >= minRound) from `peer`; undefined (logged) on failure. */
-  private async fetchModel(peer: string, cluster: string, minRound: number): Promise<HeldModel | undefined> {
+  /** Fetches the model of `scope` (round >= minRound) from `peer`; undefined (logged) on failure. */
+  private async fetchModel(peer: string, scope: Scope, minRound: number): Promise<HeldModel | undefined> {
+    // A warm-up model belongs to no cluster: '' never equals a cluster id.
+    const cluster = scope.kind === 'cluster' ? scope.cluster : '';
     let pid: PeerId;
     try {
       pid = peerIdFromString(peer);
@@ -913,7 +930,7 @@ class PeerRuntime {
         this.host.libp2p,
         pid,
         PROTOCOL_MODEL_FETCH,
-        encodeFetchRequest({ scope: { kind: 'cluster', cluster }, minRound, codec: this.codec }),
+        encodeFetchRequest({ scope, minRound, codec: this.codec }),
         { maxBytes: this.streamLimits.maxBytes, timeoutMs: this.timing.fetchTimeoutMs },
       );
     } catch (err) {
@@ -953,8 +970,7 @@ class PeerRuntime {
     const m = r.value;
     if (
       !weightSetsCompatible(m.weights, this.initModel) ||
-      m.scope.kind !== 'cluster' ||
-      m.scope.cluster !== cluster
+      JSON.stringify(m.scope) !== JSON.stringify(scope)
     ) {
       this.emit({
         event: 'message_rejected',
@@ -974,7 +990,11 @@ class PeerRuntime {
     this.fetching = true;
     try {
       const sameLine = this.model?.source === head && this.model.cluster === cluster;
-      const got = await this.fetchModel(head, cluster, sameLine ? (this.model?.round ?? 0) + 1 : 0);
+      const got = await this.fetchModel(
+        head,
+        { kind: 'cluster', cluster },
+        sameLine ? (this.model?.round ?? 0) + 1 : 0,
+      );
       if (got === undefined || this.cluster !== cluster || this.isHead() || !this.adopt(got)) return;
       await this.afterModel(got);
     } finally {
@@ -1007,11 +1027,11 @@ class PeerRuntime {
       return encodeError({ code: 'rejected', message: `${r.error.code}: ${r.error.message}`.slice(0, 500) });
     }
     const q = r.value;
-    if (q.scope.kind === 'cluster' && q.scope.cluster === warmupScope(this.selfId)) {
-      if (this.warmup === undefined)
-        return encodeError({ code: 'not_found', message: 'no warm-up model yet' });
+    if (q.scope.kind === 'warmup') {
+      if (q.scope.peer !== this.selfId || this.warmup === undefined)
+        return encodeError({ code: 'not_found', message: 'no such warm-up model here' });
       return encodeModelEnvelope({
-        modelId: `${q.scope.cluster}/round-0`,
+        modelId: 'warmup/round-0',
         scope: q.scope,
         round: 0,
         term: 0,
@@ -1095,7 +1115,7 @@ class PeerRuntime {
       theta.source !== ro.head ||
       theta.round !== ro.round - 1
     ) {
-      const got = await this.fetchModel(ro.head, ro.cluster, ro.round - 1);
+      const got = await this.fetchModel(ro.head, { kind: 'cluster', cluster: ro.cluster }, ro.round - 1);
       if (got === undefined) return;
       theta = got;
       this.adopt(got);
@@ -1211,7 +1231,7 @@ class PeerRuntime {
     const cluster = this.cluster as string;
     for (const id of this.members) {
       if (id === this.selfId || !this.view.has(id)) continue;
-      const got = await this.fetchModel(id, cluster, target);
+      const got = await this.fetchModel(id, { kind: 'cluster', cluster }, target);
       if (got !== undefined && this.cluster === cluster && got.round >= target) {
         this.model = got;
         await this.afterModel(got);
@@ -1317,6 +1337,8 @@ class PeerRuntime {
       head: this.selfId,
       deadlineMs: this.timing.roundDeadlineMs,
       specHash: this.spec,
+      members: [...members].sort(),
+      sentAt: now,
     };
     void this.gossip.publish(clusterTopic(cluster), encodeGossip(ro));
     this.emit({ event: 'round_opened', cluster, round, term, head: this.selfId });
@@ -1388,14 +1410,13 @@ class PeerRuntime {
     this.model = held;
     this.election?.setRound(c.round);
     const announce = encodeGossip({
-      kind: 'model',
-      modelId: `${c.cluster}/round-${c.round}`,
-      scope: { kind: 'cluster', cluster: c.cluster },
+      kind: 'model_announce',
+      cluster: c.cluster,
       round: c.round,
       term: c.term,
-      specHash: specHash([]),
-      codec: this.codec,
-      weights: [],
+      head: this.selfId,
+      specHash: this.spec,
+      sentAt: Date.now(),
     });
     await this.gossip.publish(clusterTopic(c.cluster), announce);
     await this.gossip.publish(TOPIC_HEADS, announce);
@@ -1425,7 +1446,7 @@ class PeerRuntime {
       const have = this.otherHeads.get(cluster);
       if (cluster === own || h.round === 0 || (have !== undefined && have.round >= h.round)) continue;
       jobs.push(
-        this.fetchModel(h.head, cluster, 0).then((got) => {
+        this.fetchModel(h.head, { kind: 'cluster', cluster }, 0).then((got) => {
           if (got !== undefined && (this.otherHeads.get(cluster)?.round ?? -1) < got.round)
             this.otherHeads.set(cluster, { ...got, head: h.head });
         }),
@@ -1455,15 +1476,6 @@ class PeerRuntime {
 }
 
 type MembershipViewT = MembershipView<Fingerprint>;
-
-/**
- * Pseudo-cluster scope under which a peer serves its warm-up model over model-fetch. Cluster ids
- * are lowercase [a-z0-9-]{1,64}: the peer id lowercased (only its owner serves it, so the
- * case folding cannot collide), cut to 64 characters.
- */
-function warmupScope(peerId: string): string {
-  return `w-${peerId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 64);
-}
 
 /** A cluster map restricted to `ids` (empty clusters dropped). */
 function restrictMap(map: ClusterMap, ids: readonly string[]): ClusterMap {

@@ -122,14 +122,13 @@ describe('start-up gate, deposed heads and the end of a run (TCP on 127.0.0.1)',
     const bigId = eid > head.peer.peerId;
     await pub(
       encodeGossip({
-        kind: 'model',
-        modelId: `${cluster}/round-99`,
-        scope: { kind: 'cluster', cluster },
+        kind: 'model_announce',
+        cluster,
         round: 99,
         term: bigId ? term : term - 1,
-        specHash: specHash([]),
-        codec: 'float32',
-        weights: [],
+        head: eid,
+        specHash: hash,
+        sentAt: Date.now(),
       }),
     );
     await sleep(1500);
@@ -147,6 +146,8 @@ describe('start-up gate, deposed heads and the end of a run (TCP on 127.0.0.1)',
         head: eid,
         deadlineMs: 5000,
         specHash: hash,
+        members: [],
+        sentAt: Date.now(),
       }),
     );
     await waitFor(() => head.peer.status().role !== 'head', 2000, 'the head steps down');

@@ -5,7 +5,7 @@
 import { fail, ok, unwrapOrThrow, type ErrorCode, type Result } from '../errors.js';
 import { checkClusterId, checkPeerId } from '../ids.js';
 import * as pb from '../pb/secagg.pb.js';
-import { scanMessage } from '../wire-scan.js';
+import { scanMessage } from '../wire/scan.js';
 import { u32FromBytesLE, u32ToBytesLE } from './arithmetic.js';
 import { CIPHERTEXT_BYTES, KEY_BYTES, SHARE_BYTES } from './crypto.js';
 import {

@@ -2,7 +2,7 @@
 // small schema (wire type, byte cap and repeat cap per field, nested messages) before protons
 // decodes it, so no field can make the decoder allocate more than the limits allow.
 import { fail, ok, type Result } from '../errors.js';
-import { scanMessage } from '../wire-scan.js';
+import { scanMessage } from '../wire/scan.js';
 
 /** What one field may look like on the wire. */
 export type FieldSpec =
