@@ -45,6 +45,8 @@ export interface PeerTiming {
    * round only after this long: peers starting together must find each other first.
    */
   soloStartMs: number;
+  /** Gossip older than this (by its sentAt) is a replay and ignored; newer than now + this is rejected. */
+  freshnessMs: number;
   /** A followed head that opens no round for this long (while rounds are due) is deposed. */
   progressTimeoutMs: number;
 }
@@ -74,6 +76,7 @@ export const DEFAULT_TIMING: PeerTiming = {
   disconnectGraceMs: 250,
   progressTimeoutMs: 60_000,
   soloStartMs: 10_000,
+  freshnessMs: 30_000,
 };
 
 export interface PeerOptions {

@@ -9,6 +9,7 @@ import {
   encodeError,
   encodeGossip,
   PROTOCOL_MODEL_FETCH,
+  PROTOCOL_PEERS,
   PROTOCOL_UPDATE_PUSH,
   specHash,
   type FingerprintMsg,
@@ -29,7 +30,7 @@ import type { LogEvent } from './log/events.js';
 import { GossipRouter } from './net/gossip-router.js';
 import { ModelClient } from './net/model-client.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
-import { connectMissing, PROTOCOL_PEERS, servePeerExchange } from './pex.js';
+import { connectMissing, servePeerExchange } from './handlers/peers.js';
 import { Checkpointer } from './services/checkpointer.js';
 import { ClusterPlanner } from './services/cluster-planner.js';
 import { ClusterSession } from './services/cluster-session.js';
@@ -156,7 +157,17 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       store.global = cp.globalModel;
     }
 
-    const fingerprint = roundTrip({ kind: 'fingerprint', peerId: self, seq: 1, capacity: settings.capacity, ...info.fingerprint });
+    // featureMean/featureStd (the cluster's input scaler) come from the engine's fingerprint.
+    const fingerprint = roundTrip({
+      kind: 'fingerprint',
+      peerId: self,
+      seq: 1,
+      capacity: settings.capacity,
+      featureMean: [],
+      featureStd: [],
+      sentAt: clock.now(),
+      ...info.fingerprint,
+    });
     const client = new ModelClient(c);
     const refinement = new RefinementDriver(c, client);
     let session: ClusterSession | undefined;

@@ -76,40 +76,34 @@ describe('invalid messages on every topic and protocol', function () {
       encodeError: (code, message) => encodeError({ code: 'rejected', message: `${code} ${message}` }),
     });
 
-    const fp = { ...computeFingerprint(groupData(0, 9)), peerId: eid, seq: 1, capacity: 1 };
+    const fp = {
+      ...computeFingerprint(groupData(0, 9)),
+      peerId: eid,
+      seq: 1,
+      capacity: 1,
+      featureMean: [],
+      featureStd: [],
+      sentAt: Date.now(),
+    };
     fp.projMean = [SENTINEL, ...fp.projMean.slice(1)];
     const pub = (t: string, b: Uint8Array): Promise<unknown> => ps.publish(t, b).catch(() => undefined);
     const garbage = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
     const big = new Uint8Array(100_000).fill(9);
     const announce = encodeGossip({
-      kind: 'model',
-      modelId: 'c9/round-9',
-      scope: { kind: 'cluster', cluster: 'c9' },
+      kind: 'model_announce',
+      cluster: 'c9',
       round: 9,
       term: 1,
-      specHash: specHash([]),
-      codec: 'float32',
-      weights: [],
+      head: eid,
+      specHash: hash,
+      sentAt: Date.now(),
     });
-    const nanAnnounce = poison(
-      encodeGossip({
-        kind: 'model',
-        modelId: 'c9/round-9',
-        scope: { kind: 'cluster', cluster },
-        round: 99,
-        term: 1,
-        specHash: specHash([{ name: 'w', shape: [1] }]),
-        codec: 'float32',
-        weights: [{ name: 'w', shape: [1], values: new Float32Array([SENTINEL]) }],
-      }),
-    );
+    // Models never travel in gossip: a NaN fingerprint is the non-finite payload on every topic.
+    const nanFingerprint = poison(encodeGossip({ kind: 'fingerprint', ...fp }));
     for (const t of [TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS]) {
       await pub(t, garbage);
       await pub(t, big);
-      await pub(
-        t,
-        t === TOPIC_FINGERPRINTS ? poison(encodeGossip({ kind: 'fingerprint', ...fp })) : nanAnnounce,
-      );
+      await pub(t, nanFingerprint);
     }
     // impersonation: a fingerprint claiming another peer's id
     await pub(

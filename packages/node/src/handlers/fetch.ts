@@ -2,7 +2,6 @@
 // ask. Read-only against the model store; records who fetched a head's final model.
 import { decodeFetchRequest, encodeError, encodeModelEnvelope, PROTOCOL_MODEL_FETCH } from '@ppfm/protocol';
 import { logEvent, type PeerComponents } from '../components.js';
-import { warmupScope } from '../net/model-client.js';
 
 export type FetchComponents = Pick<PeerComponents, 'self' | 'bus' | 'store' | 'spec' | 'settings'>;
 
@@ -15,10 +14,10 @@ export function handleFetch(c: FetchComponents, body: Uint8Array, from: string, 
   }
   const q = r.value;
   const codec = q.codec ?? c.settings.codec;
-  if (q.scope.kind === 'cluster' && q.scope.cluster === warmupScope(c.self)) {
+  if (q.scope.kind === 'warmup') {
     const w = c.store.warmup;
-    if (w === undefined) return encodeError({ code: 'not_found', message: 'no warm-up model yet' });
-    return encodeModelEnvelope({ modelId: `${q.scope.cluster}/round-0`, scope: q.scope, round: 0, term: 0, specHash: c.spec, codec, weights: w });
+    if (q.scope.peer !== c.self || w === undefined) return encodeError({ code: 'not_found', message: 'no such warm-up model here' });
+    return encodeModelEnvelope({ modelId: `warmup/${c.self.slice(-16)}`, scope: q.scope, round: 0, term: 0, specHash: c.spec, codec, weights: w });
   }
   const m = c.store.model;
   if (q.scope.kind !== 'cluster' || m === undefined || m.cluster !== q.scope.cluster || m.round < q.minRound)

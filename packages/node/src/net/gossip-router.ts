@@ -4,24 +4,17 @@
 // score (P4) and are logged; ignores (stale, not for us) are counted and logged once in a while.
 import type { GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import { TopicValidatorResult, type Message, type PeerId, type PubSub } from '@libp2p/interface';
+import { ignore, reject, rejectDecodeError, type ValidationResult } from '@ppfm/protocol';
 import type { Clock } from '../clock.js';
 import type { TrafficCounter } from '../traffic.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 
 /** Outcome of validating one message: accept, ignore (no penalty) or reject (penalised). */
-export type Validation =
-  | { result: 'accept' }
-  | { result: 'ignore'; code: string; detail?: string }
-  | { result: 'reject'; code: string; detail?: string };
-
-export const ACCEPT: Validation = Object.freeze({ result: 'accept' });
-/** Builds an ignore outcome. */
-export const ignore = (code: string, detail?: string): Validation => ({ result: 'ignore', code, ...(detail ? { detail } : {}) });
-/** Builds a reject outcome. */
-export const reject = (code: string, detail?: string): Validation => ({ result: 'reject', code, ...(detail ? { detail } : {}) });
+export type Validation = ValidationResult;
 
 /** A decoder in the style of @ppfm/protocol's `Result`. */
-export type Decoded<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolErrorLike };
+type ProtocolErrorLike = Parameters<typeof rejectDecodeError>[0];
 
 /** How one topic is decoded, validated and applied. */
 export interface TopicHandler<T> {
@@ -107,7 +100,7 @@ export class GossipRouter {
   /** Runs the checks of one inbound message (exported for tests through `check`). */
   check(topic: string, from: string, data: Uint8Array): { v: Validation; value?: unknown } {
     const h = this.handlers.get(topic);
-    if (h === undefined) return { v: ignore('unknown_topic') };
+    if (h === undefined) return { v: ignore('unknown_cluster', topic) };
     if (data.byteLength > h.maxBytes) return { v: reject('too_large', `${data.byteLength} > ${h.maxBytes} bytes`) };
     let d: Decoded<unknown>;
     try {
@@ -115,7 +108,7 @@ export class GossipRouter {
     } catch (err) {
       return { v: reject('malformed', (err as Error).message) };
     }
-    if (!d.ok) return { v: reject(d.error.code, d.error.message) };
+    if (!d.ok) return { v: rejectDecodeError(d.error) };
     const kind = h.kindOf(d.value);
     if (!this.limiter.take(from, kind, this.init.clock.now()))
       return { v: reject('rate_limited', `${kind} from ${from}`) };
@@ -123,7 +116,7 @@ export class GossipRouter {
       return { v: h.validate(d.value, from), value: d.value };
     } catch (err) {
       // A validator bug must not let a message through, nor crash the peer.
-      return { v: ignore('validator_error', (err as Error).message) };
+      return { v: ignore('internal', (err as Error).message) };
     }
   }
 
@@ -155,7 +148,7 @@ export class GossipRouter {
         topic: msg.topic,
         from: hit.from,
         result: 'ignore',
-        code: 'handler_error',
+        code: 'internal',
         detail: (err as Error)?.message ?? String(err),
       });
     }

@@ -3,7 +3,7 @@
 // every refusal. Returns undefined (never throws) when the model cannot be had.
 import { peerIdFromString } from '@libp2p/peer-id';
 import { weightSetsCompatible, type WeightSet } from '@ppfm/meta';
-import { decodeDirect, encodeFetchRequest, PROTOCOL_MODEL_FETCH, type Codec } from '@ppfm/protocol';
+import { decodeDirect, encodeFetchRequest, PROTOCOL_MODEL_FETCH, type Codec, type Scope } from '@ppfm/protocol';
 import { logEvent, type PeerComponents } from '../components.js';
 import type { HeldModel } from '../services/model-store.js';
 import { request, StreamError } from '../streams.js';
@@ -29,15 +29,14 @@ export class ModelClient {
 
   /** Fetches `peer`'s warm-up model (loss-based clustering). */
   async fetchWarmup(peer: string, signal?: AbortSignal): Promise<WeightSet | undefined> {
-    const scope = warmupScope(peer);
-    const bytes = await this.exchange(peer, { kind: 'cluster', cluster: scope }, 0, signal);
+    const bytes = await this.exchange(peer, { kind: 'warmup', peer }, 0, signal);
     if (bytes === undefined) return undefined;
-    return this.decode(peer, bytes, (s) => s.kind === 'cluster' && s.cluster === scope)?.weights;
+    return this.decode(peer, bytes, (s) => s.kind === 'warmup' && s.peer === peer)?.weights;
   }
 
   private async exchange(
     peer: string,
-    scope: { kind: 'cluster'; cluster: string },
+    scope: Scope,
     minRound: number,
     signal?: AbortSignal,
   ): Promise<Uint8Array | undefined> {
@@ -65,7 +64,7 @@ export class ModelClient {
   private decode(
     peer: string,
     bytes: Uint8Array,
-    scopeOk: (s: { kind: string; cluster?: string }) => boolean,
+    scopeOk: (s: Scope) => boolean,
   ): { round: number; term: number; weights: WeightSet } | undefined {
     const r = decodeDirect(bytes, { maxBytes: this.c.settings.streamMaxBytes }, { specHash: this.c.spec });
     if (!r.ok) {
@@ -88,13 +87,4 @@ export class ModelClient {
   private rejected(from: string, reason: string, detail: string): void {
     logEvent(this.c, { event: 'message_rejected', protocol: PROTOCOL_MODEL_FETCH, from, reason, detail });
   }
-}
-
-/**
- * Pseudo-cluster scope under which a peer serves its warm-up model over model-fetch. Cluster ids
- * are lowercase [a-z0-9-]{1,64}: the peer id lowercased (only its owner serves it, so the case
- * folding cannot collide), cut to 64 characters.
- */
-export function warmupScope(peerId: string): string {
-  return `w-${peerId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 64);
 }

@@ -101,6 +101,7 @@ export class ClusterSession {
       validate: (m, from) =>
         validateClusterMessage(m, from, {
           self: c.self,
+          freshnessMs: c.timing.freshnessMs,
           cluster: this.cluster,
           election: this.election,
           spec: c.spec,
@@ -170,7 +171,7 @@ export class ClusterSession {
         );
       if (this.election.head !== from || this.isHead) return;
       this.init.onRoundOpen(m, this);
-    } else if (m.kind === 'model') {
+    } else if (m.kind === 'model_announce') {
       if (this.isHead || this.election.head !== from) return;
       this.headRound = Math.max(this.headRound, m.round);
       this.init.onNewModel(from, m.round, this);
@@ -190,6 +191,7 @@ export class ClusterSession {
             term: o.lease.term,
             round: o.lease.round,
             leaseMs: c.timing.leaseTtlMs,
+            sentAt: c.clock.now(),
           };
           void c.gossip.publish(clusterTopic(o.lease.cluster), encodeGossip(m));
           break;

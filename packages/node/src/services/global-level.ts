@@ -7,11 +7,12 @@ import { norm, subtract, type WeightSet } from '@ppfm/meta';
 import { decodeGossip, TOPIC_HEADS, type GossipMessage } from '@ppfm/protocol';
 import { notice, type PeerComponents } from '../components.js';
 import type { ClusterMap } from '../clustering.js';
-import { ACCEPT, ignore, reject, type Validation } from '../net/gossip-router.js';
+import { ACCEPT, ignore, reject, type ValidationResult } from '@ppfm/protocol';
+import { freshness } from '../validation/fresh.js';
 import type { ModelClient } from '../net/model-client.js';
 import type { Membership } from './membership.js';
 
-export type GlobalComponents = Pick<PeerComponents, 'self' | 'clock' | 'bus' | 'gossip' | 'store' | 'timing'>;
+export type GlobalComponents = Pick<PeerComponents, 'self' | 'clock' | 'bus' | 'gossip' | 'store' | 'timing' | 'spec'>;
 
 interface OtherModel {
   head: string;
@@ -58,11 +59,14 @@ export class GlobalLevel {
   }
 
   /** [REJECT]/[IGNORE] rules of the heads topic (no state change). */
-  validate(m: GossipMessage, from: string): Validation {
-    if (m.kind !== 'model') return reject('wrong_topic', `${m.kind} on the heads topic`);
-    if (m.scope.kind !== 'cluster') return reject('bad_value', 'global scope');
-    if (from === this.c.self) return ignore('own_message');
-    const cluster = m.scope.cluster;
+  validate(m: GossipMessage, from: string): ValidationResult {
+    if (m.kind !== 'model_announce') return reject('wrong_topic', `${m.kind} on the heads topic`);
+    if (m.head !== from) return reject('sender_mismatch', `announce for ${m.head}`);
+    if (from === this.c.self) return ignore('self');
+    const f = freshness(m.sentAt, this.c.clock.now(), this.c.timing.freshnessMs);
+    if (f !== undefined) return f;
+    if (m.specHash !== this.c.spec) return ignore('other_spec');
+    const cluster = m.cluster;
     if (cluster === this.cluster) return ignore('own_cluster');
     const auth = this.authority(cluster, from);
     if (auth !== undefined) return ignore(auth, `${from} for ${cluster}`);
@@ -72,18 +76,18 @@ export class GlobalLevel {
   }
 
   /** Why `from` does not speak for `cluster`, or undefined when it does. */
-  private authority(cluster: string, from: string): string | undefined {
+  private authority(cluster: string, from: string): 'unknown_cluster' | 'not_member' | 'not_leader' | undefined {
     const c = this.map()?.clusters.find((x) => x.id === cluster);
     if (c === undefined) return 'unknown_cluster';
     if (!c.members.includes(from)) return 'not_member';
     const claim = this.membership.roleClaims().get(from);
-    if (claim === undefined || claim.role !== 'head' || claim.cluster !== cluster) return 'not_head';
+    if (claim === undefined || claim.role !== 'head' || claim.cluster !== cluster) return 'not_leader';
     return undefined;
   }
 
   private apply(m: GossipMessage, from: string): void {
-    if (m.kind !== 'model' || m.scope.kind !== 'cluster') return;
-    void this.pull(m.scope.cluster, from, m.round);
+    if (m.kind !== 'model_announce') return;
+    void this.pull(m.cluster, from, m.round);
   }
 
   private async pull(cluster: string, head: string, round: number, signal?: AbortSignal): Promise<void> {

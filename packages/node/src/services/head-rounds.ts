@@ -2,7 +2,7 @@
 // updates (its own included), close on everyone / quorum + grace / deadline, take the cluster
 // and global step off the event loop, check the result, publish. One explicit state at a time.
 import { deriveSeed, type WeightSet } from '@ppfm/meta';
-import { clusterTopic, encodeGossip, encodeModelEnvelope, specHash, TOPIC_HEADS, type RoundOpenMsg } from '@ppfm/protocol';
+import { clusterTopic, encodeGossip, encodeModelEnvelope, TOPIC_HEADS, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import { RoundCollector, type UpdateVerdict } from '../rounds.js';
@@ -154,6 +154,8 @@ export class HeadRounds {
       head: c.self,
       deadlineMs: c.timing.roundDeadlineMs,
       specHash: c.spec,
+      members: [...members].sort(),
+      sentAt: now,
     };
     void c.gossip.publish(clusterTopic(s.cluster), encodeGossip(ro));
     logEvent(c, { event: 'round_opened', cluster: s.cluster, round, term, head: c.self });
@@ -230,14 +232,13 @@ export class HeadRounds {
   private async announce(s: ClusterSession, m: HeldModel): Promise<void> {
     const { c } = this;
     const announce = encodeGossip({
-      kind: 'model',
-      modelId: `${m.cluster}/round-${m.round}`,
-      scope: { kind: 'cluster', cluster: m.cluster },
+      kind: 'model_announce',
+      cluster: m.cluster,
       round: m.round,
       term: m.term,
-      specHash: specHash([]),
-      codec: c.settings.codec,
-      weights: [],
+      head: c.self,
+      specHash: c.spec,
+      sentAt: c.clock.now(),
     });
     await c.gossip.publish(clusterTopic(s.cluster), announce);
     await c.gossip.publish(TOPIC_HEADS, announce);

@@ -6,6 +6,7 @@ import {
   decodeGossip,
   encodeGossip,
   TOPIC_FINGERPRINTS,
+  viewDigest,
   type FingerprintMsg,
   type GossipMessage,
   type HeartbeatMsg,
@@ -89,6 +90,8 @@ export class Membership {
       validate: (m, from) =>
         validateFingerprintMessage(m, from, {
           self: c.self,
+          now: c.clock.now(),
+          freshnessMs: c.timing.freshnessMs,
           knownSeq: (p) => this.view.get(p)?.seq,
           viewSize: this.view.size,
           maxView: MAX_VIEW,
@@ -191,12 +194,20 @@ export class Membership {
       role: s.role,
       round: s.round,
       fingerprintSeq: this.init.fingerprint.seq,
+      viewSize: this.view.size,
+      viewDigest: this.digest(),
+      sentAt: this.c.clock.now(),
     };
     void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(hb));
   }
 
   private publishFingerprint(): void {
-    void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip(this.init.fingerprint));
+    void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ ...this.init.fingerprint, sentAt: this.c.clock.now() }));
+  }
+
+  /** The protocol's digest of the view (peer ids and fingerprint seqs), as heartbeats carry it. */
+  digest(): string {
+    return viewDigest(this.view.members().map((e) => ({ peerId: e.id, seq: e.seq })));
   }
 
   /**

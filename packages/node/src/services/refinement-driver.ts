@@ -183,7 +183,8 @@ export class RefinementDriver {
 
   private publishReport(): void {
     const r = this.ownReport;
-    if (r !== undefined) void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'loss_report', ...r }));
+    if (r !== undefined)
+      void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'loss_report', ...r, sentAt: this.c.clock.now() }));
   }
 }
 

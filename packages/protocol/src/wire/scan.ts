@@ -1,7 +1,7 @@
 // A minimal protobuf wire-format walker used BEFORE protons decodes anything: it checks the
 // frame is well-formed (varints terminate, lengths fit), finds which body field is present,
 // and bounds every length-delimited field so no string can allocate more than its limit.
-import { fail, ok, type Result } from './errors.js';
+import { fail, ok, type Result } from '../errors.js';
 
 /** One top-level field as seen on the wire. */
 export interface WireField {
@@ -12,7 +12,7 @@ export interface WireField {
 }
 
 /** Reads a base-128 varint at `pos`; returns [value, next] or undefined when truncated or over 64 bits. */
-function readVarint(b: Uint8Array, pos: number, end: number): [number, number] | undefined {
+export function readVarint(b: Uint8Array, pos: number, end: number): [number, number] | undefined {
   let value = 0;
   let mul = 1;
   for (let i = 0; i < 10; i++) {
