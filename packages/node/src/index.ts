@@ -48,5 +48,10 @@ export { startDashboard, type DashboardServer, type DashboardServerOptions } fro
 export { reportFromEvents, writeReport, type ReportOptions } from './dashboard/report.js';
 export type { DashboardView, PeerView, ClusterView, PeerActivity, HeadState } from './dashboard/view.js';
 export { createPeerMetrics, type PeerMetrics, type PeerMetricsOptions } from './metrics/peer-metrics.js';
-export { parseMetricsAddress, serveMetrics, type MetricsAddress, type MetricsServer } from './metrics/server.js';
+export {
+  parseMetricsAddress,
+  serveMetrics,
+  type MetricsAddress,
+  type MetricsServer,
+} from './metrics/server.js';
 export { teeEventLog } from './metrics/tee.js';
