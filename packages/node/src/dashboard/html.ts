@@ -71,6 +71,7 @@ export function renderPage(boot: PageBoot, title = 'PPFM'): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(pageCsp())}">
 <title>${escapeHtml(title)} — ${heading}</title>
 <style>${css}</style>

@@ -24,14 +24,16 @@ class App {
   private readonly topology: Topology;
   private readonly traffic: TrafficChart;
   private readonly cards = new Map<string, ClusterCard>();
+  private ticker: ReturnType<typeof setInterval> | undefined;
   private view: DashboardView | undefined;
   private receivedAt = 0;
   private updates = 0;
+  private ended = false;
 
   constructor(private readonly live: boolean) {
     this.topology = new Topology(byId('topology'), live);
     this.traffic = new TrafficChart(byId('traffic'));
-    if (live) setInterval(() => this.refreshAges(), 1000);
+    if (live) this.ticker = setInterval(() => this.refreshAges(), 1000);
   }
 
   render(view: DashboardView): void {
@@ -58,11 +60,18 @@ class App {
     document.body.dataset.status = kind;
   }
 
+  /** The run is over: "last seen" stops counting and refers to the end of the logs. */
+  end(): void {
+    this.ended = true;
+    clearInterval(this.ticker);
+    this.refreshAges();
+  }
+
   private now(): number {
     const v = this.view;
     if (v === undefined) return Date.now();
     // Live: the server's clock plus the time since it spoke; a report: the end of the logs.
-    return this.live ? v.now + (Date.now() - this.receivedAt) : (v.lastAt ?? v.now);
+    return this.live && !this.ended ? v.now + (Date.now() - this.receivedAt) : (v.lastAt ?? v.now);
   }
 
   private refreshAges(): void {
@@ -180,6 +189,7 @@ function main(): void {
   // The server says goodbye when it stops (e.g. the testnet finished): keep the last picture.
   es.addEventListener('end', () => {
     app.status('run ended: showing the final state', 'ended');
+    app.end();
     es.close();
   });
   es.onerror = () => app.status('disconnected: retrying…', 'down');

@@ -56,7 +56,8 @@ export function renderTimeline(el: HTMLElement, view: DashboardView): void {
   const lastLabel = new Map<number, number>();
   for (const it of items) {
     const lane = laneOf(it, lanes, peerLane);
-    const free = x(it.time) - (lastLabel.get(lane) ?? -Infinity) >= LABEL_GAP;
+    // Lease expiries carry no text: they do not take a label's room.
+    const free = it.kind !== 'lease_expired' && x(it.time) - (lastLabel.get(lane) ?? -Infinity) >= LABEL_GAP;
     if (labels && free) lastLabel.set(lane, x(it.time));
     svg.append(mark(it, names.get(it.peer) ?? shortId(it.peer), x, y(lane), labels && free));
   }

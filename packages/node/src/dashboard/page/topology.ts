@@ -78,13 +78,13 @@ export class Topology {
     const anchor = (n: GraphNode): { x: number; y: number } =>
       this.anchors.get(n.peer.cluster ?? '') ?? { x: W / 2, y: H / 2 };
     this.sim = forceSimulation<GraphNode, GraphLink>()
-      .force('charge', forceManyBody<GraphNode>().strength(-140))
+      .force('charge', forceManyBody<GraphNode>().strength(-320))
       .force(
         'link',
         forceLink<GraphNode, GraphLink>()
           .id((n) => n.id)
-          .distance(80)
-          .strength(0.05),
+          .distance(110)
+          .strength(0.04),
       )
       .force('x', forceX<GraphNode>((n) => anchor(n).x).strength(0.12))
       .force('y', forceY<GraphNode>((n) => anchor(n).y).strength(0.12))
@@ -102,7 +102,7 @@ export class Topology {
         // Anchors on an ellipse starting on the left: two clusters sit side by side.
         const a = (2 * Math.PI * i) / Math.max(1, clusters.length) + Math.PI;
         const k = clusters.length > 1 ? 1 : 0;
-        return [c, { x: W / 2 + k * W * 0.27 * Math.cos(a), y: H / 2 + k * H * 0.27 * Math.sin(a) }];
+        return [c, { x: W / 2 + k * W * 0.3 * Math.cos(a), y: H / 2 + k * H * 0.3 * Math.sin(a) }];
       }),
     );
     for (const p of view.peers) {
