@@ -71,6 +71,7 @@ export function fixtureByPeer(): Map<string, AnyLoggedEvent[]> {
       add(at(round * 1000 + 600, p, evaluation(cluster, round, 0.5 + 0.1 * round + 0.01 * P.indexOf(p))));
     }
   }
+  add(at(2550, P3, { event: 'cluster_model_published', cluster: 'c1', round: 2, term: 1, bytes: 40_002 }));
   add(
     at(2700, P0, { event: 'message_rejected', topic: '/ppfm/1/cluster/c0', from: P5, reason: 'malformed' }),
   );
@@ -111,6 +112,7 @@ export function fixtureByPeer(): Map<string, AnyLoggedEvent[]> {
       add(at(14_000, p, { event: 'round_opened', cluster, round: 3, term: p === P4 ? 2 : 1, head: p }));
     add(at(14_500, p, evaluation(cluster, 3, 0.8 + 0.01 * P.indexOf(p))));
   }
+  add(at(14_100, P0, { event: 'cluster_model_published', cluster: 'c0', round: 3, term: 1, bytes: 40_003 }));
   add(unknown(14_600, P2, 'some_future_event', { whatever: 1 }));
   return out;
 }
@@ -133,7 +135,7 @@ function traffic(cluster: string, round: number, bytes: number): LogEvent {
     roundBytesSent: bytes,
     roundBytesReceived: 2 * bytes,
     roundDirectBytesSent: bytes - 1000,
-    modelBytes: 40_000,
+    modelBytes: 40_000 + round,
     codec: 'float32',
   };
 }

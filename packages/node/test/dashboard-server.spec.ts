@@ -143,6 +143,19 @@ describe('dashboard server', function () {
     assert.equal((await http(server.url, { method: 'HEAD' })).body, '');
   });
 
+  it('counts corrupt lines on the page and prints only the first few', async () => {
+    await writeFile(join(dir, 'other.log'), 'not json\n'.repeat(30));
+    await writeLogs(dir, -Infinity, T0 + 200);
+    const warnings: string[] = [];
+    const source = await DashboardSource.open({ dirs: [dir], warn: (m) => warnings.push(m) });
+    await source.poll();
+    const v = source.view();
+    assert.equal(v.skipped, 30);
+    assert.equal(v.peers.length, 6, 'the good files still count');
+    assert.equal(warnings.length, 21);
+    assert.match(warnings[0] ?? '', /other\.log:1: not valid JSON/);
+  });
+
   it('writes a self-contained report whose embedded data cannot break out of its script', async () => {
     await mkdir(join(dir, 'logs'));
     await mkdir(join(dir, 'data'));

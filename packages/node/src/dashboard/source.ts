@@ -22,6 +22,9 @@ export interface DashboardSourceOptions {
   warn?: (message: string) => void;
 }
 
+/** Corrupt lines reported one by one before the rest are only counted. */
+const MAX_WARNINGS = 20;
+
 /** How often a missing baseline is looked for again (a testnet writes summary.json at its end). */
 const BASELINE_RECHECK_MS = 5000;
 
@@ -43,7 +46,10 @@ export class DashboardSource {
       if (r.ok) this.fold.apply(r.event);
       else {
         this.skipped++;
-        opts.warn?.(`skipped corrupt line ${r.error}`);
+        // A directory holding some other program's *.log would flood the terminal: say it a few times.
+        if (this.skipped <= MAX_WARNINGS) opts.warn?.(`skipped corrupt line ${r.error}`);
+        if (this.skipped === MAX_WARNINGS)
+          opts.warn?.('further corrupt lines are counted on the page, not printed');
       }
       this.changes++;
     });
