@@ -18,7 +18,7 @@ export interface DashboardServerOptions {
   port?: number;
   /** Log polling period (default 250 ms). */
   pollMs?: number;
-  /** Minimum time between two pushed views (default 300 ms). */
+  /** Minimum time between two pushed views (default 300 ms; more when views take long to build). */
   throttleMs?: number;
 }
 
@@ -47,6 +47,8 @@ export async function startDashboard(opts: DashboardServerOptions): Promise<Dash
   const throttleMs = opts.throttleMs ?? 300;
   const clients = new Set<ServerResponse>();
   let lastPush = 0;
+  // Large networks make large views: space pushes by at least 10x the time a view takes to build.
+  let interval = throttleMs;
   let pushedVersion = -1;
   let pending: NodeJS.Timeout | undefined;
   const page = renderPage({ mode: 'live', stream: '/events' }, source.view().title);
@@ -58,12 +60,14 @@ export async function startDashboard(opts: DashboardServerOptions): Promise<Dash
     lastPush = Date.now();
     pushedVersion = source.version;
     if (clients.size === 0) return;
+    const t0 = performance.now();
     const f = frame();
+    interval = Math.max(throttleMs, 10 * (performance.now() - t0));
     for (const c of clients) c.write(f);
   };
   const schedule = (): void => {
     if (pending !== undefined || source.version === pushedVersion) return;
-    const wait = throttleMs - (Date.now() - lastPush);
+    const wait = interval - (Date.now() - lastPush);
     if (wait <= 0) push();
     else pending = setTimeout(push, wait);
   };
