@@ -30,6 +30,8 @@ export interface HostOptions {
   gossipHeartbeatMs?: number;
   /** How often to re-dial bootstrap peers we are not connected to (ms). */
   redialMs?: number;
+  /** libp2p's metrics implementation (e.g. @libp2p/prometheus-metrics, from PeerOptions.metrics.libp2p). */
+  metrics?: Libp2pOptions['metrics'];
 }
 
 export type HostServices = { identify: Identify; pubsub: PubSub<GossipsubEvents> };
@@ -60,6 +62,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     connectionManager: oneHost
       ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
       : {},

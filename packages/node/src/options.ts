@@ -3,6 +3,8 @@
 import type { PrivateKey } from '@libp2p/interface';
 import type { BackendPreference, Dataset, ModelSpec, PpfmConfig } from '@ppfm/meta';
 import type { Codec } from '@ppfm/protocol';
+import type { Libp2pOptions } from 'libp2p';
+import type { LogEvent } from './log/events.js';
 
 /** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
 export interface PeerTiming {
@@ -108,6 +110,11 @@ export interface PeerOptions {
    * cluster before the refinement of the view is done.
    */
   clustering?: ClusteringMode;
+  /**
+   * Metrics subscriber (`ppfm start --metrics`, see metrics/peer-metrics.ts): `observe` receives
+   * every event the peer logs; `libp2p` goes to createLibp2p's `metrics` option (HostOptions.metrics).
+   */
+  metrics?: { observe(e: LogEvent): void; libp2p?: Libp2pOptions['metrics'] };
 }
 
 /** How a peer clusters its view (see PeerOptions.clustering). */
