@@ -35,6 +35,8 @@ export interface HostOptions {
    * are `/memory/<name>`). The memory transport is a devDependency, loaded only when asked for.
    */
   transport?: 'tcp' | 'memory';
+  /** libp2p's metrics implementation (e.g. @libp2p/prometheus-metrics, from PeerOptions.metrics.libp2p). */
+  metrics?: Libp2pOptions['metrics'];
 }
 
 export type HostServices = { identify: Identify; pubsub: PubSub<GossipsubEvents> };
@@ -77,6 +79,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     // In memory there are no IP addresses (an allow list would fail to parse them).
     connectionManager: memoryTransport
       ? { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }

@@ -4,6 +4,8 @@ import type { PrivateKey } from '@libp2p/interface';
 import type { BackendPreference, Dataset, ModelSpec, PpfmConfig } from '@ppfm/meta';
 import type { Codec } from '@ppfm/protocol';
 import type { Clock } from './clock.js';
+import type { Libp2pOptions } from 'libp2p';
+import type { LogEvent } from './log/events.js';
 
 /** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
 export interface PeerTiming {
@@ -134,6 +136,11 @@ export interface PeerOptions {
   fresh?: boolean;
   /** Take the data dir's lock (default true; in-memory tests may share nothing and skip it). */
   lockDataDir?: boolean;
+  /**
+   * Metrics subscriber (`ppfm start --metrics`, see metrics/peer-metrics.ts): `observe` receives
+   * every event the peer logs; `libp2p` goes to createLibp2p's `metrics` option (HostOptions.metrics).
+   */
+  metrics?: { observe(e: LogEvent): void; libp2p?: Libp2pOptions['metrics'] };
 }
 
 /** How a peer clusters its view (see PeerOptions.clustering). */

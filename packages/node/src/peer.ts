@@ -77,6 +77,11 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
   const clock = opts.clock ?? systemClock;
   const bus = new EventBus();
   let crashed = false;
+  // Metrics subscribe to the same events the log records.
+  if (opts.metrics) {
+    const m = opts.metrics;
+    bus.on('log', (e) => m.observe(e));
+  }
   if (opts.notice) {
     const say = opts.notice;
     bus.on('notice', (n) => say(n.level, n.message));
@@ -133,6 +138,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       oneHost: opts.oneHost,
       gossipMaxBytes: opts.gossipMaxBytes,
       ...(opts.transport ? { transport: opts.transport } : {}),
+      ...(opts.metrics?.libp2p ? { metrics: opts.metrics.libp2p } : {}),
     });
     cleanup.push(() => host.stop());
     const traffic = new TrafficCounter();

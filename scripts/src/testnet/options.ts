@@ -24,7 +24,12 @@ export interface TestnetOptions {
   timeoutSeconds: number;
   /** Extra arguments passed to every `ppfm start`. */
   extraPeerArgs: string[];
+  /** Serve the live dashboard of the run on this port of 127.0.0.1 (0: any free port). */
+  dashboard?: number;
 }
+
+/** Port of `--dashboard` without a value. */
+export const DEFAULT_DASHBOARD_PORT = 8080;
 
 export const DEFAULTS: TestnetOptions = {
   peers: 8,
@@ -61,6 +66,8 @@ Options:
   --json                  print only the summary JSON on stdout (progress goes to stderr)
   --timeout S             give up after S seconds (default 600)
   --peer-arg ARG          extra argument for every \`ppfm start\` (repeatable)
+  --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT/ (default 8080; 0 any free port);
+                          every run also writes a static report.html into its run directory
   -h, --help              show this help
 `;
 
@@ -75,12 +82,19 @@ function int(name: string, v: string | undefined, min: number): number | string 
   return n;
 }
 
+/** `--dashboard` takes an optional port: give parseArgs (which has no optional values) an explicit one. */
+function dashboardDefault(argv: string[]): string[] {
+  return argv.map((a, i) =>
+    a === '--dashboard' && !/^\d+$/.test(argv[i + 1] ?? '') ? `--dashboard=${DEFAULT_DASHBOARD_PORT}` : a,
+  );
+}
+
 /** Parses and validates the testnet's arguments (without the node/script prefix). */
 export function parseTestnetArgs(argv: string[]): ParseResult {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: dashboardDefault(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -98,6 +112,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'peer-arg': { type: 'string', multiple: true },
+        dashboard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -155,6 +170,12 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
       kind: 'error',
       message: `--kill-head-at-round ${o.killHeadAtRound} is beyond --rounds ${o.rounds}`,
     };
+  if (v.dashboard !== undefined) {
+    const port = int('dashboard', v.dashboard, 0);
+    if (typeof port === 'string' || port > 65535)
+      return { kind: 'error', message: `--dashboard takes a port 0..65535, got '${v.dashboard}'` };
+    o.dashboard = port;
+  }
   if (v.out !== undefined) o.out = v.out;
   o.json = v.json === true;
   return { kind: 'run', options: o };

@@ -2,6 +2,7 @@
 // (0 ok, 1 runtime failure, 2 usage error); errors are one line on stderr.
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { registerDashboard } from './dashboard.js';
 import { UsageError } from './errors.js';
 import { registerExport } from './export.js';
 import { registerInspect } from './inspect.js';
@@ -33,6 +34,7 @@ export function createProgram(onExit: (code: number) => void): Command {
   registerPartition(program);
   registerSimulate(program);
   registerExport(program);
+  registerDashboard(program, onExit);
   return program;
 }
 

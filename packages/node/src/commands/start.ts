@@ -1,5 +1,5 @@
 // `ppfm start`: runs one PPFM peer until it completes --rounds or receives SIGINT/SIGTERM.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -8,6 +8,14 @@ import { loadOrCreatePrivateKey } from '../identity.js';
 import { createEventLog, type EventLog } from '../log/event-log.js';
 import type { ModelSpec } from '@ppfm/meta';
 import type { PeerOptions } from '../options.js';
+import { isLoopback } from '../dashboard/loopback.js';
+import { createPeerMetrics } from '../metrics/peer-metrics.js';
+import {
+  parseMetricsAddress,
+  serveMetrics,
+  type MetricsAddress,
+  type MetricsServer,
+} from '../metrics/server.js';
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 
 export interface StartFlags {
@@ -28,6 +36,16 @@ export interface StartFlags {
   minPeers: number;
   bootstrapWait: number;
   clustering: 'auto' | 'loss';
+  metrics?: MetricsAddress;
+}
+
+/** Parses --metrics (commander argParser). */
+function metricsAddress(value: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
 }
 
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -84,7 +102,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   const logFile = toStdout
     ? undefined
     : join(resolve(flags.logDir ?? join(dataDir, 'logs')), `${peerId}.log`);
-  const log: EventLog = createEventLog({
+  let log: EventLog = createEventLog({
     ...(logFile !== undefined ? { file: logFile } : {}),
     peerId,
     stdout: toStdout,
@@ -97,6 +115,24 @@ export async function runStart(flags: StartFlags): Promise<number> {
     if (flags.quiet === true) return;
     (toStdout ? process.stderr : process.stdout).write(line + '\n');
   };
+
+  // Metrics first: a port in use should fail before the peer joins the network.
+  const metrics = flags.metrics !== undefined ? createPeerMetrics({ peerId }) : undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics !== undefined && flags.metrics !== undefined) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, flags.metrics);
+    } catch (err) {
+      await log.close();
+      throw new UsageError(
+        `--metrics: cannot listen on ${flags.metrics.host}:${flags.metrics.port}: ${(err as Error).message}`,
+      );
+    }
+    if (!isLoopback(flags.metrics.host))
+      process.stderr.write(
+        `ppfm: warning: metrics on ${metricsServer.url} are readable by anyone who can reach that address\n`,
+      );
+  }
 
   const opts: PeerOptions = {
     data: resolve(flags.data),
@@ -113,6 +149,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     seed: flags.seed,
     minPeers: flags.minPeers,
     clustering: flags.clustering,
+    ...(metrics !== undefined ? { metrics } : {}),
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
     // Waiting states are human output; warnings go to stderr even with --quiet.
     notice: (level, message) => {
@@ -125,12 +162,14 @@ export async function runStart(flags: StartFlags): Promise<number> {
   try {
     peer = await startPeer(opts, log);
   } catch (err) {
+    await metricsServer?.close();
     await log.close();
     throw err;
   }
   say(`peer ${peer.peerId.toString()}`);
   for (const a of peer.addrs) say(a.toString());
   if (logFile !== undefined) say(`log: ${logFile}`);
+  if (metricsServer !== undefined) say(`metrics: ${metricsServer.url}`);
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -152,6 +191,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await metricsServer?.close();
     await log.close();
   }
   return 0;
@@ -228,6 +268,12 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       )
         .choices(['auto', 'loss'])
         .default('auto'),
+    )
+    .option(
+      '--metrics <[host:]port>',
+      'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1; another address ' +
+        'exposes them to whoever can reach it)',
+      metricsAddress,
     )
     .action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }
