@@ -71,7 +71,7 @@ describe('host, gossip router and streams over TCP on 127.0.0.1', function () {
       ['ignore:stale', 'reject:malformed', 'reject:too_large'],
     );
     // the rate limit: b's burst of 3 'n' messages is used up, the next one is rejected
-    await gb.publish(TOPIC, enc('{"n":4}'));
+    for (let n = 4; n < 8; n++) await gb.publish(TOPIC, enc(`{"n":${n}}`));
     await waitFor(() => discarded.some((d) => d.code === 'rate_limited'), 10_000, 'a rate-limited message');
     assert.equal(discarded.find((d) => d.code === 'rate_limited')?.from, b.libp2p.peerId.toString());
     for (const g of [ga, gb, gc]) g.close();

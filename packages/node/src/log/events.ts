@@ -158,7 +158,8 @@ export interface RoundsCompletedEvent {
 /** A line also shown on the terminal: waits, discards, fallbacks, refusals (never silent). */
 export interface NoticeEvent {
   event: 'notice';
-  level: 'info' | 'warn';
+  /** info or warn (named so as not to clash with the log line's numeric `level`). */
+  severity: 'info' | 'warn';
   /** Stable machine-readable kind, e.g. `waiting`, `no_compatible_peers`, `update_withheld`. */
   code: string;
   message: string;

@@ -62,7 +62,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     modelBytes: 'int',
     codec: 'string',
   },
-  notice: { level: 'string', code: 'string', message: 'string' },
+  notice: { severity: 'string', code: 'string', message: 'string' },
   message_ignored: {
     topic: 'string?',
     protocol: 'string?',
