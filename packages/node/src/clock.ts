@@ -65,7 +65,8 @@ export class ManualClock implements Clock {
     for (;;) {
       this.pending = this.pending.filter((p) => !p.cancelled);
       const next = this.pending.reduce<Pending | undefined>(
-        (a, p) => (p.at <= end && (a === undefined || p.at < a.at || (p.at === a.at && p.seq < a.seq)) ? p : a),
+        (a, p) =>
+          p.at <= end && (a === undefined || p.at < a.at || (p.at === a.at && p.seq < a.seq)) ? p : a,
         undefined,
       );
       if (next === undefined) break;

@@ -51,7 +51,12 @@ export function logEvent(c: Pick<PeerComponents, 'bus'>, e: LogEvent): void {
 }
 
 /** Emits a terminal notice; warnings and waits are also logged as `notice` events. */
-export function notice(c: Pick<PeerComponents, 'bus'>, level: 'info' | 'warn', message: string, code = 'notice'): void {
+export function notice(
+  c: Pick<PeerComponents, 'bus'>,
+  level: 'info' | 'warn',
+  message: string,
+  code = 'notice',
+): void {
   c.bus.emit('notice', { level, message });
   c.bus.emit('log', { event: 'notice', severity: level, code, message });
 }

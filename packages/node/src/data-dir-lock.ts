@@ -12,7 +12,9 @@ export class DataDirBusyError extends Error {
     readonly dataDir: string,
     readonly pid: number,
   ) {
-    super(`data dir ${dataDir} is in use by another ppfm process (pid ${pid}); stop it, or give this peer its own --data-dir`);
+    super(
+      `data dir ${dataDir} is in use by another ppfm process (pid ${pid}); stop it, or give this peer its own --data-dir`,
+    );
     this.name = 'DataDirBusyError';
   }
 }
@@ -52,7 +54,8 @@ export async function lockDataDir(dataDir: string, pid = process.pid): Promise<D
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number.parseInt(await fs.readFile(path, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== pid && alive(owner)) throw new DataDirBusyError(dataDir, owner);
+    if (Number.isInteger(owner) && owner > 0 && owner !== pid && alive(owner))
+      throw new DataDirBusyError(dataDir, owner);
     // Stale (its process is gone) or unreadable: take it over.
     tookOverFrom = Number.isInteger(owner) ? owner : undefined;
     await fs.rm(path, { force: true });

@@ -212,7 +212,9 @@ export class ClusterElection {
       const headRank = ranked.findIndex((m) => m.id === head);
       // A better-ranked candidate, or a higher term (a partition's other head after healing),
       // may challenge; the lease rules then decide. Anyone else is not a candidate while ours lives.
-      return headRank < 0 || rank < headRank || term > this.st.term ? { ok: true } : { ok: false, code: 'not_candidate' };
+      return headRank < 0 || rank < headRank || term > this.st.term
+        ? { ok: true }
+        : { ok: false, code: 'not_candidate' };
     }
     if (rank === 0) return { ok: true };
     const since = Math.max(this.listenUntil, this.headlessSince);

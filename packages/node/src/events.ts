@@ -45,7 +45,11 @@ export class EventBus<M extends object = PeerEventMap> {
   }
 
   /** Resolves with the first payload of `name` that satisfies `pred` (tests and waits). */
-  once<K extends keyof M>(name: K, pred: (p: M[K]) => boolean = () => true, signal?: AbortSignal): Promise<M[K]> {
+  once<K extends keyof M>(
+    name: K,
+    pred: (p: M[K]) => boolean = () => true,
+    signal?: AbortSignal,
+  ): Promise<M[K]> {
     return new Promise((resolve, reject) => {
       const off = this.on(name, (p) => {
         if (!pred(p)) return;
@@ -69,7 +73,8 @@ export class EventBus<M extends object = PeerEventMap> {
       try {
         (fn as Listener<M[K]>)(payload);
       } catch (error) {
-        if (name !== 'listener_error') this.emit('listener_error' as K, { event: String(name), error } as M[K]);
+        if (name !== 'listener_error')
+          this.emit('listener_error' as K, { event: String(name), error } as M[K]);
       }
     }
   }

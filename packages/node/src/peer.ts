@@ -106,10 +106,24 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const self = peerIdFromPrivateKey(privateKey).toString();
     log.setPeerId?.(self);
     if (lock?.tookOverFrom !== undefined)
-      notice({ bus }, 'warn', `took over a stale lock of ${opts.dataDir} (pid ${lock.tookOverFrom} is gone)`, 'stale_lock');
+      notice(
+        { bus },
+        'warn',
+        `took over a stale lock of ${opts.dataDir} (pid ${lock.tookOverFrom} is gone)`,
+        'stale_lock',
+      );
 
-    const learnerInit = { data: opts.data, backend: opts.backend ?? 'auto', cfg, seed, ...(opts.model ? { model: opts.model } : {}) };
-    const learner: Learner = opts.learner === 'inline' ? await startInlineLearner(learnerInit) : await startWorkerLearner(learnerInit);
+    const learnerInit = {
+      data: opts.data,
+      backend: opts.backend ?? 'auto',
+      cfg,
+      seed,
+      ...(opts.model ? { model: opts.model } : {}),
+    };
+    const learner: Learner =
+      opts.learner === 'inline'
+        ? await startInlineLearner(learnerInit)
+        : await startWorkerLearner(learnerInit);
     cleanup.push(() => learner.close());
     const info = learner.info;
     const store = new ModelStore(info.init);
@@ -150,16 +164,40 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       onDiscard: (d) => (d.result === 'reject' ? rejected(d) : ignored.add(d)),
       rateLimits: { '*': { ratePerSec: 50, burst: 200 } },
     });
-    const c: PeerComponents = { self, clock, bus, timing, settings, gossip, libp2p: host.libp2p, learner, store, traffic, spec };
+    const c: PeerComponents = {
+      self,
+      clock,
+      bus,
+      timing,
+      settings,
+      gossip,
+      libp2p: host.libp2p,
+      learner,
+      store,
+      traffic,
+      spec,
+    };
     const rejected = (d: { topic: string; from: string; code: string; detail: string }): void =>
-      logEvent(c, { event: 'message_rejected', topic: d.topic, from: d.from, reason: d.code, detail: d.detail });
+      logEvent(c, {
+        event: 'message_rejected',
+        topic: d.topic,
+        from: d.from,
+        reason: d.code,
+        detail: d.detail,
+      });
     const ignored = new IgnoreLog(c);
 
     const checkpointer = new Checkpointer(c, opts.dataDir);
     const restored = await checkpointer.restore(opts.fresh === true);
     const cp = restored.kind === 'restored' ? restored.checkpoint : undefined;
     if (cp?.clusterModel !== undefined) {
-      store.set({ cluster: cp.cluster ?? '', round: cp.round, term: cp.term, weights: cp.clusterModel, source: '' });
+      store.set({
+        cluster: cp.cluster ?? '',
+        round: cp.round,
+        term: cp.term,
+        weights: cp.clusterModel,
+        source: '',
+      });
       store.global = cp.globalModel;
     }
 
@@ -191,7 +229,11 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const planner = new ClusterPlanner(c, membership, refinement);
     const members = (): string[] => {
       const id = session?.cluster;
-      return id === undefined ? [] : (planner.map?.clusters.find((x) => x.id === id)?.members ?? []).filter((m) => membership.view.has(m));
+      return id === undefined
+        ? []
+        : (planner.map?.clusters.find((x) => x.id === id)?.members ?? []).filter((m) =>
+            membership.view.has(m),
+          );
     };
     const global = new GlobalLevel(c, membership, client, () => planner.map);
     const head = new HeadRounds(c, {
@@ -216,8 +258,18 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       },
       stop: (reason) => void stopPeer(reason),
     });
-    const member = new MemberRounds(c, { isReady: () => membership.isReady(), client, roundsDue: () => run.roundsDue });
-    const evaluator = new Evaluator(c, checkpointer, () => session?.election.highestTerm ?? 0, () => client.lastModelBytes, cp?.round);
+    const member = new MemberRounds(c, {
+      isReady: () => membership.isReady(),
+      client,
+      roundsDue: () => run.roundsDue,
+    });
+    const evaluator = new Evaluator(
+      c,
+      checkpointer,
+      () => session?.election.highestTerm ?? 0,
+      () => client.lastModelBytes,
+      cp?.round,
+    );
     evaluator.onEvaluated = (m) => run.onEvaluated(m);
 
     // ---- wiring: view -> clusters -> session -> role -> drivers; models -> evaluation
@@ -258,19 +310,30 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     });
     bus.on('model:adopted', ({ model }) => evaluator.offer(model));
     bus.on('listener_error', ({ event, error }) =>
-      notice(c, 'warn', `internal error in a ${event} listener: ${(error as Error)?.message ?? String(error)}`, 'internal_error'),
+      notice(
+        c,
+        'warn',
+        `internal error in a ${event} listener: ${(error as Error)?.message ?? String(error)}`,
+        'internal_error',
+      ),
     );
 
     // ---- direct protocols
     const streamFailure = (protocol: string) => (from: string, f: { reason: string; detail: string }) =>
       logEvent(c, { event: 'message_rejected', protocol, from, reason: f.reason, detail: f.detail });
-    const encodeErr = (code: string, message: string): Uint8Array => encodeError({ code: 'rejected', message: `${code}: ${message}`.slice(0, 500) });
-    await serve(host.libp2p, PROTOCOL_MODEL_FETCH, async (b, from) => handleFetch(c, b, from, (f, r) => run.onServed(f, r)), {
-      limits: { maxBytes: 64 * 1024, timeoutMs: timing.fetchTimeoutMs },
-      encodeError: encodeErr,
-      onFailure: streamFailure(PROTOCOL_MODEL_FETCH),
-      maxInboundStreams: 8,
-    });
+    const encodeErr = (code: string, message: string): Uint8Array =>
+      encodeError({ code: 'rejected', message: `${code}: ${message}`.slice(0, 500) });
+    await serve(
+      host.libp2p,
+      PROTOCOL_MODEL_FETCH,
+      async (b, from) => handleFetch(c, b, from, (f, r) => run.onServed(f, r)),
+      {
+        limits: { maxBytes: 64 * 1024, timeoutMs: timing.fetchTimeoutMs },
+        encodeError: encodeErr,
+        onFailure: streamFailure(PROTOCOL_MODEL_FETCH),
+        maxInboundStreams: 8,
+      },
+    );
     await serve(host.libp2p, PROTOCOL_UPDATE_PUSH, async (b, from) => handlePush(c, head, b, from), {
       limits: { maxBytes: settings.streamMaxBytes, timeoutMs: timing.pushTimeoutMs },
       encodeError: encodeErr,
@@ -285,7 +348,9 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       logEvent(c, { event: 'peer_connected', remote: e.detail.toString() });
       membership.announceSoon(300);
     });
-    host.libp2p.addEventListener('peer:disconnect', (e) => logEvent(c, { event: 'peer_disconnected', remote: e.detail.toString() }));
+    host.libp2p.addEventListener('peer:disconnect', (e) =>
+      logEvent(c, { event: 'peer_disconnected', remote: e.detail.toString() }),
+    );
 
     logEvent(c, {
       event: 'peer_started',
@@ -308,14 +373,21 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         refinement.stop();
         head.deactivate();
         member.deactivate();
-        await checkpointer.save(session?.election.highestTerm ?? 0).catch((err: Error) =>
-          notice(c, 'warn', `final checkpoint failed: ${err.message}`, 'checkpoint_failed'),
-        );
+        await checkpointer
+          .save(session?.election.highestTerm ?? 0)
+          .catch((err: Error) =>
+            notice(c, 'warn', `final checkpoint failed: ${err.message}`, 'checkpoint_failed'),
+          );
         session?.close();
         global.deactivate();
         ignored.flush();
         gossip.close();
-        logEvent(c, { event: 'peer_stopped', reason, bytesSent: traffic.totals.sentBytes, bytesReceived: traffic.totals.receivedBytes });
+        logEvent(c, {
+          event: 'peer_stopped',
+          reason,
+          bytesSent: traffic.totals.sentBytes,
+          bytesReceived: traffic.totals.receivedBytes,
+        });
         await undo();
         resolveDone();
       })();
@@ -341,7 +413,15 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     };
     const status = (): PeerStatus =>
       describeStatus({ self, membership, planner, session, store, evaluator, head, member, run });
-    return { peerId: self, addrs: host.addrs(), bus, stop: (reason?: string) => stopPeer(reason ?? 'stopped'), crash, done, status };
+    return {
+      peerId: self,
+      addrs: host.addrs(),
+      bus,
+      stop: (reason?: string) => stopPeer(reason ?? 'stopped'),
+      crash,
+      done,
+      status,
+    };
   } catch (err) {
     await undo();
     throw err;
@@ -351,13 +431,17 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
 /** Encodes and decodes a fingerprint message (numbers as every receiver will see them). */
 function roundTrip(m: FingerprintMsg): FingerprintMsg {
   const r = decodeGossip(encodeGossip(m));
-  if (!r.ok || r.value.kind !== 'fingerprint') throw new Error(`own fingerprint does not survive the wire: ${JSON.stringify(r)}`);
+  if (!r.ok || r.value.kind !== 'fingerprint')
+    throw new Error(`own fingerprint does not survive the wire: ${JSON.stringify(r)}`);
   return r.value;
 }
 
 /** Ignored messages, counted per (sender, topic, reason) and logged at most every few seconds. */
 class IgnoreLog {
-  private readonly counts = new Map<string, { topic: string; from: string; reason: string; detail: string; count: number }>();
+  private readonly counts = new Map<
+    string,
+    { topic: string; from: string; reason: string; detail: string; count: number }
+  >();
   private lastFlush = 0;
   constructor(private readonly c: Pick<PeerComponents, 'bus' | 'clock'>) {}
 
@@ -365,7 +449,8 @@ class IgnoreLog {
     if (d.code === 'own_message') return;
     const key = `${d.from}\u0000${d.topic}\u0000${d.code}`;
     const e = this.counts.get(key);
-    if (e === undefined) this.counts.set(key, { topic: d.topic, from: d.from, reason: d.code, detail: d.detail, count: 1 });
+    if (e === undefined)
+      this.counts.set(key, { topic: d.topic, from: d.from, reason: d.code, detail: d.detail, count: 1 });
     else e.count++;
     if (this.c.clock.now() - this.lastFlush >= 5000) this.flush();
   }
@@ -373,7 +458,14 @@ class IgnoreLog {
   flush(): void {
     this.lastFlush = this.c.clock.now();
     for (const e of this.counts.values())
-      logEvent(this.c, { event: 'message_ignored', topic: e.topic, from: e.from, reason: e.reason, ...(e.detail ? { detail: e.detail } : {}), count: e.count });
+      logEvent(this.c, {
+        event: 'message_ignored',
+        topic: e.topic,
+        from: e.from,
+        reason: e.reason,
+        ...(e.detail ? { detail: e.detail } : {}),
+        count: e.count,
+      });
     this.counts.clear();
   }
 }

@@ -29,22 +29,40 @@ describe('head failover (6 in-process peers, the head crashes)', function () {
     assert.equal(mates.length, 2);
     tKill = Date.now();
     await victim.peer.crash();
-    await until(mates, () => mates.some((p) => p.peer.status().role === 'head'), 'a new head in the victim cluster', 15_000);
+    await until(
+      mates,
+      () => mates.some((p) => p.peer.status().role === 'head'),
+      'a new head in the victim cluster',
+      15_000,
+    );
     const newHead = mates.find((p) => p.peer.status().role === 'head') as TestPeer;
-    const ev = newHead.log.of('head_elected').filter((e) => e.head === newHead.peer.peerId).at(-1);
+    const ev = newHead.log
+      .of('head_elected')
+      .filter((e) => e.head === newHead.peer.peerId)
+      .at(-1);
     assert.ok(ev && ev.term >= 2, `new head's term: ${JSON.stringify(ev)}`);
     const tookMs = Date.now() - tKill;
     console.log(`      new head ${tookMs} ms after the crash (failoverMs ${ev.failoverMs ?? 'n/a'})`);
     // the crash closes the victim's connections: suspected after disconnectGraceMs, not a full lease ttl
     assert.ok(mates.some((p) => p.log.of('lease_expired').some((e) => e.head === victim.peer.peerId)));
-    await until(mates, () => mates.every((p) => p.peer.status().head === newHead.peer.peerId), 'both mates follow it');
+    await until(
+      mates,
+      () => mates.every((p) => p.peer.status().head === newHead.peer.peerId),
+      'both mates follow it',
+    );
   });
 
   it('rounds continue from where the cluster was; nothing is lost, evaluations stay monotonic', async () => {
-    await until(mates, () => mates.every((p) => p.peer.status().round >= killedRound + 2), 'two more rounds in the victim cluster', 60_000);
+    await until(
+      mates,
+      () => mates.every((p) => p.peer.status().round >= killedRound + 2),
+      'two more rounds in the victim cluster',
+      60_000,
+    );
     for (const p of peers.filter((q) => q !== victim)) {
       const rounds = p.log.of('evaluation').map((e) => e.round);
-      for (let i = 1; i < rounds.length; i++) assert.ok((rounds[i] as number) > (rounds[i - 1] as number), JSON.stringify(rounds));
+      for (let i = 1; i < rounds.length; i++)
+        assert.ok((rounds[i] as number) > (rounds[i - 1] as number), JSON.stringify(rounds));
     }
     const newHead = mates.find((p) => p.peer.status().role === 'head') as TestPeer;
     const opened = newHead.log.of('round_opened').filter((e) => e.head === newHead.peer.peerId);

@@ -43,7 +43,12 @@ describe('host, gossip router and streams over TCP on 127.0.0.1', function () {
     const got: { n: number; from: string }[] = [];
     const discarded: Discarded[] = [];
     const router = (h: StartedHost, onDiscard: (d: Discarded) => void): GossipRouter =>
-      new GossipRouter({ pubsub: h.libp2p.services.pubsub, clock: systemClock, onDiscard, rateLimits: { n: { ratePerSec: 1, burst: 3 } } });
+      new GossipRouter({
+        pubsub: h.libp2p.services.pubsub,
+        clock: systemClock,
+        onDiscard,
+        rateLimits: { n: { ratePerSec: 1, burst: 3 } },
+      });
     const ga = router(a, (d) => discarded.push(d));
     ga.join(TOPIC, {
       maxBytes: 64,
@@ -52,24 +57,39 @@ describe('host, gossip router and streams over TCP on 127.0.0.1', function () {
       validate: (v) => (v.n < 0 ? ignore('stale') : ACCEPT),
       apply: (v, from) => got.push({ n: v.n, from }),
     });
-    const any = { maxBytes: 1 << 20, decode: (x: Uint8Array): Decoded<Uint8Array> => ({ ok: true, value: x }), kindOf: () => 'x', validate: () => ACCEPT, apply: () => undefined };
+    const any = {
+      maxBytes: 1 << 20,
+      decode: (x: Uint8Array): Decoded<Uint8Array> => ({ ok: true, value: x }),
+      kindOf: () => 'x',
+      validate: () => ACCEPT,
+      apply: () => undefined,
+    };
     const gb = router(b, () => undefined);
     const gc = router(c, () => undefined);
     gb.join(TOPIC, any);
     gc.join(TOPIC, any);
-    await waitFor(() => b.libp2p.services.pubsub.getSubscribers(TOPIC).length > 0, 10_000, 'b sees a subscribed');
+    await waitFor(
+      () => b.libp2p.services.pubsub.getSubscribers(TOPIC).length > 0,
+      10_000,
+      'b sees a subscribed',
+    );
     await gb.publish(TOPIC, enc('{"n":1}'));
     await gb.publish(TOPIC, enc('not json'));
     await gb.publish(TOPIC, enc('{"n":-1}'));
     await gc.publish(TOPIC, enc(`{"n":2,"pad":"${'x'.repeat(100)}"}`));
     await gc.publish(TOPIC, enc('{"n":3}'));
-    await waitFor(() => got.length === 2 && discarded.length === 3, 10_000, 'a to get 2 messages and discard 3');
+    await waitFor(
+      () => got.length === 2 && discarded.length === 3,
+      10_000,
+      'a to get 2 messages and discard 3',
+    );
     assert.deepEqual(got.map((g) => g.n).sort(), [1, 3]);
     assert.equal(got.find((g) => g.n === 1)?.from, b.libp2p.peerId.toString());
-    assert.deepEqual(
-      discarded.map((d) => `${d.result}:${d.code}`).sort(),
-      ['ignore:stale', 'reject:malformed', 'reject:too_large'],
-    );
+    assert.deepEqual(discarded.map((d) => `${d.result}:${d.code}`).sort(), [
+      'ignore:stale',
+      'reject:malformed',
+      'reject:too_large',
+    ]);
     // the rate limit: b's burst of 3 'n' messages is used up, the next one is rejected
     for (let n = 4; n < 8; n++) await gb.publish(TOPIC, enc(`{"n":${n}}`));
     await waitFor(() => discarded.some((d) => d.code === 'rate_limited'), 10_000, 'a rate-limited message');

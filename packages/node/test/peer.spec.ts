@@ -31,12 +31,18 @@ describe('6 in-process peers over @libp2p/memory, 2 groups, 5 rounds', function 
       const evals = p.log.of('evaluation');
       const r0 = evals.find((e) => e.round === 0);
       const last = evals[evals.length - 1];
-      assert.ok(r0 && last && last.round >= 5, `${p.log.peerId}: evaluations ${JSON.stringify(evals.map((e) => e.round))}`);
+      assert.ok(
+        r0 && last && last.round >= 5,
+        `${p.log.peerId}: evaluations ${JSON.stringify(evals.map((e) => e.round))}`,
+      );
       assert.ok(last.accAfter > r0.accAfter, `${p.log.peerId}: acc ${r0.accAfter} -> ${last.accAfter}`);
       assert.equal(p.log.of('rounds_completed').length, 1);
       // evaluations never go back in rounds
       const rounds = evals.map((e) => e.round);
-      assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b));
+      assert.deepEqual(
+        rounds,
+        [...rounds].sort((a, b) => a - b),
+      );
     }
   });
 
@@ -64,7 +70,10 @@ describe('6 in-process peers over @libp2p/memory, 2 groups, 5 rounds', function 
     for (const h of heads) {
       assert.ok(h.log.of('cluster_model_published').length >= 5);
       const g = h.log.of('global_model_updated');
-      assert.ok(g.some((e) => e.clusters.length === 2), `global step clusters: ${JSON.stringify(g.map((e) => e.clusters))}`);
+      assert.ok(
+        g.some((e) => e.clusters.length === 2),
+        `global step clusters: ${JSON.stringify(g.map((e) => e.clusters))}`,
+      );
     }
   });
 });

@@ -47,8 +47,14 @@ describe('loss-based refinement: 4 in-process peers, mnist labelswap:2', functio
       const done = p.log.of('rounds_completed');
       assert.equal(done.length, 1, `${p.log.peerId}: rounds_completed`);
       assert.ok((done[0]?.round ?? 0) >= 2);
-      assert.ok(p.log.of('cluster_assigned').every((e) => e.k === 2), `${p.log.peerId}: assignments`);
-      assert.ok(p.log.of('notice').some((n) => n.code === 'refinement_done'), 'says what the refinement found');
+      assert.ok(
+        p.log.of('cluster_assigned').every((e) => e.k === 2),
+        `${p.log.peerId}: assignments`,
+      );
+      assert.ok(
+        p.log.of('notice').some((n) => n.code === 'refinement_done'),
+        'says what the refinement found',
+      );
     }
   });
 });

@@ -15,7 +15,17 @@ import {
 } from '@ppfm/protocol';
 import { startAttacker, type Attacker } from './helpers/attacker.js';
 import { poison, SENTINEL } from './helpers/evil.js';
-import { CLASSES, converged, FEATURES, groupData, launchNet, loopback, SMALL_MODEL, stopAll, type TestPeer } from './helpers/peers.js';
+import {
+  CLASSES,
+  converged,
+  FEATURES,
+  groupData,
+  launchNet,
+  loopback,
+  SMALL_MODEL,
+  stopAll,
+  type TestPeer,
+} from './helpers/peers.js';
 import { until } from './helpers/wait.js';
 
 describe('invalid messages on every topic and protocol', function () {
@@ -42,11 +52,23 @@ describe('invalid messages on every topic and protocol', function () {
   });
 
   const rejected = (): { where: string; reason: string; from: string }[] =>
-    peers.flatMap((p) => p.log.of('message_rejected').map((r) => ({ where: r.topic ?? r.protocol ?? '?', reason: r.reason, from: r.from })));
+    peers.flatMap((p) =>
+      p.log
+        .of('message_rejected')
+        .map((r) => ({ where: r.topic ?? r.protocol ?? '?', reason: r.reason, from: r.from })),
+    );
 
   it('rejects garbage, oversized and non-finite gossip and impersonation, each logged against the sender', async () => {
     const now = Date.now();
-    const fp = { ...computeFingerprint(groupData(0, 9)), peerId: evil.id, seq: 1, capacity: 1, featureMean: [], featureStd: [], sentAt: now };
+    const fp = {
+      ...computeFingerprint(groupData(0, 9)),
+      peerId: evil.id,
+      seq: 1,
+      capacity: 1,
+      featureMean: [],
+      featureStd: [],
+      sentAt: now,
+    };
     fp.projMean = [SENTINEL, ...fp.projMean.slice(1)];
     const garbage = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
     const big = new Uint8Array(300_000).fill(9);
@@ -57,21 +79,61 @@ describe('invalid messages on every topic and protocol', function () {
       await evil.publish(t, nanFp);
     }
     // impersonation: a fingerprint and a lease claiming another peer's id
-    await evil.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'fingerprint', ...fp, projMean: fp.projMean.map(() => 0), peerId: member.peer.peerId }));
-    await evil.publish(clusterTopic(cluster), encodeGossip({ kind: 'head_lease', cluster, head: member.peer.peerId, term: 99, round: 1, leaseMs: 1000, sentAt: now }));
+    await evil.publish(
+      TOPIC_FINGERPRINTS,
+      encodeGossip({
+        kind: 'fingerprint',
+        ...fp,
+        projMean: fp.projMean.map(() => 0),
+        peerId: member.peer.peerId,
+      }),
+    );
+    await evil.publish(
+      clusterTopic(cluster),
+      encodeGossip({
+        kind: 'head_lease',
+        cluster,
+        head: member.peer.peerId,
+        term: 99,
+        round: 1,
+        leaseMs: 1000,
+        sentAt: now,
+      }),
+    );
     const expected: [string, string][] = [];
-    for (const t of [TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS]) expected.push([t, 'malformed'], [t, 'too_large'], [t, 'non_finite']);
+    for (const t of [TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS])
+      expected.push([t, 'malformed'], [t, 'too_large'], [t, 'non_finite']);
     expected.push([TOPIC_FINGERPRINTS, 'sender_mismatch'], [clusterTopic(cluster), 'sender_mismatch']);
-    const missing = (): [string, string][] => expected.filter(([w, r]) => !rejected().some((x) => x.where === w && x.reason === r));
-    await until(peers, () => missing().length === 0, 'every gossip rejection logged', 20_000, () => `missing ${JSON.stringify(missing())}; logged ${JSON.stringify(rejected())}`);
-    assert.ok(rejected().every((r) => r.from === evil.id), JSON.stringify(rejected()));
+    const missing = (): [string, string][] =>
+      expected.filter(([w, r]) => !rejected().some((x) => x.where === w && x.reason === r));
+    await until(
+      peers,
+      () => missing().length === 0,
+      'every gossip rejection logged',
+      20_000,
+      () => `missing ${JSON.stringify(missing())}; logged ${JSON.stringify(rejected())}`,
+    );
+    assert.ok(
+      rejected().every((r) => r.from === evil.id),
+      JSON.stringify(rejected()),
+    );
   });
 
   it('rejects garbage, oversized and non-finite direct requests, capped at what a model can weigh', async () => {
     const w = initWeights(SMALL_MODEL, [FEATURES], CLASSES, 2);
     (w[1] as { values: Float32Array }).values[0] = SENTINEL;
     const hash = specHash(w);
-    const nanUpdate = poison(encodeUpdateEnvelope({ cluster, baseRound: 1, term: 1, sampleCount: 10, specHash: hash, codec: 'float32', weights: w }));
+    const nanUpdate = poison(
+      encodeUpdateEnvelope({
+        cluster,
+        baseRound: 1,
+        term: 1,
+        sampleCount: 10,
+        specHash: hash,
+        codec: 'float32',
+        weights: w,
+      }),
+    );
     const garbage = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
     // far more than a model of this spec can legitimately weigh (the tiny test model is ~1.3 kB)
     const big = new Uint8Array(2_000_000).fill(9);
@@ -81,7 +143,10 @@ describe('invalid messages on every topic and protocol', function () {
       replies.push(await evil.ask(head.peer.peerId, proto, big));
     }
     replies.push(await evil.ask(head.peer.peerId, PROTOCOL_UPDATE_PUSH, nanUpdate));
-    assert.ok(replies.every((r) => r instanceof Uint8Array), 'the head answers every request (with an error reply)');
+    assert.ok(
+      replies.every((r) => r instanceof Uint8Array),
+      'the head answers every request (with an error reply)',
+    );
     const expected: [string, string][] = [
       [PROTOCOL_MODEL_FETCH, 'malformed'],
       [PROTOCOL_MODEL_FETCH, 'too_large'],
@@ -89,20 +154,59 @@ describe('invalid messages on every topic and protocol', function () {
       [PROTOCOL_UPDATE_PUSH, 'too_large'],
       [PROTOCOL_UPDATE_PUSH, 'non_finite'],
     ];
-    const missing = (): [string, string][] => expected.filter(([w2, r]) => !rejected().some((x) => x.where === w2 && x.reason === r));
-    await until(peers, () => missing().length === 0, 'every direct rejection logged', 20_000, () => `missing ${JSON.stringify(missing())}; logged ${JSON.stringify(rejected())}`);
-    assert.ok(rejected().every((r) => r.from === evil.id), JSON.stringify(rejected()));
+    const missing = (): [string, string][] =>
+      expected.filter(([w2, r]) => !rejected().some((x) => x.where === w2 && x.reason === r));
+    await until(
+      peers,
+      () => missing().length === 0,
+      'every direct rejection logged',
+      20_000,
+      () => `missing ${JSON.stringify(missing())}; logged ${JSON.stringify(rejected())}`,
+    );
+    assert.ok(
+      rejected().every((r) => r.from === evil.id),
+      JSON.stringify(rejected()),
+    );
   });
 
   it('a model announced on the heads topic by a non-member is never fetched, and the peers keep working', async () => {
     const w = initWeights(SMALL_MODEL, [FEATURES], CLASSES, 3);
     fetchedFromEvil = await evil.serve(PROTOCOL_MODEL_FETCH, () =>
-      encodeModelEnvelope({ modelId: 'c9/round-9', scope: { kind: 'cluster', cluster: 'c9' }, round: 9, term: 1, specHash: specHash(w), codec: 'float32', weights: w }),
+      encodeModelEnvelope({
+        modelId: 'c9/round-9',
+        scope: { kind: 'cluster', cluster: 'c9' },
+        round: 9,
+        term: 1,
+        specHash: specHash(w),
+        codec: 'float32',
+        weights: w,
+      }),
     );
-    await evil.publish(TOPIC_HEADS, encodeGossip({ kind: 'model_announce', cluster: 'c9', round: 9, term: 1, head: evil.id, specHash: specHash(w), sentAt: Date.now() }));
-    await until([head], () => head.log.of('message_ignored').some((e) => e.from === evil.id && e.topic === TOPIC_HEADS) || head.log.of('peer_stopped').length > 0, 'the head to ignore the announcement');
+    await evil.publish(
+      TOPIC_HEADS,
+      encodeGossip({
+        kind: 'model_announce',
+        cluster: 'c9',
+        round: 9,
+        term: 1,
+        head: evil.id,
+        specHash: specHash(w),
+        sentAt: Date.now(),
+      }),
+    );
+    await until(
+      [head],
+      () =>
+        head.log.of('message_ignored').some((e) => e.from === evil.id && e.topic === TOPIC_HEADS) ||
+        head.log.of('peer_stopped').length > 0,
+      'the head to ignore the announcement',
+    );
     const now = Math.max(...peers.map((p) => p.peer.status().round));
-    await until(peers, () => peers.every((p) => p.peer.status().round >= now + 2), 'two more rounds everywhere');
+    await until(
+      peers,
+      () => peers.every((p) => p.peer.status().round >= now + 2),
+      'two more rounds everywhere',
+    );
     assert.equal(fetchedFromEvil(), 0, 'nobody fetched the announced model from the attacker');
   });
 });

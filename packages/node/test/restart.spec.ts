@@ -32,8 +32,15 @@ describe('restart from --data-dir and late joiners (in-process peers)', function
     assert.equal(restored.length, 1);
     assert.equal(restored[0]?.round, savedRound);
     assert.ok(again.peer.status().round >= savedRound, 'starts from the restored round');
-    await until([again], () => again.log.of('evaluation').some((e) => e.round > savedRound), 'an evaluation after the restored round');
-    assert.ok(again.log.of('evaluation').every((e) => e.round > savedRound), 'never re-runs old rounds');
+    await until(
+      [again],
+      () => again.log.of('evaluation').some((e) => e.round > savedRound),
+      'an evaluation after the restored round',
+    );
+    assert.ok(
+      again.log.of('evaluation').every((e) => e.round > savedRound),
+      'never re-runs old rounds',
+    );
     assert.equal(again.peer.status().cluster, others[0]?.peer.status().cluster);
   });
 
@@ -43,8 +50,16 @@ describe('restart from --data-dir and late joiners (in-process peers)', function
     const late = await launch(0, 7, loopback(running[0] as TestPeer));
     peers.push(late);
     const id = late.peer.peerId;
-    await until([late], () => late.log.of('evaluation').some((e) => e.round >= roundNow), 'the late joiner to evaluate a current model');
-    await until(running, () => running.some((p) => p.log.of('update_received').some((u) => u.from === id)), 'a head to receive an update from the late joiner');
+    await until(
+      [late],
+      () => late.log.of('evaluation').some((e) => e.round >= roundNow),
+      'the late joiner to evaluate a current model',
+    );
+    await until(
+      running,
+      () => running.some((p) => p.log.of('update_received').some((u) => u.from === id)),
+      'a head to receive an update from the late joiner',
+    );
     const upd = running.flatMap((p) => p.log.of('update_received')).find((u) => u.from === id);
     assert.ok(upd !== undefined && upd.round > roundNow, `joined round ${upd?.round} after ${roundNow}`);
     assert.equal(late.peer.status().cluster, running[0]?.peer.status().cluster);

@@ -102,7 +102,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   const logFile = toStdout
     ? undefined
     : join(resolve(flags.logDir ?? join(dataDir, 'logs')), `${peerId}.log`);
-  let log: EventLog = createEventLog({
+  const log: EventLog = createEventLog({
     ...(logFile !== undefined ? { file: logFile } : {}),
     peerId,
     stdout: toStdout,

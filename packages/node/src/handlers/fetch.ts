@@ -6,18 +6,38 @@ import { logEvent, type PeerComponents } from '../components.js';
 export type FetchComponents = Pick<PeerComponents, 'self' | 'bus' | 'store' | 'spec' | 'settings'>;
 
 /** Handles one fetch request body from `from`; returns the reply bytes. */
-export function handleFetch(c: FetchComponents, body: Uint8Array, from: string, onServed?: (from: string, round: number) => void): Uint8Array {
+export function handleFetch(
+  c: FetchComponents,
+  body: Uint8Array,
+  from: string,
+  onServed?: (from: string, round: number) => void,
+): Uint8Array {
   const r = decodeFetchRequest(body);
   if (!r.ok) {
-    logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_MODEL_FETCH, from, reason: r.error.code, detail: r.error.message });
+    logEvent(c, {
+      event: 'message_rejected',
+      protocol: PROTOCOL_MODEL_FETCH,
+      from,
+      reason: r.error.code,
+      detail: r.error.message,
+    });
     return encodeError({ code: 'rejected', message: `${r.error.code}: ${r.error.message}`.slice(0, 500) });
   }
   const q = r.value;
   const codec = q.codec ?? c.settings.codec;
   if (q.scope.kind === 'warmup') {
     const w = c.store.warmup;
-    if (q.scope.peer !== c.self || w === undefined) return encodeError({ code: 'not_found', message: 'no such warm-up model here' });
-    return encodeModelEnvelope({ modelId: `warmup/${c.self.slice(-16)}`, scope: q.scope, round: 0, term: 0, specHash: c.spec, codec, weights: w });
+    if (q.scope.peer !== c.self || w === undefined)
+      return encodeError({ code: 'not_found', message: 'no such warm-up model here' });
+    return encodeModelEnvelope({
+      modelId: `warmup/${c.self.slice(-16)}`,
+      scope: q.scope,
+      round: 0,
+      term: 0,
+      specHash: c.spec,
+      codec,
+      weights: w,
+    });
   }
   const m = c.store.model;
   if (q.scope.kind !== 'cluster' || m === undefined || m.cluster !== q.scope.cluster || m.round < q.minRound)

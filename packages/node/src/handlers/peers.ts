@@ -30,7 +30,10 @@ export async function servePeerExchange(libp2p: Host, onInvalid: Invalid): Promi
       const q = decodePeerListRequest(body);
       if (!q.ok) {
         onInvalid(from, q.error.code, q.error.message);
-        return encodeError({ code: 'rejected', message: `${q.error.code}: ${q.error.message}`.slice(0, 500) });
+        return encodeError({
+          code: 'rejected',
+          message: `${q.error.code}: ${q.error.message}`.slice(0, 500),
+        });
       }
       const list: PeerAddrs[] = [];
       for (const pid of libp2p.getPeers()) {
@@ -44,7 +47,8 @@ export async function servePeerExchange(libp2p: Host, onInvalid: Invalid): Promi
     },
     {
       limits: { maxBytes: 1024, timeoutMs: 5000 },
-      encodeError: (code, message) => encodeError({ code: 'rejected', message: `${code}: ${message}`.slice(0, 500) }),
+      encodeError: (code, message) =>
+        encodeError({ code: 'rejected', message: `${code}: ${message}`.slice(0, 500) }),
       onFailure: (from, f) => onInvalid(from, f.reason, f.detail),
       maxInboundStreams: 4,
     },
@@ -55,7 +59,11 @@ export async function servePeerExchange(libp2p: Host, onInvalid: Invalid): Promi
  * Dials the peers in `wanted` we are not connected to, learning their addresses from a few
  * connected peers first when the peer store has none. Never throws.
  */
-export async function connectMissing(libp2p: Host, wanted: readonly string[], onInvalid: Invalid): Promise<void> {
+export async function connectMissing(
+  libp2p: Host,
+  wanted: readonly string[],
+  onInvalid: Invalid,
+): Promise<void> {
   const connected = new Set(libp2p.getPeers().map((p) => p.toString()));
   const self = libp2p.peerId.toString();
   const missing = wanted.filter((id) => id !== self && !connected.has(id));
@@ -64,10 +72,16 @@ export async function connectMissing(libp2p: Host, wanted: readonly string[], on
   for (const via of [...connected].slice(0, 3)) {
     let bytes: Uint8Array;
     try {
-      bytes = await request(libp2p, peerIdFromString(via), PROTOCOL_PEERS, encodePeerListRequest({ max: MAX_PEERS }), {
-        maxBytes: 512 * 1024,
-        timeoutMs: 3000,
-      });
+      bytes = await request(
+        libp2p,
+        peerIdFromString(via),
+        PROTOCOL_PEERS,
+        encodePeerListRequest({ max: MAX_PEERS }),
+        {
+          maxBytes: 512 * 1024,
+          timeoutMs: 3000,
+        },
+      );
     } catch {
       continue;
     }

@@ -2,7 +2,11 @@
 import type { EvalResult } from '@ppfm/meta';
 
 /** Why a candidate model is refused: worse than chance where the old one was not, or loss exploding. */
-export function refuseCandidate(before: EvalResult, after: EvalResult, numClasses: number): string | undefined {
+export function refuseCandidate(
+  before: EvalResult,
+  after: EvalResult,
+  numClasses: number,
+): string | undefined {
   if (!Number.isFinite(after.loss)) return `non-finite loss`;
   const chance = 1 / Math.max(2, numClasses);
   if (after.acc < chance * 1.5 && before.acc >= chance * 1.5 + 0.1)

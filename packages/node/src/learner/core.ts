@@ -20,7 +20,14 @@ import {
 } from '@ppfm/meta';
 import { headStep } from '../global.js';
 import { divergence, refuseCandidate } from './checks.js';
-import type { HeadStepArgs, HeadStepOutcome, LearnerInfo, LearnerInit, PersonalResult, TrainResult } from './learner.js';
+import type {
+  HeadStepArgs,
+  HeadStepOutcome,
+  LearnerInfo,
+  LearnerInit,
+  PersonalResult,
+  TrainResult,
+} from './learner.js';
 
 /** The engine state: the peer's splits and task. */
 export class LearnerCore {
@@ -111,7 +118,9 @@ export class LearnerCore {
     const cfg = this.init.cfg;
     const { numClasses } = this.info;
     const finite = a.updates.filter((u) => allFinite(u.delta));
-    const discarded = a.updates.filter((u) => !allFinite(u.delta)).map((u) => ({ from: u.from, reason: 'non_finite' }));
+    const discarded = a.updates
+      .filter((u) => !allFinite(u.delta))
+      .map((u) => ({ from: u.from, reason: 'non_finite' }));
     const before = await this.evaluate(a.theta, 'val');
     const step = (aggregator: PpfmConfig['aggregator']): { theta: WeightSet; global: WeightSet } =>
       headStep({
@@ -123,7 +132,15 @@ export class LearnerCore {
         cfg: { ...cfg, aggregator },
       });
     if (finite.length === 0)
-      return { theta: a.theta, global: a.global ?? a.theta, discarded, aggregator: 'none', before, after: before, refused: 'no usable update' };
+      return {
+        theta: a.theta,
+        global: a.global ?? a.theta,
+        discarded,
+        aggregator: 'none',
+        before,
+        after: before,
+        refused: 'no usable update',
+      };
     let out = step(cfg.aggregator);
     let after = await this.evaluate(out.theta, 'val');
     let refused = refuseCandidate(before, after, numClasses);
@@ -134,9 +151,24 @@ export class LearnerCore {
       after = await this.evaluate(out.theta, 'val');
       refused = refuseCandidate(before, after, numClasses);
       if (refused === undefined)
-        return { ...out, discarded, aggregator: 'median', before, after, refused: `${cfg.aggregator}: ${first}; used the median` };
+        return {
+          ...out,
+          discarded,
+          aggregator: 'median',
+          before,
+          after,
+          refused: `${cfg.aggregator}: ${first}; used the median`,
+        };
     }
-    return { theta: a.theta, global: a.global ?? out.global, discarded, aggregator: 'none', before, after: before, refused: `${first}; kept the model` };
+    return {
+      theta: a.theta,
+      global: a.global ?? out.global,
+      discarded,
+      aggregator: 'none',
+      before,
+      after: before,
+      refused: `${first}; kept the model`,
+    };
   }
 
   /** Personalisation: adapt on train, evaluate before/after on val. */
@@ -153,4 +185,3 @@ export class LearnerCore {
     return { before: r.before, after: r.after, weights: r.weights };
   }
 }
-

@@ -2,7 +2,15 @@
 // process (meta caches one tfjs model per spec, shared by every peer of the process).
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import { LearnerCore } from './core.js';
-import type { HeadStepArgs, HeadStepOutcome, Learner, LearnerInfo, LearnerInit, PersonalResult, TrainResult } from './learner.js';
+import type {
+  HeadStepArgs,
+  HeadStepOutcome,
+  Learner,
+  LearnerInfo,
+  LearnerInit,
+  PersonalResult,
+  TrainResult,
+} from './learner.js';
 
 let chain: Promise<unknown> = Promise.resolve();
 
@@ -23,8 +31,10 @@ export async function startInlineLearner(init: LearnerInit): Promise<Learner> {
     info: core.info as LearnerInfo,
     train: (theta: WeightSet, seed: number): Promise<TrainResult> => guard(() => core.trainFrom(theta, seed)),
     warmup: (seed: number): Promise<WeightSet> => guard(() => core.warmup(seed)),
-    evaluate: (w: WeightSet, split: 'train' | 'val'): Promise<EvalResult> => guard(() => core.evaluate(w, split)),
-    personalise: (theta: WeightSet, seed: number): Promise<PersonalResult> => guard(() => core.personalise(theta, seed)),
+    evaluate: (w: WeightSet, split: 'train' | 'val'): Promise<EvalResult> =>
+      guard(() => core.evaluate(w, split)),
+    personalise: (theta: WeightSet, seed: number): Promise<PersonalResult> =>
+      guard(() => core.personalise(theta, seed)),
     headStep: (args: HeadStepArgs): Promise<HeadStepOutcome> => guard(() => core.headStep(args)),
     close: async () => {
       closed = true;

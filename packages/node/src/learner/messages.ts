@@ -1,6 +1,13 @@
 // The messages between a peer and its learning worker: one request per call, answered once.
 import type { EvalResult, WeightSet } from '@ppfm/meta';
-import type { HeadStepArgs, HeadStepOutcome, LearnerInfo, LearnerInit, PersonalResult, TrainResult } from './learner.js';
+import type {
+  HeadStepArgs,
+  HeadStepOutcome,
+  LearnerInfo,
+  LearnerInit,
+  PersonalResult,
+  TrainResult,
+} from './learner.js';
 
 /** A call into the engine and the type of its answer. */
 export interface LearnerCalls {
@@ -15,12 +22,13 @@ export interface LearnerCalls {
 export type CallName = keyof LearnerCalls;
 
 /** Peer -> worker. */
-export type WorkerRequest = { [K in CallName]: { id: number; op: K; args: LearnerCalls[K]['args'] } }[CallName];
+export type WorkerRequest = {
+  [K in CallName]: { id: number; op: K; args: LearnerCalls[K]['args'] };
+}[CallName];
 
 /** Worker -> peer. */
 export type WorkerResponse =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: string };
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 /** The buffers of a result that can be moved instead of copied. */
 export function transferables(value: unknown): ArrayBuffer[] {

@@ -50,7 +50,9 @@ class WorkerLearner implements Learner {
       else p.reject(new LearnerError(p.op, res.error));
     });
     this.worker.on('error', (err) => this.fail(new LearnerError('worker', err.message)));
-    this.worker.on('exit', (code) => this.fail(new LearnerError('worker', `learning worker exited (code ${code})`)));
+    this.worker.on('exit', (code) =>
+      this.fail(new LearnerError('worker', `learning worker exited (code ${code})`)),
+    );
     // An idle worker must not keep a stopped peer's process alive; a busy one must.
     this.worker.unref();
   }

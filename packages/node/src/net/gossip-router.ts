@@ -101,7 +101,8 @@ export class GossipRouter {
   check(topic: string, from: string, data: Uint8Array): { v: Validation; value?: unknown } {
     const h = this.handlers.get(topic);
     if (h === undefined) return { v: ignore('unknown_cluster', topic) };
-    if (data.byteLength > h.maxBytes) return { v: reject('too_large', `${data.byteLength} > ${h.maxBytes} bytes`) };
+    if (data.byteLength > h.maxBytes)
+      return { v: reject('too_large', `${data.byteLength} > ${h.maxBytes} bytes`) };
     let d: Decoded<unknown>;
     try {
       d = h.decode(data);

@@ -3,12 +3,21 @@
 // every refusal. Returns undefined (never throws) when the model cannot be had.
 import { peerIdFromString } from '@libp2p/peer-id';
 import { weightSetsCompatible, type WeightSet } from '@ppfm/meta';
-import { decodeDirect, encodeFetchRequest, PROTOCOL_MODEL_FETCH, type Codec, type Scope } from '@ppfm/protocol';
+import {
+  decodeDirect,
+  encodeFetchRequest,
+  PROTOCOL_MODEL_FETCH,
+  type Codec,
+  type Scope,
+} from '@ppfm/protocol';
 import { logEvent, type PeerComponents } from '../components.js';
 import type { HeldModel } from '../services/model-store.js';
 import { request, StreamError } from '../streams.js';
 
-export type ModelClientComponents = Pick<PeerComponents, 'libp2p' | 'bus' | 'timing' | 'settings' | 'spec' | 'store'>;
+export type ModelClientComponents = Pick<
+  PeerComponents,
+  'libp2p' | 'bus' | 'timing' | 'settings' | 'spec' | 'store'
+>;
 
 /** Fetches cluster (or warm-up) models from peers. */
 export class ModelClient {
@@ -18,7 +27,12 @@ export class ModelClient {
   constructor(private readonly c: ModelClientComponents) {}
 
   /** Fetches `cluster`'s model at round >= minRound from `peer`; undefined (logged) on failure. */
-  async fetch(peer: string, cluster: string, minRound: number, signal?: AbortSignal): Promise<HeldModel | undefined> {
+  async fetch(
+    peer: string,
+    cluster: string,
+    minRound: number,
+    signal?: AbortSignal,
+  ): Promise<HeldModel | undefined> {
     const bytes = await this.exchange(peer, { kind: 'cluster', cluster }, minRound, signal);
     if (bytes === undefined) return undefined;
     const m = this.decode(peer, bytes, (s) => s.kind === 'cluster' && s.cluster === cluster);
@@ -56,7 +70,8 @@ export class ModelClient {
         signal,
       );
     } catch (err) {
-      if (err instanceof StreamError && err.code === 'too_large') this.rejected(peer, 'too_large', err.message);
+      if (err instanceof StreamError && err.code === 'too_large')
+        this.rejected(peer, 'too_large', err.message);
       return undefined;
     }
   }

@@ -36,7 +36,13 @@ export class Checkpointer {
     ];
     if (fresh) {
       const moved = await Promise.all(candidates.map(([f]) => this.setAside(f, 'old')));
-      if (moved.some((m) => m !== undefined)) notice(this.c, 'info', `--fresh: previous checkpoints kept as ${moved.filter(Boolean).join(', ')}`, 'checkpoint_fresh');
+      if (moved.some((m) => m !== undefined))
+        notice(
+          this.c,
+          'info',
+          `--fresh: previous checkpoints kept as ${moved.filter(Boolean).join(', ')}`,
+          'checkpoint_fresh',
+        );
       return { kind: 'fresh', reason: '--fresh' };
     }
     const problems: string[] = [];
@@ -53,17 +59,29 @@ export class Checkpointer {
       const r = decodeCheckpoint(buf);
       let why: string | undefined;
       if (!r.ok) why = r.error;
-      else if (r.checkpoint.peerId !== this.c.self) why = `written by peer ${r.checkpoint.peerId}, not this peer`;
+      else if (r.checkpoint.peerId !== this.c.self)
+        why = `written by peer ${r.checkpoint.peerId}, not this peer`;
       else if (r.checkpoint.specHash !== this.c.spec) why = 'for another model (spec hash differs)';
       if (why === undefined && r.ok) {
-        if (problems.length > 0) notice(this.c, 'warn', `${problems.join('; ')}; restored ${file} instead`, 'checkpoint_fallback');
-        logEvent(this.c, { event: 'checkpoint_restored', round: r.checkpoint.round, path: file, source: from });
+        if (problems.length > 0)
+          notice(this.c, 'warn', `${problems.join('; ')}; restored ${file} instead`, 'checkpoint_fallback');
+        logEvent(this.c, {
+          event: 'checkpoint_restored',
+          round: r.checkpoint.round,
+          path: file,
+          source: from,
+        });
         return { kind: 'restored', checkpoint: r.checkpoint, from };
       }
       const aside = await this.setAside(file, r.ok ? 'other' : 'corrupt');
       const problem = `${file}: ${why}${aside ? ` (kept as ${aside})` : ''}`;
       problems.push(problem);
-      logEvent(this.c, { event: 'checkpoint_rejected', path: file, reason: why ?? 'unknown', ...(aside ? { keptAs: aside } : {}) });
+      logEvent(this.c, {
+        event: 'checkpoint_rejected',
+        path: file,
+        reason: why ?? 'unknown',
+        ...(aside ? { keptAs: aside } : {}),
+      });
     }
     if (problems.length === 0) return { kind: 'none' };
     const reason = `no usable checkpoint: ${problems.join('; ')}`;

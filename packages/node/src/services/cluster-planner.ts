@@ -80,7 +80,10 @@ export class ClusterPlanner {
   }
 
   /** A cluster of one trains alone; say why (nobody else yet, or nobody with this task). */
-  private sayIfAlone(size: number, items: { id: string; fp: { inputShape: number[]; numClasses: number } }[]): void {
+  private sayIfAlone(
+    size: number,
+    items: { id: string; fp: { inputShape: number[]; numClasses: number } }[],
+  ): void {
     if (size > 1) {
       this.aloneSaid = '';
       return;
@@ -101,6 +104,11 @@ export class ClusterPlanner {
           : `no peer with similar data among ${others.length} in view: training alone`;
     if (msg === this.aloneSaid) return;
     this.aloneSaid = msg;
-    notice(this.c, others.length === 0 ? 'info' : 'warn', msg, others.length === 0 ? 'alone' : 'no_compatible_peers');
+    notice(
+      this.c,
+      others.length === 0 ? 'info' : 'warn',
+      msg,
+      others.length === 0 ? 'alone' : 'no_compatible_peers',
+    );
   }
 }

@@ -2,7 +2,14 @@
 // topic, and an AbortSignal that ends every piece of work of this cluster when the peer moves
 // to another one (or stops). Leases, RoundOpens and announcements count only from a peer this
 // peer's own view lets lead (ClusterElection.mayLead); what is accepted goes to the round drivers.
-import { clusterTopic, decodeGossip, encodeGossip, type GossipMessage, type HeadLeaseMsg, type RoundOpenMsg } from '@ppfm/protocol';
+import {
+  clusterTopic,
+  decodeGossip,
+  encodeGossip,
+  type GossipMessage,
+  type HeadLeaseMsg,
+  type RoundOpenMsg,
+} from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { logEvent, type PeerComponents } from '../components.js';
 import { ClusterElection, type ElectionMember, type ElectionOutput } from '../election.js';
@@ -10,7 +17,10 @@ import type { PeerRole } from '../events.js';
 import { validateClusterMessage } from '../validation/cluster-topic.js';
 import { CONTROL_MAX_BYTES } from './membership.js';
 
-export type SessionComponents = Pick<PeerComponents, 'self' | 'clock' | 'bus' | 'timing' | 'gossip' | 'spec' | 'store' | 'libp2p'>;
+export type SessionComponents = Pick<
+  PeerComponents,
+  'self' | 'clock' | 'bus' | 'timing' | 'gossip' | 'spec' | 'store' | 'libp2p'
+>;
 
 export interface SessionInit {
   cluster: string;
@@ -114,7 +124,9 @@ export class ClusterSession {
       apply: (m, from) => this.apply(m, from),
     });
     this.act(this.election.setMembers(this.members, c.clock.now()));
-    this.timers.push(c.clock.every(Math.max(20, Math.floor(c.timing.leaseIntervalMs / 4)), () => this.tick()));
+    this.timers.push(
+      c.clock.every(Math.max(20, Math.floor(c.timing.leaseIntervalMs / 4)), () => this.tick()),
+    );
     this.tick();
   }
 
@@ -151,12 +163,18 @@ export class ClusterSession {
     if (this.closed) return;
     const now = this.c.clock.now();
     if (m.kind === 'head_lease') {
-      this.act(this.election.onLease({ cluster: this.cluster, head: m.head, term: m.term, round: m.round, expiry: now + m.leaseMs }, now));
+      this.act(
+        this.election.onLease(
+          { cluster: this.cluster, head: m.head, term: m.term, round: m.round, expiry: now + m.leaseMs },
+          now,
+        ),
+      );
       if (this.election.head === from) {
         this.headRound = Math.max(this.headRound, m.round);
         // Late joiner or a missed announcement: catch up with the head's newest model.
         const held = this.c.store.model;
-        const behind = held === undefined || held.cluster !== this.cluster || held.source !== from || m.round > held.round;
+        const behind =
+          held === undefined || held.cluster !== this.cluster || held.source !== from || m.round > held.round;
         if (behind && !this.isHead) this.init.onNewModel(from, m.round, this);
       }
     } else if (m.kind === 'round_open') {
@@ -165,7 +183,13 @@ export class ClusterSession {
       if (this.election.head !== from)
         this.act(
           this.election.onLease(
-            { cluster: this.cluster, head: from, term: m.term, round: m.round - 1, expiry: now + this.c.timing.leaseTtlMs },
+            {
+              cluster: this.cluster,
+              head: from,
+              term: m.term,
+              round: m.round - 1,
+              expiry: now + this.c.timing.leaseTtlMs,
+            },
             now,
           ),
         );
@@ -215,7 +239,11 @@ export class ClusterSession {
           break;
       }
     }
-    const now: SessionRole = { role: this.isHead ? 'head' : 'member', head: this.election.head, term: this.election.term };
+    const now: SessionRole = {
+      role: this.isHead ? 'head' : 'member',
+      head: this.election.head,
+      term: this.election.term,
+    };
     if (now.role !== this.last.role || now.head !== this.last.head || now.term !== this.last.term) {
       this.last = now;
       if (!this.closed) c.bus.emit('role:changed', { cluster: this.cluster, ...now });

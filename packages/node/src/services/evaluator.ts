@@ -66,7 +66,12 @@ export class Evaluator {
       }
       this.onEvaluated(m);
     } catch (err) {
-      notice(this.c, 'warn', `evaluation/checkpoint of round ${m.round} failed: ${(err as Error).message}`, 'evaluation_failed');
+      notice(
+        this.c,
+        'warn',
+        `evaluation/checkpoint of round ${m.round} failed: ${(err as Error).message}`,
+        'evaluation_failed',
+      );
     } finally {
       this.running = false;
       const next = this.queued;

@@ -12,7 +12,10 @@ import { freshness } from '../validation/fresh.js';
 import type { ModelClient } from '../net/model-client.js';
 import type { Membership } from './membership.js';
 
-export type GlobalComponents = Pick<PeerComponents, 'self' | 'clock' | 'bus' | 'gossip' | 'store' | 'timing' | 'spec'>;
+export type GlobalComponents = Pick<
+  PeerComponents,
+  'self' | 'clock' | 'bus' | 'gossip' | 'store' | 'timing' | 'spec'
+>;
 
 interface OtherModel {
   head: string;
@@ -76,7 +79,10 @@ export class GlobalLevel {
   }
 
   /** Why `from` does not speak for `cluster`, or undefined when it does. */
-  private authority(cluster: string, from: string): 'unknown_cluster' | 'not_member' | 'not_leader' | undefined {
+  private authority(
+    cluster: string,
+    from: string,
+  ): 'unknown_cluster' | 'not_member' | 'not_leader' | undefined {
     const c = this.map()?.clusters.find((x) => x.id === cluster);
     if (c === undefined) return 'unknown_cluster';
     if (!c.members.includes(from)) return 'not_member';
@@ -100,7 +106,12 @@ export class GlobalLevel {
       const d = norm(subtract(got.weights, own));
       const limit = MAX_DISTANCE_RATIO * Math.max(norm(own), 1e-6);
       if (!(d <= limit)) {
-        notice(this.c, 'warn', `model of ${cluster} from ${head} left out of the global step: distance ${d.toExponential(2)} > ${limit.toExponential(2)}`, 'global_outlier');
+        notice(
+          this.c,
+          'warn',
+          `model of ${cluster} from ${head} left out of the global step: distance ${d.toExponential(2)} > ${limit.toExponential(2)}`,
+          'global_outlier',
+        );
         return;
       }
     }
@@ -116,7 +127,13 @@ export class GlobalLevel {
     const live = new Set((map?.clusters ?? []).map((x) => x.id));
     const jobs: Promise<void>[] = [];
     for (const [peer, claim] of this.membership.roleClaims()) {
-      if (claim.role !== 'head' || claim.cluster === undefined || claim.cluster === this.cluster || claim.round === 0) continue;
+      if (
+        claim.role !== 'head' ||
+        claim.cluster === undefined ||
+        claim.cluster === this.cluster ||
+        claim.round === 0
+      )
+        continue;
       if (!live.has(claim.cluster) || this.authority(claim.cluster, peer) !== undefined) continue;
       const have = this.others.get(claim.cluster);
       if (have !== undefined && have.round >= claim.round) continue;

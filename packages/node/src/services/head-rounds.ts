@@ -2,7 +2,13 @@
 // updates (its own included), close on everyone / quorum + grace / deadline, take the cluster
 // and global step off the event loop, check the result, publish. One explicit state at a time.
 import { deriveSeed, type WeightSet } from '@ppfm/meta';
-import { clusterTopic, encodeGossip, encodeModelEnvelope, TOPIC_HEADS, type RoundOpenMsg } from '@ppfm/protocol';
+import {
+  clusterTopic,
+  encodeGossip,
+  encodeModelEnvelope,
+  TOPIC_HEADS,
+  type RoundOpenMsg,
+} from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import { RoundCollector, type UpdateVerdict } from '../rounds.js';
@@ -78,18 +84,31 @@ export class HeadRounds {
     this.timer?.();
     this.timer = undefined;
     if (this.st.kind === 'open' || this.st.kind === 'closing')
-      notice(this.c, 'info', `round ${this.roundOf()} cancelled: no longer head of ${this.session?.cluster}`, 'round_cancelled');
+      notice(
+        this.c,
+        'info',
+        `round ${this.roundOf()} cancelled: no longer head of ${this.session?.cluster}`,
+        'round_cancelled',
+      );
     this.st = { kind: 'inactive' };
     this.session = undefined;
   }
 
   /** An update pushed by a member (already decoded and shape-checked by the push handler). */
-  offer(from: string, round: number, term: number, samples: number, delta: WeightSet): UpdateVerdict | { ok: false; reason: 'not_head' | 'wrong_term'; detail: string } {
+  offer(
+    from: string,
+    round: number,
+    term: number,
+    samples: number,
+    delta: WeightSet,
+  ): UpdateVerdict | { ok: false; reason: 'not_head' | 'wrong_term'; detail: string } {
     const st = this.st;
     if (st.kind !== 'open') return { ok: false, reason: 'not_head', detail: 'no open round here' };
-    if (term !== st.collector.term) return { ok: false, reason: 'wrong_term', detail: `term ${st.collector.term}` };
+    if (term !== st.collector.term)
+      return { ok: false, reason: 'wrong_term', detail: `term ${st.collector.term}` };
     const v = st.collector.add(round, { from, samples, delta }, this.c.clock.now());
-    if (v.ok) logEvent(this.c, { event: 'update_received', cluster: st.collector.cluster, round, from, samples });
+    if (v.ok)
+      logEvent(this.c, { event: 'update_received', cluster: st.collector.cluster, round, from, samples });
     return v;
   }
 
@@ -118,11 +137,13 @@ export class HeadRounds {
     const held = c.store.model;
     if (held === undefined) return 'no model';
     const target = c.settings.rounds;
-    if (target !== undefined && (held.round >= target || this.deps.headRound() >= target)) return 'run complete';
+    if (target !== undefined && (held.round >= target || this.deps.headRound() >= target))
+      return 'run complete';
     if (!this.deps.isReady()) return 'start-up gate';
     const size = this.deps.members().length;
     if (size < c.settings.minClusterSize) return `cluster smaller than ${c.settings.minClusterSize}`;
-    if (size <= 1 && held.round === 0 && now - this.startedAt < c.timing.soloStartMs) return 'alone: looking for peers';
+    if (size <= 1 && held.round === 0 && now - this.startedAt < c.timing.soloStartMs)
+      return 'alone: looking for peers';
     if (now < this.nextRoundAt) return 'round gap';
     if (now - this.deps.lastViewChange() < c.timing.settleMs) return 'view settling';
     return undefined;
@@ -130,7 +151,11 @@ export class HeadRounds {
 
   private roundOf(): number {
     const st = this.st;
-    return st.kind === 'open' ? st.collector.round : st.kind === 'closing' || st.kind === 'finished' ? st.round : 0;
+    return st.kind === 'open'
+      ? st.collector.round
+      : st.kind === 'closing' || st.kind === 'finished'
+        ? st.round
+        : 0;
   }
 
   private open(s: ClusterSession, now: number): void {
@@ -163,7 +188,11 @@ export class HeadRounds {
   }
 
   /** The head is a member too: its own update goes straight into the collector. */
-  private async selfUpdate(s: ClusterSession, col: RoundCollector<WeightSet>, theta: WeightSet): Promise<void> {
+  private async selfUpdate(
+    s: ClusterSession,
+    col: RoundCollector<WeightSet>,
+    theta: WeightSet,
+  ): Promise<void> {
     const { c } = this;
     try {
       const r = await c.learner.train(theta, deriveSeed(c.settings.seed, 'round', col.round));
@@ -173,9 +202,21 @@ export class HeadRounds {
         return;
       }
       if (col.add(col.round, { from: c.self, samples: r.samples, delta: r.delta }, c.clock.now()).ok)
-        logEvent(c, { event: 'update_received', cluster: col.cluster, round: col.round, from: c.self, samples: r.samples });
+        logEvent(c, {
+          event: 'update_received',
+          cluster: col.cluster,
+          round: col.round,
+          from: c.self,
+          samples: r.samples,
+        });
     } catch (err) {
-      if (!s.closed) notice(c, 'warn', `round ${col.round}: own training failed: ${(err as Error).message}`, 'train_failed');
+      if (!s.closed)
+        notice(
+          c,
+          'warn',
+          `round ${col.round}: own training failed: ${(err as Error).message}`,
+          'train_failed',
+        );
     }
   }
 
@@ -183,11 +224,22 @@ export class HeadRounds {
     const { c } = this;
     const updates = col.close();
     this.st = { kind: 'closing', round: col.round };
-    logEvent(c, { event: 'round_closed', cluster: col.cluster, round: col.round, updates: updates.length, quorum: col.quorum });
+    logEvent(c, {
+      event: 'round_closed',
+      cluster: col.cluster,
+      round: col.round,
+      updates: updates.length,
+      quorum: col.quorum,
+    });
     const live = (): boolean => !s.closed && s.isHead && this.session === s && this.st.kind === 'closing';
     try {
       if (updates.length === 0) {
-        notice(c, 'warn', `round ${col.round}: no update arrived before the deadline; model unchanged`, 'round_empty');
+        notice(
+          c,
+          'warn',
+          `round ${col.round}: no update arrived before the deadline; model unchanged`,
+          'round_empty',
+        );
         return this.reopenLater();
       }
       const others = await this.deps.othersForGlobal(s.signal);
@@ -201,17 +253,34 @@ export class HeadRounds {
       });
       if (!live()) return;
       for (const d of out.discarded)
-        notice(c, 'warn', `round ${col.round}: update of ${d.from} discarded (${d.reason})`, 'update_discarded');
-      if (out.refused !== undefined) notice(c, 'warn', `round ${col.round}: aggregate refused: ${out.refused}`, 'aggregate_refused');
+        notice(
+          c,
+          'warn',
+          `round ${col.round}: update of ${d.from} discarded (${d.reason})`,
+          'update_discarded',
+        );
+      if (out.refused !== undefined)
+        notice(c, 'warn', `round ${col.round}: aggregate refused: ${out.refused}`, 'aggregate_refused');
       c.store.global = out.global;
       if (others.length > 0)
-        logEvent(c, { event: 'global_model_updated', round: col.round, clusters: [col.cluster, ...others.map((o) => o.cluster)].sort() });
-      const held: HeldModel = { cluster: col.cluster, round: col.round, term: col.term, weights: out.theta, source: c.self };
+        logEvent(c, {
+          event: 'global_model_updated',
+          round: col.round,
+          clusters: [col.cluster, ...others.map((o) => o.cluster)].sort(),
+        });
+      const held: HeldModel = {
+        cluster: col.cluster,
+        round: col.round,
+        term: col.term,
+        weights: out.theta,
+        source: c.self,
+      };
       c.store.set(held);
       s.setRound(col.round);
       await this.announce(s, held);
       const target = c.settings.rounds;
-      if (target !== undefined && col.round >= target) this.st = { kind: 'finished', round: col.round, since: c.clock.now() };
+      if (target !== undefined && col.round >= target)
+        this.st = { kind: 'finished', round: col.round, since: c.clock.now() };
       else this.reopenLater();
       c.bus.emit('model:adopted', { model: held });
     } catch (err) {
@@ -251,6 +320,12 @@ export class HeadRounds {
       codec: c.settings.codec,
       weights: m.weights,
     }).length;
-    logEvent(c, { event: 'cluster_model_published', cluster: m.cluster, round: m.round, term: m.term, bytes });
+    logEvent(c, {
+      event: 'cluster_model_published',
+      cluster: m.cluster,
+      round: m.round,
+      term: m.term,
+      bytes,
+    });
   }
 }

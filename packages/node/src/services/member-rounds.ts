@@ -3,7 +3,7 @@
 // rounds, catch up with the head's newest model. A head that makes no progress, or publishes a
 // model worse than chance on our data, is deposed. One explicit state at a time.
 import { peerIdFromString } from '@libp2p/peer-id';
-import { deriveSeed, subtract, type EvalResult, type WeightSet } from '@ppfm/meta';
+import { deriveSeed, type EvalResult, type WeightSet } from '@ppfm/meta';
 import { decodeDirect, encodeUpdateEnvelope, PROTOCOL_UPDATE_PUSH, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { notice, type PeerComponents } from '../components.js';
@@ -17,7 +17,13 @@ import type { HeldModel } from './model-store.js';
 export type MemberState =
   | { kind: 'inactive' }
   | { kind: 'idle'; since: number }
-  | { kind: 'busy'; what: 'fetching' | 'training' | 'pushing' | 'catching_up'; round: number; head: string; since: number };
+  | {
+      kind: 'busy';
+      what: 'fetching' | 'training' | 'pushing' | 'catching_up';
+      round: number;
+      head: string;
+      since: number;
+    };
 
 export type MemberComponents = Pick<
   PeerComponents,
@@ -101,13 +107,19 @@ export class MemberRounds {
       });
       return;
     }
-    const work = this.pending !== undefined ? this.contribute(s, this.pending) : this.catchUp !== undefined ? this.fetchNewer(s, this.catchUp) : undefined;
+    const work =
+      this.pending !== undefined
+        ? this.contribute(s, this.pending)
+        : this.catchUp !== undefined
+          ? this.fetchNewer(s, this.catchUp)
+          : undefined;
     if (this.pending !== undefined) this.pending = undefined;
     else this.catchUp = undefined;
     if (work === undefined) return;
     void work
       .catch((err: unknown) => {
-        if (!s.closed) notice(this.c, 'warn', `member work failed: ${(err as Error).message}`, 'member_failed');
+        if (!s.closed)
+          notice(this.c, 'warn', `member work failed: ${(err as Error).message}`, 'member_failed');
       })
       .finally(() => {
         if (this.session !== s) return;
@@ -125,11 +137,22 @@ export class MemberRounds {
     const { c } = this;
     if (s.election.head !== ro.head || s.isHead) return;
     let theta = c.store.model;
-    if (theta === undefined || theta.cluster !== ro.cluster || theta.source !== ro.head || theta.round !== ro.round - 1) {
+    if (
+      theta === undefined ||
+      theta.cluster !== ro.cluster ||
+      theta.source !== ro.head ||
+      theta.round !== ro.round - 1
+    ) {
       this.busy('fetching', ro.round, ro.head);
       const got = await this.deps.client.fetch(ro.head, ro.cluster, ro.round - 1, s.signal);
       if (got === undefined || s.closed) {
-        if (!s.closed) notice(c, 'warn', `round ${ro.round}: could not fetch the base model from the head; skipping the round`, 'round_skipped');
+        if (!s.closed)
+          notice(
+            c,
+            'warn',
+            `round ${ro.round}: could not fetch the base model from the head; skipping the round`,
+            'round_skipped',
+          );
         return;
       }
       theta = got;
@@ -168,12 +191,23 @@ export class MemberRounds {
         s.signal,
       );
     } catch (err) {
-      if (!s.closed) notice(c, 'info', `round ${ro.round}: update not delivered (${(err as Error).message})`, 'push_failed');
+      if (!s.closed)
+        notice(
+          c,
+          'info',
+          `round ${ro.round}: update not delivered (${(err as Error).message})`,
+          'push_failed',
+        );
       return;
     }
     const r = decodeDirect(resp);
     if (r.ok && r.value.kind === 'error')
-      notice(c, 'info', `round ${ro.round}: head refused the update: ${r.value.code}: ${r.value.message}`, 'push_refused');
+      notice(
+        c,
+        'info',
+        `round ${ro.round}: head refused the update: ${r.value.code}: ${r.value.message}`,
+        'push_refused',
+      );
   }
 
   /** Fetches the head's newest model when it is newer than ours. */
@@ -196,17 +230,30 @@ export class MemberRounds {
   private async accept(s: ClusterSession, got: HeldModel): Promise<boolean> {
     const { c } = this;
     const held = c.store.model;
-    if (held !== undefined && held.cluster === got.cluster && held.source === got.source && got.round <= held.round) return false;
+    if (
+      held !== undefined &&
+      held.cluster === got.cluster &&
+      held.source === got.source &&
+      got.round <= held.round
+    )
+      return false;
     const now = await c.learner.evaluate(got.weights, 'val');
     if (s.closed) return false;
     if (held !== undefined && held.round > 0) {
       const prev =
-        this.heldEval !== undefined && this.heldEval.round === held.round && this.heldEval.source === held.source
+        this.heldEval !== undefined &&
+        this.heldEval.round === held.round &&
+        this.heldEval.source === held.source
           ? this.heldEval.eval
           : await c.learner.evaluate(held.weights, 'val');
       const why = refuseCandidate(prev, now, c.learner.info.numClasses);
       if (why !== undefined) {
-        notice(c, 'warn', `refused round ${got.round} from head ${got.source}: ${why}; deposing it`, 'model_refused');
+        notice(
+          c,
+          'warn',
+          `refused round ${got.round} from head ${got.source}: ${why}; deposing it`,
+          'model_refused',
+        );
         s.banHead(got.source, BAN_MS);
         return false;
       }
@@ -224,8 +271,14 @@ export class MemberRounds {
     this.watchdog = this.c.clock.after(this.c.timing.progressTimeoutMs, () => {
       const head = s.election.head;
       if (s.closed || this.session !== s || head === undefined || s.isHead) return this.armWatchdog();
-      if (!this.deps.isReady() || !this.deps.roundsDue() || this.st.kind === 'busy') return this.armWatchdog();
-      notice(this.c, 'warn', `head ${head} made no progress for ${Math.round(this.c.timing.progressTimeoutMs / 1000)} s; deposing it`, 'head_stalled');
+      if (!this.deps.isReady() || !this.deps.roundsDue() || this.st.kind === 'busy')
+        return this.armWatchdog();
+      notice(
+        this.c,
+        'warn',
+        `head ${head} made no progress for ${Math.round(this.c.timing.progressTimeoutMs / 1000)} s; deposing it`,
+        'head_stalled',
+      );
       s.banHead(head, BAN_MS);
       this.armWatchdog();
     });

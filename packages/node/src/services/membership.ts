@@ -75,7 +75,11 @@ export class Membership {
     this.view = new MembershipView<Fingerprint>({
       selfId: c.self,
       ttlMs: c.timing.viewTtlMs,
-      self: { fingerprint: fingerprintOf(init.fingerprint), seq: init.fingerprint.seq, capacity: init.fingerprint.capacity },
+      self: {
+        fingerprint: fingerprintOf(init.fingerprint),
+        seq: init.fingerprint.seq,
+        capacity: init.fingerprint.capacity,
+      },
       now,
     });
   }
@@ -100,7 +104,11 @@ export class Membership {
       apply: (m, from) => this.apply(m, from),
     });
     this.timers.push(c.clock.every(c.timing.heartbeatMs, () => this.heartbeat()));
-    this.timers.push(c.clock.every(Math.max(50, Math.min(c.timing.heartbeatMs, c.timing.viewTtlMs / 4)), () => this.expire()));
+    this.timers.push(
+      c.clock.every(Math.max(50, Math.min(c.timing.heartbeatMs, c.timing.viewTtlMs / 4)), () =>
+        this.expire(),
+      ),
+    );
     this.timers.push(c.clock.every(c.timing.fingerprintEveryMs, () => this.publishFingerprint()));
     this.publishFingerprint();
     this.heartbeat();
@@ -141,17 +149,28 @@ export class Membership {
     if (have < need) waits.push(`${have}/${need} peers in view (--min-peers ${need})`);
     const wait = c.timing.bootstrapWaitMs;
     if (c.settings.bootstrapIds.length > 0 && wait > 0 && !this.bootstrapReached()) {
-      if (now - this.startedAt < wait) waits.push(`a connection to a bootstrap peer (gives up after ${Math.round(wait / 1000)} s)`);
+      if (now - this.startedAt < wait)
+        waits.push(`a connection to a bootstrap peer (gives up after ${Math.round(wait / 1000)} s)`);
       else if (!this.bootstrapGaveUp) {
         this.bootstrapGaveUp = true;
-        notice(c, 'warn', `no bootstrap peer reachable after ${Math.round(wait / 1000)} s; proceeding with the ${have} peers found so far`, 'bootstrap_unreachable');
+        notice(
+          c,
+          'warn',
+          `no bootstrap peer reachable after ${Math.round(wait / 1000)} s; proceeding with the ${have} peers found so far`,
+          'bootstrap_unreachable',
+        );
       }
     }
     if (waits.length > 0) {
       const said = `waiting for ${waits.join(' and ')}`;
       if (said !== this.waitingSaid) {
         this.waitingSaid = said;
-        notice(c, 'info', `${said} (since ${new Date(this.startedAt).toISOString().slice(11, 19)})`, 'waiting');
+        notice(
+          c,
+          'info',
+          `${said} (since ${new Date(this.startedAt).toISOString().slice(11, 19)})`,
+          'waiting',
+        );
       }
       return false;
     }
@@ -168,7 +187,11 @@ export class Membership {
   private apply(m: GossipMessage, from: string): void {
     const now = this.c.clock.now();
     if (m.kind === 'fingerprint') {
-      const r = this.view.upsert(from, { fingerprint: fingerprintOf(m), seq: m.seq, capacity: m.capacity }, now);
+      const r = this.view.upsert(
+        from,
+        { fingerprint: fingerprintOf(m), seq: m.seq, capacity: m.capacity },
+        now,
+      );
       if (r.kind === 'added' || (r.kind === 'updated' && r.fingerprintChanged)) {
         logEvent(this.c, { event: 'fingerprint_received', from, seq: m.seq });
         this.changed();
@@ -202,7 +225,10 @@ export class Membership {
   }
 
   private publishFingerprint(): void {
-    void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ ...this.init.fingerprint, sentAt: this.c.clock.now() }));
+    void this.c.gossip.publish(
+      TOPIC_FINGERPRINTS,
+      encodeGossip({ ...this.init.fingerprint, sentAt: this.c.clock.now() }),
+    );
   }
 
   /** The protocol's digest of the view (peer ids and fingerprint seqs), as heartbeats carry it. */

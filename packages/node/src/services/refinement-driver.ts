@@ -17,7 +17,13 @@ import { LossMatrix, makeLossReport, refineClusters, shouldRefine, type LossRepo
  */
 export type RefineState =
   | { kind: 'idle' }
-  | { kind: 'running'; key: string; members: string[]; phase: 'warmup' | 'scoring' | 'collecting'; since: number }
+  | {
+      kind: 'running';
+      key: string;
+      members: string[];
+      phase: 'warmup' | 'scoring' | 'collecting';
+      since: number;
+    }
   | { kind: 'done'; key: string; members: ReadonlySet<string>; result: ClusterMap | null };
 
 export type RefinementComponents = Pick<
@@ -54,7 +60,13 @@ export class RefinementDriver {
 
   /** An accepted loss report from the gossip. */
   onReport(m: LossReportMsg): void {
-    this.matrix.add({ peerId: m.peerId, seq: m.seq, round: m.round, candidates: m.candidates, losses: m.losses });
+    this.matrix.add({
+      peerId: m.peerId,
+      seq: m.seq,
+      round: m.round,
+      candidates: m.candidates,
+      losses: m.losses,
+    });
     this.collecting?.();
   }
 
@@ -90,10 +102,20 @@ export class RefinementDriver {
     this.deadline?.();
     this.matrix.retain(members);
     this.st = { kind: 'running', key, members, phase: 'warmup', since: this.c.clock.now() };
-    notice(this.c, 'info', `fingerprints do not separate ${members.length} peers: loss-based clustering (warm-up, then losses)`, 'refinement');
+    notice(
+      this.c,
+      'info',
+      `fingerprints do not separate ${members.length} peers: loss-based clustering (warm-up, then losses)`,
+      'refinement',
+    );
     void this.run(key, members).catch((err: unknown) => {
       if (this.live(key)) {
-        notice(this.c, 'warn', `loss-based clustering failed: ${(err as Error).message}; keeping the fingerprint clusters`, 'refinement_failed');
+        notice(
+          this.c,
+          'warn',
+          `loss-based clustering failed: ${(err as Error).message}; keeping the fingerprint clusters`,
+          'refinement_failed',
+        );
         this.finish(key, members, null);
       }
     });
@@ -128,7 +150,12 @@ export class RefinementDriver {
     }
     const missing = members.filter((id) => !losses.has(id));
     if (missing.length > 0)
-      notice(c, 'warn', `loss-based clustering: no warm-up model from ${missing.length} peers (${missing.map(short).join(', ')})`, 'refinement_missing');
+      notice(
+        c,
+        'warn',
+        `loss-based clustering: no warm-up model from ${missing.length} peers (${missing.map(short).join(', ')})`,
+        'refinement_missing',
+      );
     const report = makeLossReport(c.self, ++this.lossSeq, 0, losses);
     this.matrix.add(report);
     this.ownReport = report;
@@ -153,7 +180,12 @@ export class RefinementDriver {
         if (!this.live(key)) return resolve();
         if (timedOut) {
           const silent = members.filter((id) => this.matrix.get(id) === undefined);
-          notice(this.c, 'warn', `loss-based clustering: deadline passed without reports from ${silent.length} peers`, 'refinement_deadline');
+          notice(
+            this.c,
+            'warn',
+            `loss-based clustering: deadline passed without reports from ${silent.length} peers`,
+            'refinement_deadline',
+          );
         }
         const r = refineClusters(this.matrix.reports(0), { members, round: 0 });
         const split = r.separated && r.unplaced.length === 0;
@@ -184,7 +216,10 @@ export class RefinementDriver {
   private publishReport(): void {
     const r = this.ownReport;
     if (r !== undefined)
-      void this.c.gossip.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'loss_report', ...r, sentAt: this.c.clock.now() }));
+      void this.c.gossip.publish(
+        TOPIC_FINGERPRINTS,
+        encodeGossip({ kind: 'loss_report', ...r, sentAt: this.c.clock.now() }),
+      );
   }
 }
 

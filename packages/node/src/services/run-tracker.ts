@@ -67,7 +67,12 @@ export class RunTracker {
     this.deps.freeze();
     if (this.deps.isHead() && m.source === this.c.self) {
       this.st = { kind: 'finishing', round: m.round, since: this.c.clock.now(), fetched: new Set() };
-      notice(this.c, 'info', `round ${m.round} done; serving the final model until the members have it`, 'finishing');
+      notice(
+        this.c,
+        'info',
+        `round ${m.round} done; serving the final model until the members have it`,
+        'finishing',
+      );
     } else {
       this.st = { kind: 'completed', round: m.round };
       this.deps.stop('rounds_completed');
@@ -85,9 +90,17 @@ export class RunTracker {
     if (st.kind === 'finishing') {
       const pending = this.deps.members().filter((id) => id !== this.c.self && !st.fetched.has(id));
       const elapsed = now - st.since;
-      if ((pending.length === 0 && elapsed >= Math.min(this.c.timing.graceMs, 1000)) || elapsed >= 3 * this.c.timing.graceMs) {
+      if (
+        (pending.length === 0 && elapsed >= Math.min(this.c.timing.graceMs, 1000)) ||
+        elapsed >= 3 * this.c.timing.graceMs
+      ) {
         if (pending.length > 0)
-          notice(this.c, 'warn', `stopping although ${pending.length} members did not fetch the final model`, 'finish_timeout');
+          notice(
+            this.c,
+            'warn',
+            `stopping although ${pending.length} members did not fetch the final model`,
+            'finish_timeout',
+          );
         this.st = { kind: 'completed', round: st.round };
         this.deps.stop('rounds_completed');
       }
@@ -114,7 +127,12 @@ export class RunTracker {
     }
     if (this.st.kind !== 'running') return;
     const round = this.c.store.model?.round ?? 0;
-    notice(this.c, 'warn', `head left after the final round ${this.deps.headRound()}; ending at round ${round}`, 'orphaned');
+    notice(
+      this.c,
+      'warn',
+      `head left after the final round ${this.deps.headRound()}; ending at round ${round}`,
+      'orphaned',
+    );
     logEvent(this.c, { event: 'rounds_completed', cluster, round });
     this.st = { kind: 'completed', round };
     this.deps.stop('rounds_completed');

@@ -19,12 +19,17 @@ export interface ClusterTopicContext {
 }
 
 /** Validates one message on `/ppfm/1/cluster/<id>` from the authenticated sender `from`. */
-export function validateClusterMessage(m: GossipMessage, from: string, ctx: ClusterTopicContext): ValidationResult {
+export function validateClusterMessage(
+  m: GossipMessage,
+  from: string,
+  ctx: ClusterTopicContext,
+): ValidationResult {
   if (m.kind !== 'head_lease' && m.kind !== 'round_open' && m.kind !== 'model_announce')
     return reject('wrong_topic', `${m.kind} on a cluster topic`);
   // [REJECT] a head speaks for itself only, on its own cluster's topic.
   if (m.head !== from) return reject('sender_mismatch', `${m.kind} for ${m.head}`);
-  if (m.cluster !== ctx.cluster) return reject('wrong_topic', `cluster ${m.cluster} on ${ctx.cluster}'s topic`);
+  if (m.cluster !== ctx.cluster)
+    return reject('wrong_topic', `cluster ${m.cluster} on ${ctx.cluster}'s topic`);
   // [IGNORE] our own echo; [IGNORE] a replay or [REJECT] a message from the future.
   if (from === ctx.self) return ignore('self');
   const f = freshness(m.sentAt, ctx.now, ctx.freshnessMs);
@@ -35,7 +40,8 @@ export function validateClusterMessage(m: GossipMessage, from: string, ctx: Clus
   // [REJECT]/[IGNORE] the sender must be a peer our own view lets lead (ClusterElection.mayLead).
   const a = ctx.election.mayLead(from, m.term, ctx.now);
   if (!a.ok) {
-    if (a.code === 'bad_term') return reject('bad_term', `term ${m.term}, highest known ${ctx.election.highestTerm}`);
+    if (a.code === 'bad_term')
+      return reject('bad_term', `term ${m.term}, highest known ${ctx.election.highestTerm}`);
     return ignore(a.code === 'not_candidate' ? 'not_leader' : a.code, `${from} term ${m.term}`);
   }
   if (m.kind === 'head_lease') return ACCEPT;

@@ -18,7 +18,11 @@ export interface FingerprintTopicContext {
 }
 
 /** Validates one message on `/ppfm/1/fingerprints` from the authenticated sender `from`. */
-export function validateFingerprintMessage(m: GossipMessage, from: string, ctx: FingerprintTopicContext): ValidationResult {
+export function validateFingerprintMessage(
+  m: GossipMessage,
+  from: string,
+  ctx: FingerprintTopicContext,
+): ValidationResult {
   if (m.kind !== 'fingerprint' && m.kind !== 'heartbeat' && m.kind !== 'loss_report')
     return reject('wrong_topic', `${m.kind} on the fingerprints topic`);
   // [REJECT] a peer speaks for itself only (gossipsub's StrictSign authenticates `from`).
@@ -31,7 +35,8 @@ export function validateFingerprintMessage(m: GossipMessage, from: string, ctx: 
       const known = ctx.knownSeq(from);
       if (known !== undefined && m.seq < known) return ignore('stale', `seq ${m.seq} < ${known}`);
       // [IGNORE] a full view takes no newcomers (Sybil floods cannot grow memory without bound).
-      if (known === undefined && ctx.viewSize >= ctx.maxView) return ignore('view_full', `${ctx.viewSize} peers`);
+      if (known === undefined && ctx.viewSize >= ctx.maxView)
+        return ignore('view_full', `${ctx.viewSize} peers`);
       return ACCEPT;
     }
     case 'heartbeat':

@@ -9,6 +9,7 @@ export const DEFAULT_FRESHNESS_MS = 30_000;
 export function freshness(sentAt: number, now: number, toleranceMs: number): ValidationResult | undefined {
   const f = checkFreshness(sentAt, now, toleranceMs);
   if (f === 'stale') return ignore('stale', `sent ${Math.round((now - sentAt) / 1000)} s ago`);
-  if (f === 'future') return reject('future', `sent ${Math.round((sentAt - now) / 1000)} s ahead of our clock`);
+  if (f === 'future')
+    return reject('future', `sent ${Math.round((sentAt - now) / 1000)} s ahead of our clock`);
   return undefined;
 }

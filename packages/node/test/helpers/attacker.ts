@@ -19,14 +19,23 @@ export interface Attacker {
   /** Publishes raw bytes (signed by the attacker, as gossipsub requires); never throws. */
   publish(topic: string, bytes: Uint8Array): Promise<number>;
   /** Sends one request on a direct protocol; resolves with the reply or the error. */
-  ask(peer: string, protocol: string, body: Uint8Array, maxBytes?: number, timeoutMs?: number): Promise<Uint8Array | Error>;
+  ask(
+    peer: string,
+    protocol: string,
+    body: Uint8Array,
+    maxBytes?: number,
+    timeoutMs?: number,
+  ): Promise<Uint8Array | Error>;
   /** Serves `protocol` with `reply`; returns how many requests it got so far. */
   serve(protocol: string, reply: (body: Uint8Array, from: string) => Uint8Array): Promise<() => number>;
   stop(): Promise<void>;
 }
 
 /** Starts an attacker that bootstraps into the test network (memory transport by default). */
-export async function startAttacker(bootstrap: string[], transport: 'memory' | 'tcp' = 'memory'): Promise<Attacker> {
+export async function startAttacker(
+  bootstrap: string[],
+  transport: 'memory' | 'tcp' = 'memory',
+): Promise<Attacker> {
   const privateKey = (await generateKeyPair('Ed25519')) as unknown as PrivateKey;
   const host = await createHost({
     privateKey,
@@ -45,7 +54,8 @@ export async function startAttacker(bootstrap: string[], transport: 'memory' | '
         const deadline = Date.now() + 20_000;
         const check = (): void => {
           if (topics.every((t) => ps.getSubscribers(t).length >= min)) return resolve();
-          if (Date.now() > deadline) return reject(new Error(`attacker sees no subscribers on ${topics.join(', ')}`));
+          if (Date.now() > deadline)
+            return reject(new Error(`attacker sees no subscribers on ${topics.join(', ')}`));
           setTimeout(check, 50);
         };
         check();

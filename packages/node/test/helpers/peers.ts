@@ -99,7 +99,9 @@ export async function launch(
   const opts: PeerOptions = {
     data: groupData(group, index),
     dataDir,
-    listen: [transport === 'memory' ? `/memory/ppfm-test-${process.pid}-${++memoryNames}` : '/ip4/127.0.0.1/tcp/0'],
+    listen: [
+      transport === 'memory' ? `/memory/ppfm-test-${process.pid}-${++memoryNames}` : '/ip4/127.0.0.1/tcp/0',
+    ],
     bootstrap,
     oneHost: true,
     transport,
