@@ -30,6 +30,11 @@ export interface HostOptions {
   gossipHeartbeatMs?: number;
   /** How often to re-dial bootstrap peers we are not connected to (ms). */
   redialMs?: number;
+  /**
+   * 'tcp' (default) or 'memory': in-process peers over @libp2p/memory (tests; listen addresses
+   * are `/memory/<name>`). The memory transport is a devDependency, loaded only when asked for.
+   */
+  transport?: 'tcp' | 'memory';
   /** libp2p's metrics implementation (e.g. @libp2p/prometheus-metrics, from PeerOptions.metrics.libp2p). */
   metrics?: Libp2pOptions['metrics'];
 }
@@ -45,6 +50,8 @@ export interface StartedHost {
 }
 
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
+// A variable module name: the memory transport is a devDependency, not resolved at build time.
+const MEMORY_MODULE = '@libp2p/memory';
 
 /** Creates and starts a libp2p 2.x host with PPFM's transports, gossip and discovery. */
 export async function createHost(opts: HostOptions): Promise<StartedHost> {
@@ -55,17 +62,30 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
   if (boot.length > 0) discovery.push(bootstrap({ list: boot, timeout: 100 }) as DiscoveryFactory);
   if (opts.mdns === true) discovery.push(mdns({ interval: 2000 }) as DiscoveryFactory);
   const oneHost = opts.oneHost === true;
+  const memoryTransport = opts.transport === 'memory';
+  type TransportFactory = NonNullable<Libp2pOptions['transports']>[number];
+  const transport: TransportFactory = memoryTransport
+    ? ((await import(MEMORY_MODULE)) as { memory: () => TransportFactory }).memory()
+    : tcp();
   const libp2p = (await createLibp2p({
     privateKey: opts.privateKey,
-    addresses: { listen: opts.listen && opts.listen.length > 0 ? opts.listen : ['/ip4/0.0.0.0/tcp/0'] },
-    transports: [tcp()],
+    addresses: {
+      listen:
+        opts.listen && opts.listen.length > 0
+          ? opts.listen
+          : [memoryTransport ? `/memory/${opts.privateKey.publicKey.toString()}` : '/ip4/0.0.0.0/tcp/0'],
+    },
+    transports: [transport],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
-    connectionManager: oneHost
-      ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
-      : {},
+    // In memory there are no IP addresses (an allow list would fail to parse them).
+    connectionManager: memoryTransport
+      ? { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+      : oneHost
+        ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+        : {},
     services: {
       identify: identify(),
       pubsub: gossipsub({

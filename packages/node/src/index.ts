@@ -19,7 +19,9 @@ export {
   type HostOptions,
   type StartedHost,
 } from './host.js';
-export { Gossip, type Verdict, type TopicSpec, type RejectInfo } from './gossip.js';
+export { GossipRouter, type TopicHandler, type Discarded, type Validation } from './net/gossip-router.js';
+export { EventBus, type PeerEventMap, type PeerRole } from './events.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
 export {
   request,
   serve,
@@ -35,7 +37,6 @@ export {
   type RoundUpdate,
   type UpdateVerdict,
 } from './rounds.js';
-export { PROTOCOL_PEERS } from './pex.js';
 export type { LogEvent, LoggedEvent, LogEventName } from './log/events.js';
 export { loadOrCreatePrivateKey, peerIdOfDataDir, IdentityError, KEY_FILE } from './identity.js';
 export { readLogDir, type ReadLogsResult } from './inspect/read-logs.js';
@@ -54,4 +55,3 @@ export {
   type MetricsAddress,
   type MetricsServer,
 } from './metrics/server.js';
-export { teeEventLog } from './metrics/tee.js';

@@ -41,7 +41,21 @@ export type GossipIgnoreCode =
   /** A peer the receiver has no fingerprint of (yet). */
   | 'unknown_peer'
   /** The receiver's own message coming back. */
-  | 'self';
+  | 'self'
+  /** A head-only message from a member the receiver's view does not let lead (views may lag). */
+  | 'not_leader'
+  /** The sender is not (yet, in the receiver's view) a member of that cluster. */
+  | 'not_member'
+  /** The sender was deposed as head for misbehaving and may not lead for a while. */
+  | 'banned'
+  /** The receiver's view is full: no newcomers (a Sybil flood cannot grow it). */
+  | 'view_full'
+  /** A round for another model spec (another task): not for this receiver. */
+  | 'other_spec'
+  /** A model of the receiver's own cluster on the heads topic. */
+  | 'own_cluster'
+  /** The validator itself failed: dropped, never accepted (logged as an internal error). */
+  | 'internal';
 
 /** A validator's verdict. */
 export type ValidationResult =
@@ -80,6 +94,13 @@ export const GOSSIP_IGNORE_CODES: readonly GossipIgnoreCode[] = Object.freeze([
   'unknown_cluster',
   'unknown_peer',
   'self',
+  'not_leader',
+  'not_member',
+  'banned',
+  'view_full',
+  'other_spec',
+  'own_cluster',
+  'internal',
 ]);
 
 /** The accept verdict. */

@@ -16,7 +16,6 @@ import {
   type MetricsAddress,
   type MetricsServer,
 } from '../metrics/server.js';
-import { teeEventLog } from '../metrics/tee.js';
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 
 export interface StartFlags {
@@ -103,7 +102,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   const logFile = toStdout
     ? undefined
     : join(resolve(flags.logDir ?? join(dataDir, 'logs')), `${peerId}.log`);
-  let log: EventLog = createEventLog({
+  const log: EventLog = createEventLog({
     ...(logFile !== undefined ? { file: logFile } : {}),
     peerId,
     stdout: toStdout,
@@ -129,9 +128,6 @@ export async function runStart(flags: StartFlags): Promise<number> {
         `--metrics: cannot listen on ${flags.metrics.host}:${flags.metrics.port}: ${(err as Error).message}`,
       );
     }
-    // The peer may or may not call metrics.observe itself; the tee makes sure every logged event
-    // arrives, and PeerMetrics counts an event object once.
-    log = teeEventLog(log, metrics);
     if (!isLoopback(flags.metrics.host))
       process.stderr.write(
         `ppfm: warning: metrics on ${metricsServer.url} are readable by anyone who can reach that address\n`,

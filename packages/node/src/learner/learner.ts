@@ -1,0 +1,110 @@
+// What a peer asks of its learning engine. The engine owns the peer's data and tfjs; the peer's
+// event loop only orchestrates. Two implementations: a worker thread (the default, so gossip,
+// heartbeats and leases never wait for a training step) and inline (same thread, for tests).
+import type {
+  BackendPreference,
+  Dataset,
+  EvalResult,
+  Fingerprint,
+  ModelSpec,
+  PpfmConfig,
+  WeightSet,
+} from '@ppfm/meta';
+
+/** How the engine is set up: data (a path it loads itself, or an in-memory dataset), backend, model. */
+export interface LearnerInit {
+  data: string | Dataset;
+  backend: BackendPreference;
+  /** Model spec; default meta's defaultModelSpec for the data. */
+  model?: ModelSpec;
+  cfg: PpfmConfig;
+  /** The peer's seed (train/val split, training order, personalisation). */
+  seed: number;
+}
+
+/** What the engine reports once its data is loaded. */
+export interface LearnerInfo {
+  backend: string;
+  dataName: string;
+  samples: number;
+  trainSamples: number;
+  inputShape: number[];
+  numClasses: number;
+  spec: ModelSpec;
+  /** Fingerprint of the training split (what the peer publishes). */
+  fingerprint: Fingerprint;
+  /** The shared initial weights of this task (every peer with the same task derives the same). */
+  init: WeightSet;
+}
+
+/** One local training run from `theta`: the update, or why it was withheld. */
+export type TrainResult =
+  | { kind: 'update'; delta: WeightSet; samples: number; lossBefore: number; lossAfter: number; ms: number }
+  | { kind: 'diverged'; reason: string; lossBefore: number; lossAfter: number; ms: number };
+
+/** Personalised evaluation of a cluster model on the peer's held-out split. */
+export interface PersonalResult {
+  before: EvalResult;
+  after: EvalResult;
+  weights: WeightSet;
+}
+
+/** One member's update as the head aggregates it. */
+export interface HeadUpdateIn {
+  from: string;
+  delta: WeightSet;
+  samples: number;
+}
+
+/** The head's step at the end of a round: cluster step, global step, and a sanity check. */
+export interface HeadStepArgs {
+  theta: WeightSet;
+  updates: HeadUpdateIn[];
+  /** The newest known models of the other clusters (global level). */
+  others: WeightSet[];
+  global: WeightSet | undefined;
+  sharedPart: 'body' | 'head';
+}
+
+/** What the head adopts, what it discarded and why. */
+export interface HeadStepOutcome {
+  theta: WeightSet;
+  global: WeightSet;
+  /** Updates dropped before aggregation (non-finite, wrong shape, norm out of bounds). */
+  discarded: { from: string; reason: string }[];
+  /** The aggregator that produced theta ('none': every aggregate failed the check, theta unchanged). */
+  aggregator: string;
+  /** Evaluation on the head's own held-out split before and after the step. */
+  before: EvalResult;
+  after: EvalResult;
+  /** Set when an aggregate was refused by the sanity check (what happened, for the log). */
+  refused?: string;
+}
+
+/** The learning operations a peer uses; every call may run concurrently with the network. */
+export interface Learner {
+  readonly info: LearnerInfo;
+  /** Task-level training on the train split (seeded by `seed`). */
+  train(theta: WeightSet, seed: number): Promise<TrainResult>;
+  /** The warm-up model for loss-based clustering: one local training from the shared init. */
+  warmup(seed: number): Promise<WeightSet>;
+  /** Mean loss and accuracy of `weights` on one split. */
+  evaluate(weights: WeightSet, split: 'train' | 'val'): Promise<EvalResult>;
+  /** Adapt `theta` on the train split, evaluate before/after on the val split. */
+  personalise(theta: WeightSet, seed: number): Promise<PersonalResult>;
+  /** The head's end-of-round step (aggregation off the peer's event loop). */
+  headStep(args: HeadStepArgs): Promise<HeadStepOutcome>;
+  /** Stops the engine (pending calls reject). */
+  close(): Promise<void>;
+}
+
+/** A failure inside the learning engine, with the operation that failed. */
+export class LearnerError extends Error {
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LearnerError';
+  }
+}
