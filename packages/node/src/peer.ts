@@ -10,6 +10,7 @@ import {
   encodeGossip,
   PROTOCOL_MODEL_FETCH,
   PROTOCOL_PEERS,
+  PROTOCOL_SECAGG,
   PROTOCOL_UPDATE_PUSH,
   specHash,
   type FingerprintMsg,
@@ -21,6 +22,8 @@ import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
 import { maxEnvelopeBytes } from './handlers/model-limits.js';
 import { handlePush } from './handlers/push.js';
+import { handleSecAgg } from './handlers/secagg.js';
+import { encodeSecAggReply } from './net/secagg-wire.js';
 import { createHost, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import { startInlineLearner } from './learner/inline-learner.js';
@@ -43,6 +46,8 @@ import { ModelStore } from './services/model-store.js';
 import { RefinementDriver } from './services/refinement-driver.js';
 import { RunTracker } from './services/run-tracker.js';
 import { serve } from './streams.js';
+import { privacyLayer } from './privacy/layer.js';
+import { resolvePrivacy } from './privacy/settings.js';
 import { attachTraffic, TrafficCounter } from './traffic.js';
 import { describeStatus, type PeerStatus } from './status.js';
 
@@ -92,6 +97,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
   const timing = { ...DEFAULT_TIMING, ...(opts.timing ?? {}) };
   const cfg = { ...DEFAULT_PPFM_CONFIG, ...(opts.config ?? {}) };
   const seed = opts.seed ?? 1;
+  // Refuse impossible privacy settings before anything starts (one line naming the flag).
+  const privacy = resolvePrivacy(opts.privacy, { rounds: opts.rounds, aggregator: cfg.aggregator });
   const cleanup: (() => Promise<void>)[] = [];
   const undo = async (): Promise<void> => {
     for (const f of cleanup.reverse()) await f().catch(() => undefined);
@@ -186,6 +193,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         detail: d.detail,
       });
     const ignored = new IgnoreLog(c);
+    const layer = await privacyLayer(c, privacy, { dataDir: opts.dataDir, privateKey });
 
     const checkpointer = new Checkpointer(c, opts.dataDir);
     const restored = await checkpointer.restore(opts.fresh === true);
@@ -202,6 +210,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     }
 
     // featureMean/featureStd (the cluster's input scaler) come from the engine's fingerprint.
+    const published = await layer.fingerprint(info.fingerprint);
     const fingerprint = roundTrip({
       kind: 'fingerprint',
       peerId: self,
@@ -210,7 +219,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       featureMean: [],
       featureStd: [],
       sentAt: clock.now(),
-      ...info.fingerprint,
+      ...published,
     });
     const client = new ModelClient(c);
     const refinement = new RefinementDriver(c, client);
@@ -243,6 +252,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       othersForGlobal: (signal) => global.othersForGlobal(signal),
       sharedPart: () => planner.sharedPart,
       headRound: () => session?.headRound ?? 0,
+      ...layer.headDeps,
     });
     let stopPeer: (reason: string) => Promise<void> = async () => undefined;
     const run = new RunTracker(c, {
@@ -262,6 +272,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       isReady: () => membership.isReady(),
       client,
       roundsDue: () => run.roundsDue,
+      ...layer.memberDeps,
     });
     const evaluator = new Evaluator(
       c,
@@ -271,6 +282,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cp?.round,
     );
     evaluator.onEvaluated = (m) => run.onEvaluated(m);
+    evaluator.privacySpent = () => layer.epsilon();
 
     // ---- wiring: view -> clusters -> session -> role -> drivers; models -> evaluation
     bus.on('view:changed', () => {
@@ -339,6 +351,14 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       encodeError: encodeErr,
       onFailure: streamFailure(PROTOCOL_UPDATE_PUSH),
       maxInboundStreams: 2,
+    });
+    // Secure aggregation: a request is held until its stage closes, at most a round and its stages.
+    await serve(host.libp2p, PROTOCOL_SECAGG, async (b, from) => handleSecAgg(c, layer.secureHead, b, from), {
+      limits: { maxBytes: layer.secAggRequestBytes, timeoutMs: layer.secAggHoldMs },
+      encodeError: (code, message) =>
+        encodeSecAggReply({ kind: 'error', code: 'rejected', message: `${code}: ${message}` }),
+      onFailure: streamFailure(PROTOCOL_SECAGG),
+      maxInboundStreams: 4,
     });
     const pexInvalid = (from: string, reason: string, detail: string): void =>
       logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });

@@ -17,8 +17,9 @@ import {
   type MetricsServer,
 } from '../metrics/server.js';
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
 
-export interface StartFlags {
+export interface StartFlags extends PrivacyFlags {
   data: string;
   dataDir?: string;
   listen?: string[];
@@ -94,6 +95,12 @@ async function checkPaths(flags: StartFlags): Promise<void> {
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
+  // An --aggregator flag (when present) must not contradict --secure-agg.
+  const aggregator = (flags as { aggregator?: unknown }).aggregator;
+  const privacy = privacyFromFlags(flags, {
+    rounds: flags.rounds,
+    aggregator: typeof aggregator === 'string' ? aggregator : undefined,
+  });
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
   const privateKey = await loadOrCreatePrivateKey(dataDir);
@@ -150,6 +157,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     minPeers: flags.minPeers,
     clustering: flags.clustering,
     ...(metrics !== undefined ? { metrics } : {}),
+    ...(privacy !== undefined ? { privacy } : {}),
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
     // Waiting states are human output; warnings go to stderr even with --quiet.
     notice: (level, message) => {
@@ -199,7 +207,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
 
 /** Registers the start subcommand. */
 export function registerStart(program: Command, onExit: (code: number) => void): void {
-  program
+  const start = program
     .command('start')
     .description('Start a PPFM peer on a local dataset. Runs until --rounds are done or SIGINT/SIGTERM.')
     .requiredOption(
@@ -274,6 +282,6 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1; another address ' +
         'exposes them to whoever can reach it)',
       metricsAddress,
-    )
-    .action(async (flags: StartFlags) => onExit(await runStart(flags)));
+    );
+  registerPrivacyFlags(start).action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

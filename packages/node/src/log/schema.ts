@@ -28,7 +28,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   lease_expired: { cluster: 'string', head: 'string', term: 'int' },
   round_opened: { cluster: 'string', round: 'int', term: 'int', head: 'string' },
   update_received: { cluster: 'string', round: 'int', from: 'string', samples: 'int' },
-  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int' },
+  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int', epsilon: 'number?' },
   cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
   global_model_updated: { round: 'int', clusters: 'strings' },
   evaluation: {
@@ -38,6 +38,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     accAfter: 'number',
     lossBefore: 'number',
     lossAfter: 'number',
+    epsilon: 'number?',
   },
   message_rejected: {
     topic: 'string?',
@@ -70,6 +71,25 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     reason: 'string',
     detail: 'string?',
     count: 'int',
+  },
+  secagg_stage: { cluster: 'string', round: 'int', role: 'string', stage: 'string', count: 'number?' },
+  secagg_aggregated: {
+    cluster: 'string',
+    round: 'int',
+    contributors: 'int',
+    dropped: 'int',
+    threshold: 'int',
+    ms: 'number',
+  },
+  dp_release: {
+    cluster: 'string',
+    round: 'int',
+    sigma: 'number',
+    noiseMultiplier: 'number',
+    norm: 'number',
+    clip: 'number',
+    delta: 'number',
+    epsilon: 'number?',
   },
 };
 
