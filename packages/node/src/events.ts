@@ -25,11 +25,17 @@ export interface PeerEventMap {
   /** This peer holds a new cluster model (fetched from its head, or published as head). */
   'model:adopted': { model: HeldModel };
   /** Secure aggregation, head: a member's masked input as received (what the head sees of it). */
-  'secagg:input': { cluster: string; round: number; from: string; masked: Uint32Array };
+  'secagg:input': { cluster: string; round: number; term: number; from: string; masked: Uint32Array };
   /** Secure aggregation, head: the decoded sum of a round. */
-  'secagg:sum': { cluster: string; round: number; result: SecAggResult };
+  'secagg:sum': { cluster: string; round: number; term: number; result: SecAggResult };
   /** Secure aggregation, member: the exact vector and weight this peer masked (in process only). */
-  'secagg:contributed': { cluster: string; round: number; update: Float32Array; weight: number };
+  'secagg:contributed': {
+    cluster: string;
+    round: number;
+    term: number;
+    update: Float32Array;
+    weight: number;
+  };
   /** A listener threw: logged once by the peer, the bus carries on. */
   listener_error: { event: string; error: unknown };
 }

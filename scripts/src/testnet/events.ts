@@ -25,6 +25,16 @@ export type PeerEvent =
       accBefore?: number;
       accAfter: number;
       lossAfter?: number;
+      /** Epsilon spent by this peer (differential privacy), when it runs with --dp-*. */
+      epsilon?: number;
+    })
+  | (Base & { event: 'dp_release'; cluster: string; round: number; epsilon?: number; delta: number })
+  | (Base & {
+      event: 'secagg_aggregated';
+      cluster: string;
+      round: number;
+      contributors: number;
+      dropped: number;
     })
   | (Base & { event: 'rounds_completed'; cluster: string; round: number })
   | (Base & { event: 'traffic'; bytesSent: number; bytesReceived?: number; round?: number })
@@ -116,8 +126,27 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       if (accBefore !== undefined) e.accBefore = accBefore;
       const lossAfter = num(r.lossAfter);
       if (lossAfter !== undefined) e.lossAfter = lossAfter;
+      const epsilon = num(r.epsilon);
+      if (epsilon !== undefined) e.epsilon = epsilon;
       return e;
     }
+    case 'dp_release': {
+      if (cluster === undefined || round === undefined) return undefined;
+      const e: PeerEvent = { ...base, event, cluster, round, delta: num(r.delta) ?? 0 };
+      const epsilon = num(r.epsilon);
+      if (epsilon !== undefined) e.epsilon = epsilon;
+      return e;
+    }
+    case 'secagg_aggregated':
+      if (cluster === undefined || round === undefined) return undefined;
+      return {
+        ...base,
+        event,
+        cluster,
+        round,
+        contributors: num(r.contributors) ?? 0,
+        dropped: num(r.dropped) ?? 0,
+      };
     case 'rounds_completed':
       return { ...base, event, cluster: cluster ?? '', round: round ?? 0 };
     case 'traffic': {

@@ -70,15 +70,18 @@ export function formatReport(r: InspectReport): string {
     ),
   );
   out.push('', 'Peers');
+  // The epsilon column appears only when some peer ran with differential privacy.
+  const dp = r.peers.some((p) => p.epsilon !== undefined);
   out.push(
     table(
-      ['peer', 'cluster', 'role', 'round', 'acc', 'state'],
+      ['peer', 'cluster', 'role', 'round', 'acc', ...(dp ? ['epsilon'] : []), 'state'],
       r.peers.map((p) => [
         shortId(p.id),
         p.cluster ?? '-',
         p.role ?? '-',
         fmtRound(p.round),
         fmtAcc(p.acc),
+        ...(dp ? [p.epsilon === undefined ? '-' : p.epsilon.toFixed(3)] : []),
         p.stopped ? 'stopped' : 'running',
       ]),
     ),

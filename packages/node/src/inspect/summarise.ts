@@ -24,6 +24,8 @@ export interface PeerRow {
   acc: number | null;
   /** True when the peer logged peer_stopped after its last peer_started. */
   stopped: boolean;
+  /** Differential privacy: the epsilon this peer reported spending (present only with --dp-*). */
+  epsilon?: number;
 }
 
 export interface TimelineEntry {
@@ -44,6 +46,7 @@ interface PeerState {
   round: number;
   acc: number | null;
   stopped: boolean;
+  epsilon?: number;
 }
 
 interface ClusterState {
@@ -153,6 +156,11 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
       case 'evaluation':
         noteRound(p, clusterState(e.cluster), e.round);
         p.acc = e.accAfter;
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
+        break;
+      case 'dp_release':
+        // Epsilon only grows: the largest reported is the spent budget.
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
         break;
       default:
         break;
@@ -194,6 +202,7 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
       round: s.round,
       acc: s.acc,
       stopped: s.stopped,
+      ...(s.epsilon !== undefined ? { epsilon: s.epsilon } : {}),
     }));
   return { clusters: clusterRows, peers: peerRows, timeline };
 }

@@ -189,6 +189,7 @@ export interface SecAggStageEvent {
   event: 'secagg_stage';
   cluster: string;
   round: number;
+  term: number;
   role: 'head' | 'member';
   stage: 'advertise' | 'share' | 'mask' | 'unmask';
   count?: number;
@@ -198,6 +199,7 @@ export interface SecAggAggregatedEvent {
   event: 'secagg_aggregated';
   cluster: string;
   round: number;
+  term: number;
   /** Members whose masked input is in the sum (U3). */
   contributors: number;
   /** Members that shared keys but sent no input: their masks were removed. */

@@ -117,7 +117,7 @@ export class SecureRound {
       case 'masked_input': {
         const v = this.sa.onMaskedInput(from, m);
         if (v.kind === 'accepted')
-          this.c.bus.emit('secagg:input', { cluster: r.cluster, round: r.round, from, masked: m.masked });
+          this.c.bus.emit('secagg:input', { ...r, from, masked: m.masked });
         // Late for the sum, but its shares still help unmask the others.
         if (v.kind === 'ignored' && v.reason === 'wrong_phase' && this.unmaskReply !== undefined)
           return this.unmaskReply;
@@ -194,14 +194,13 @@ export class SecureRound {
     this.logStage('unmask', done.result.contributors.length);
     logEvent(this.c, {
       event: 'secagg_aggregated',
-      cluster: r.cluster,
-      round: r.round,
+      ...r,
       contributors: done.result.contributors.length,
       dropped: done.result.dropped.length,
       threshold: this.sa.params.threshold,
       ms,
     });
-    this.c.bus.emit('secagg:sum', { cluster: r.cluster, round: r.round, result: done.result });
+    this.c.bus.emit('secagg:sum', { ...r, result: done.result });
     return { kind: 'done', result: done.result, ms };
   }
 
@@ -272,8 +271,7 @@ export class SecureRound {
     const r = this.round;
     logEvent(this.c, {
       event: 'secagg_stage',
-      cluster: r.cluster,
-      round: r.round,
+      ...r,
       role: 'head',
       stage,
       count,

@@ -195,7 +195,7 @@ export class SecureMember {
     const round: SecAggRound = { cluster: ro.cluster, round: ro.round, term: ro.term };
     const update = flattenWeights(delta, c.store.init);
     const stageMs = secureStageMs(ro.deadlineMs);
-    c.bus.emit('secagg:contributed', { cluster: ro.cluster, round: ro.round, update, weight: samples });
+    c.bus.emit('secagg:contributed', { ...round, update, weight: samples });
     const out = await contributeSecurely(
       {
         self: c.self,
@@ -209,7 +209,7 @@ export class SecureMember {
         stageTimeoutMs: 2 * stageMs + 1000,
         signal,
         onStage: (stage) =>
-          logEvent(c, { event: 'secagg_stage', cluster: ro.cluster, round: ro.round, role: 'member', stage }),
+          logEvent(c, { event: 'secagg_stage', ...round, role: 'member', stage }),
       },
       update,
       samples,

@@ -3,14 +3,17 @@
 import type { SecAggResult } from '@ppfm/protocol';
 import type { TestPeer } from './peers.js';
 
-/** One peer's contributions and one head's view, per round. */
+/** Names one attempt of a round: a round re-opened under a new term is another secure round. */
+export const attempt = (round: number, term: number): string => `${round}/${term}`;
+
+/** One peer's contributions and one head's view, per round attempt (`attempt(round, term)`). */
 export interface SecAggRecord {
-  /** round -> peer -> the vector it masked and its weight. */
-  contributed: Map<number, Map<string, { update: Float32Array; weight: number }>>;
-  /** round -> sender -> the masked input the head received. */
-  received: Map<number, Map<string, Uint32Array>>;
-  /** round -> the head's decoded sum. */
-  sums: Map<number, SecAggResult>;
+  /** attempt -> peer -> the vector it masked and its weight. */
+  contributed: Map<string, Map<string, { update: Float32Array; weight: number }>>;
+  /** attempt -> sender -> the masked input the head received. */
+  received: Map<string, Map<string, Uint32Array>>;
+  /** attempt -> the head's decoded sum. */
+  sums: Map<string, SecAggResult>;
 }
 
 const at = <K, V>(m: Map<K, V>, k: K, make: () => V): V => {
@@ -25,10 +28,15 @@ export function recordSecAgg(peers: TestPeer[]): SecAggRecord {
   for (const p of peers) {
     const id = p.peer.peerId;
     p.peer.bus.on('secagg:contributed', (e) =>
-      at(rec.contributed, e.round, () => new Map()).set(id, { update: e.update, weight: e.weight }),
+      at(rec.contributed, attempt(e.round, e.term), () => new Map()).set(id, {
+        update: e.update,
+        weight: e.weight,
+      }),
     );
-    p.peer.bus.on('secagg:input', (e) => at(rec.received, e.round, () => new Map()).set(e.from, e.masked));
-    p.peer.bus.on('secagg:sum', (e) => rec.sums.set(e.round, e.result));
+    p.peer.bus.on('secagg:input', (e) =>
+      at(rec.received, attempt(e.round, e.term), () => new Map()).set(e.from, e.masked),
+    );
+    p.peer.bus.on('secagg:sum', (e) => rec.sums.set(attempt(e.round, e.term), e.result));
   }
   return rec;
 }
