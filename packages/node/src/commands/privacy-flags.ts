@@ -25,8 +25,9 @@ function nonNegative(value: string): number {
 
 /** Parses a finite positive number (commander argParser). */
 function positive(value: string): number {
-  const n = nonNegative(value);
-  if (n === 0) throw new InvalidArgumentError('must be > 0.');
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('must be a finite number > 0.');
   return n;
 }
 

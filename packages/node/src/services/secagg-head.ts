@@ -103,6 +103,12 @@ export class SecureRound {
   /** One message from a member (or from this head's own member, in process); resolves with the reply. */
   async receive(from: string, m: SecAggMessage): Promise<SecAggReply> {
     const r = this.round;
+    if (!this.init.members.includes(from))
+      return this.refuse(from, {
+        kind: 'rejected',
+        reason: 'not_member',
+        detail: `${from} is not in the round`,
+      });
     if (m.cluster !== r.cluster || m.round !== r.round || m.term !== r.term)
       return err('stale_round', `no open secure round ${m.cluster}/${m.round}/${m.term} here`);
     switch (m.kind) {
@@ -116,8 +122,7 @@ export class SecureRound {
         return this.hold(from, this.sa.onShareKeys(from, m));
       case 'masked_input': {
         const v = this.sa.onMaskedInput(from, m);
-        if (v.kind === 'accepted')
-          this.c.bus.emit('secagg:input', { ...r, from, masked: m.masked });
+        if (v.kind === 'accepted') this.c.bus.emit('secagg:input', { ...r, from, masked: m.masked });
         // Late for the sum, but its shares still help unmask the others.
         if (v.kind === 'ignored' && v.reason === 'wrong_phase' && this.unmaskReply !== undefined)
           return this.unmaskReply;

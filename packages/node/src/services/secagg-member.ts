@@ -208,8 +208,7 @@ export class SecureMember {
         rosterTimeoutMs: ro.deadlineMs + stageMs,
         stageTimeoutMs: 2 * stageMs + 1000,
         signal,
-        onStage: (stage) =>
-          logEvent(c, { event: 'secagg_stage', ...round, role: 'member', stage }),
+        onStage: (stage) => logEvent(c, { event: 'secagg_stage', ...round, role: 'member', stage }),
       },
       update,
       samples,
