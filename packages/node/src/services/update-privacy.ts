@@ -55,8 +55,9 @@ export class UpdatePrivacy {
     return new UpdatePrivacy(c, dp, secureAgg, acc, path, rng);
   }
 
-  /** Epsilon spent so far at the configured delta (undefined while unbounded: noise 0). */
+  /** Epsilon spent so far at the configured delta (undefined with --dp-noise 0: clipping only, no bound). */
   epsilon(): number | undefined {
+    if (this.dp.sigma === 0) return undefined;
     const e = this.accountant.epsilon();
     return Number.isFinite(e) ? e : undefined;
   }
