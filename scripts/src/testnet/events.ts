@@ -37,7 +37,15 @@ export type PeerEvent =
       dropped: number;
     })
   | (Base & { event: 'rounds_completed'; cluster: string; round: number })
-  | (Base & { event: 'traffic'; bytesSent: number; bytesReceived?: number; round?: number })
+  | (Base & {
+      event: 'traffic';
+      bytesSent: number;
+      bytesReceived?: number;
+      round?: number;
+      /** Since the previous traffic event: direct-stream bytes sent, all bytes received. */
+      roundDirectBytesSent?: number;
+      roundBytesReceived?: number;
+    })
   | (Base & { event: 'peer_stopped'; reason?: string })
   | (Base & { event: 'other'; name: string; raw: Record<string, unknown> });
 
@@ -156,6 +164,10 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       const rec = num(r.bytesReceived);
       if (rec !== undefined) e.bytesReceived = rec;
       if (round !== undefined) e.round = round;
+      const direct = num(r.roundDirectBytesSent);
+      if (direct !== undefined) e.roundDirectBytesSent = direct;
+      const received = num(r.roundBytesReceived);
+      if (received !== undefined) e.roundBytesReceived = received;
       return e;
     }
     case 'peer_stopped': {
