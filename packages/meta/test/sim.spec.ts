@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { agglomerate, formatSimulationTable, parseMethods, simulate } from '../src/sim/index.js';
+import { agglomerate } from '../src/ppfm/index.js';
+import { formatSimulationTable, parseMethods, simulate } from '../src/sim/index.js';
 import type { SimulationProgress, SimulationResult } from '../src/sim/index.js';
 
 // Small but real: 8 peers on 2400 MNIST digits (~240 training samples each), 3 rounds.

@@ -1490,6 +1490,9 @@ function fingerprintOf(m: FingerprintMsg): Fingerprint {
     projMean: m.projMean,
     projStd: m.projStd,
     classMeans: m.classMeans,
+    // Until the wire carries the input moments (protocol branch), peers pool none: identity scaler.
+    featureMean: [],
+    featureStd: [],
   };
 }
 

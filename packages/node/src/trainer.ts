@@ -2,7 +2,8 @@
 // sets its weights before training, so two peers of one process (tests, simulator) must not
 // interleave their training steps on the shared model.
 import {
-  personalise,
+  innerOptions,
+  personaliseModel,
   trainLocal,
   type Dataset,
   type ModelSpec,
@@ -36,13 +37,7 @@ export function trainInner(
   seed: number,
 ): Promise<WeightSet> {
   return exclusive(() =>
-    trainLocal(m.spec, m.inputShape, m.numClasses, theta, train, {
-      ...(cfg.innerSteps !== undefined ? { steps: cfg.innerSteps } : { epochs: cfg.innerEpochs }),
-      batchSize: cfg.batchSize,
-      lr: cfg.lr,
-      momentum: cfg.momentum,
-      seed,
-    }),
+    trainLocal(m.spec, m.inputShape, m.numClasses, theta, train, innerOptions(cfg, seed)),
   );
 }
 
@@ -55,13 +50,5 @@ export function personaliseOn(
   cfg: PpfmConfig,
   seed: number,
 ): Promise<PersonaliseResult> {
-  return exclusive(() =>
-    personalise(m.spec, m.inputShape, m.numClasses, theta, train, val, {
-      steps: cfg.adaptSteps,
-      batchSize: cfg.batchSize,
-      lr: cfg.adaptLr,
-      momentum: cfg.momentum,
-      seed,
-    }),
-  );
+  return exclusive(() => personaliseModel(m, theta, train, val, cfg, seed));
 }
