@@ -21,6 +21,8 @@ export interface PpfmConfig {
    * (ppfm/scaler.ts); 'none' feeds raw values (the scaler tensors are the identity).
    */
   inputScaling: 'pooled' | 'none';
+  /** poolScaler's relative std floor (PoolScalerOptions.relFloor). */
+  scalerFloor: number;
   /** Cluster Reptile step size (1 with 'mean' = FedAvg inside the cluster). */
   eps: number;
   /** Global Reptile step size toward the cluster models' mean on shared tensors. */
@@ -71,6 +73,7 @@ export const DEFAULT_PPFM_CONFIG: PpfmConfig = {
   momentum: 0,
   clipNorm: 5,
   inputScaling: 'pooled',
+  scalerFloor: 0.1,
   eps: 1,
   globalEps: 1,
   blendBeta: 1,

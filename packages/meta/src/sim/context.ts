@@ -97,6 +97,12 @@ async function loadSource(name: string, seed: number): Promise<Dataset> {
   return loadDataset(name);
 }
 
+async function partitionSource(opts: SimulationOptions): Promise<{ peers: Dataset[]; truth: number[] }> {
+  let source = await loadSource(opts.dataset, opts.seed);
+  if (opts.maxSamples !== undefined) source = subsetDataset(source, opts.maxSamples, mixSeed(opts.seed, 7));
+  return partitionDataset(source, opts.partition, opts.peers, opts.seed);
+}
+
 /** The seeded set of hostile peers. */
 function byzantinePeers(n: number, b: ByzantineOptions | undefined, seed: number): Set<number> {
   if (b === undefined) return new Set();
@@ -111,9 +117,7 @@ export async function createContext(opts: SimulationOptions): Promise<SimContext
   if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`rounds must be a positive integer`);
   const backend = await selectBackend(opts.backend ?? 'auto');
   const config: PpfmConfig = { ...DEFAULT_PPFM_CONFIG, ...(opts.config ?? {}) };
-  let source = await loadSource(opts.dataset, opts.seed);
-  if (opts.maxSamples !== undefined) source = subsetDataset(source, opts.maxSamples, mixSeed(opts.seed, 7));
-  const parts = partitionDataset(source, opts.partition, opts.peers, opts.seed);
+  const parts = opts.partitioned ?? (await partitionSource(opts));
   const first = parts.peers[0];
   if (!first) throw new Error('the partition produced no peers');
   const hostile = byzantinePeers(parts.peers.length, opts.byzantine, opts.seed);
@@ -160,6 +164,7 @@ export function scalerOf(ctx: SimContext, peers: readonly SimPeer[]): Scaler {
   return poolScaler(
     peers.map((p) => momentsOf(p.fp)),
     f,
+    { relFloor: ctx.config.scalerFloor },
   );
 }
 

@@ -1,4 +1,4 @@
-import type { BackendName, ModelSpec, PpfmConfig } from './core.js';
+import type { BackendName, Dataset, ModelSpec, PpfmConfig } from './core.js';
 
 /** The federation methods the simulator compares. */
 export type MethodName = 'local' | 'fedavg' | 'fedavg-ft' | 'ifca' | 'oracle' | 'ppfm';
@@ -42,6 +42,11 @@ export interface SimulationOptions {
   ppfmClustering?: 'auto' | 'loss';
   /** Evaluate every peer after each round to report a progress meanAcc (costs a forward pass per round). */
   evalEachRound?: boolean;
+  /**
+   * Peers' data and true groups given directly (measurements on data no partitioner makes, e.g.
+   * raw units): `dataset` and `partition` are then only labels and maxSamples is ignored.
+   */
+  partitioned?: { peers: Dataset[]; truth: number[] };
   /** Hostile members: their updates are transformed before they reach the head (all federated methods). */
   byzantine?: ByzantineOptions;
   onProgress?: (event: SimulationProgress) => void;
