@@ -41,7 +41,7 @@ function row(label: string, m: MethodResult | undefined): string {
 
 async function datasets(): Promise<RawPartition[]> {
   const peers = 8;
-  const max = quick ? 2400 : 4000;
+  const max = quick ? 2400 : undefined;
   return [
     await mnistUnit('rotate:2', peers, 1, max),
     await mnistRaw('rotate:2', peers, 1, max),
@@ -75,8 +75,8 @@ async function optimiser(): Promise<void> {
 /** The scaler's std floor on [0, 1] images and raw units: local and ppfm, unscaled for reference. */
 async function scaler(): Promise<void> {
   console.log('\n## scaler floor: mnist rotate:2, 8 peers, 10 rounds');
-  const unit = await mnistUnit('rotate:2', 8, 1, quick ? 2400 : undefined);
-  const raw = await mnistRaw('rotate:2', 8, 1, quick ? 2400 : undefined);
+  const unit = await mnistUnit('rotate:2', 8, 1, quick ? 2400 : 4000);
+  const raw = await mnistRaw('rotate:2', 8, 1, quick ? 2400 : 4000);
   for (const data of [unit, raw]) {
     const r0 = await run(data, ['local', 'ppfm'], 10, { inputScaling: 'none' });
     console.log(row(`${data.name} | no scaling | local`, r0.methods.local));
@@ -92,7 +92,7 @@ async function scaler(): Promise<void> {
 /** Robust aggregation: 20% of members sending x-50 or sign-flipped updates, mnist rotate:2. */
 async function byzantine(): Promise<void> {
   console.log('\n## byzantine: mnist rotate:2, 10 peers (2 hostile), 10 rounds, ppfm per aggregator');
-  const data = await mnistUnit('rotate:2', 10, 1, quick ? 3000 : undefined);
+  const data = await mnistUnit('rotate:2', 10, 1, quick ? 3000 : 5000);
   const attacks = [
     ['clean', undefined],
     ['scale x-50', { fraction: 0.2, attack: 'scale' as const, factor: -50 }],

@@ -132,13 +132,17 @@ export async function warmupModel(
 
 /** Fewest train samples for which personalisation holds some back to choose its step count. */
 const MIN_HOLDOUT_SAMPLES = 20;
-/** Checkpoints personalisation compares (equally spaced over adaptSteps). */
-const ADAPT_CHECKPOINTS = 4;
+/** Fewest steps between two holdout checks (otherwise about one pass over the adaptation part). */
+const MIN_CHECK_STEPS = 10;
+/** Checks without a new best holdout loss before adaptation stops early. */
+const PATIENCE = 5;
 
 /**
  * Personalisation on RAW data: adapts `theta` on the train split and evaluates on `val` before and
- * after. With cfg.adaptHoldout > 0 the step count (0 included) is chosen by the loss on a held-back
- * part of the train split (never on `val`), then that many steps are run on the whole train split.
+ * after. With cfg.adaptHoldout > 0 (the default) the adaptation is chosen on a held-back part of
+ * the train split, never on `val`: adapt on the rest, check the held-back loss about once per pass,
+ * stop after PATIENCE checks without a new best or at cfg.adaptSteps, and keep the best checkpoint
+ * (possibly the cluster model itself). Without holdout: cfg.adaptSteps steps on the whole split.
  */
 export async function personaliseModel(
   task: TaskModel,
@@ -163,21 +167,27 @@ export async function personaliseModel(
   const holdOut = Math.round(n * cfg.adaptHoldout);
   if (cfg.adaptHoldout > 0 && holdOut >= MIN_HOLDOUT_SAMPLES / 2 && n - holdOut >= MIN_HOLDOUT_SAMPLES / 2) {
     const parts = splitDataset(scaledTrain, { valFraction: cfg.adaptHoldout, seed: deriveSeed(seed, 'holdout') });
+    const check = Math.max(MIN_CHECK_STEPS, Math.ceil(parts.train.y.length / cfg.batchSize));
     let best = (await evaluate(spec, inputShape, numClasses, net, parts.val)).loss;
-    steps = 0;
+    let bestW = net;
     let w = net;
-    const chunk = Math.max(1, Math.round(cfg.adaptSteps / ADAPT_CHECKPOINTS));
-    for (let done = 0, k = 0; done < cfg.adaptSteps; k++) {
-      const s = Math.min(chunk, cfg.adaptSteps - done);
-      w = await trainLocal(spec, inputShape, numClasses, w, parts.train, opts(s, deriveSeed(seed, 'chunk', k)));
+    let stale = 0;
+    for (let done = 0, k = 0; done < cfg.adaptSteps && stale < PATIENCE; k++) {
+      const s = Math.min(check, cfg.adaptSteps - done);
+      w = await trainLocal(spec, inputShape, numClasses, w, parts.train, opts(s, deriveSeed(seed, 'check', k)));
       done += s;
       const loss = (await evaluate(spec, inputShape, numClasses, w, parts.val)).loss;
       if (loss < best) {
         best = loss;
-        steps = done;
+        bestW = w;
+        stale = 0;
+      } else {
+        stale++;
       }
     }
-    if (steps === 0) return { before, after: before, weights: theta };
+    if (bestW === net) return { before, after: before, weights: theta };
+    const after = await evaluate(spec, inputShape, numClasses, bestW, scaledVal);
+    return { before, after, weights: scaler === undefined ? bestW : withScaler(bestW, scaler) };
   }
   const adapted = await trainLocal(spec, inputShape, numClasses, net, scaledTrain, opts(steps, seed));
   const after = await evaluate(spec, inputShape, numClasses, adapted, scaledVal);
