@@ -1,7 +1,13 @@
 // `npm run bench:learning -w @ppfm/meta -- [--only a,b] [--quick]`: the measurements behind the
 // learning defaults (optimiser, scaler floor, robust aggregation) and the raw-units table. Prints
 // figures; long (minutes per section on a loaded 2-core machine).
-import { DEFAULT_PPFM_CONFIG, simulate, type MethodResult, type PpfmConfig, type SimulationResult } from '../src/index.js';
+import {
+  DEFAULT_PPFM_CONFIG,
+  simulate,
+  type MethodResult,
+  type PpfmConfig,
+  type SimulationResult,
+} from '../src/index.js';
 import { mnistRaw, mnistUnit, syntheticScaled, tabularRaw, type RawPartition } from './raw-data.js';
 
 const args = process.argv.slice(2);
@@ -35,7 +41,9 @@ async function run(
 function row(label: string, m: MethodResult | undefined): string {
   if (!m) return `${label}: -`;
   const k = m.clusters ? ` k=${new Set(m.clusters).size}` : '';
-  const ev = m.events ? ` diverged=${m.events.diverged} discarded=${m.events.discarded} rejected=${m.events.rejected}` : '';
+  const ev = m.events
+    ? ` diverged=${m.events.diverged} discarded=${m.events.discarded} rejected=${m.events.rejected}`
+    : '';
   return `${label}: mean ${f3(m.meanAcc)} min ${f3(m.minAcc)} bal ${f3(m.balancedAcc)} ari ${m.ari?.toFixed(2) ?? '-'}${k}${ev} (${m.seconds.toFixed(0)} s)`;
 }
 
@@ -105,7 +113,13 @@ async function byzantine(): Promise<void> {
     }
     // The norm bound off: what the robust rule alone does against the x-50 members.
     if (label === 'scale x-50') {
-      const r = await run(data, ['ppfm'], 10, { aggregator: 'mean', maxNormRatio: Infinity, maxNormToModel: Infinity }, { byzantine: b! });
+      const r = await run(
+        data,
+        ['ppfm'],
+        10,
+        { aggregator: 'mean', maxNormRatio: Infinity, maxNormToModel: Infinity },
+        { byzantine: b! },
+      );
       console.log(row(`${label} | mean, no norm bound`, r.methods.ppfm));
     }
   }
@@ -124,7 +138,10 @@ async function table(): Promise<void> {
 /** iid data stays one cluster through the loss fallback (mnist and raw tabular, 8 peers). */
 async function iid(): Promise<void> {
   console.log('\n## iid: 8 peers, clusters found by ppfm');
-  const data = [await mnistUnit('iid', 8, 1, 4000), tabularRaw({ peers: 8, perPeer: 120, groups: 1, seed: 2 })];
+  const data = [
+    await mnistUnit('iid', 8, 1, 4000),
+    tabularRaw({ peers: 8, perPeer: 120, groups: 1, seed: 2 }),
+  ];
   for (const d of data) {
     const r = await run(d, ['local', 'ppfm'], 5);
     console.log(row(`${d.name} | local`, r.methods.local));

@@ -1,6 +1,13 @@
 // Data in raw units for the learning measurements (the data layer ships [0, 1] mnist and unit-scale
 // synthetic data): mnist as integer pixels 0-255, synthetic x1000, a wine-like tabular set.
-import { createRng, deriveSeed, loadBuiltin, partitionDataset, subsetDataset, type Dataset } from '../src/index.js';
+import {
+  createRng,
+  deriveSeed,
+  loadBuiltin,
+  partitionDataset,
+  subsetDataset,
+  type Dataset,
+} from '../src/index.js';
 
 /** Peers' data and their true groups, as SimulationOptions.partitioned takes them. */
 export interface RawPartition {
@@ -17,15 +24,29 @@ function mapX(ds: Dataset, f: (v: number, j: number) => number): Dataset {
 }
 
 /** mnist partitioned as `spec`, then exported as integer pixels 0-255 (what a PNG or CSV export holds). */
-export async function mnistRaw(spec: string, peers: number, seed: number, maxSamples?: number): Promise<RawPartition> {
+export async function mnistRaw(
+  spec: string,
+  peers: number,
+  seed: number,
+  maxSamples?: number,
+): Promise<RawPartition> {
   let ds = await loadBuiltin('mnist', { seed });
   if (maxSamples !== undefined) ds = subsetDataset(ds, maxSamples, 7);
   const p = partitionDataset(ds, spec, peers, seed);
-  return { name: `mnist 0-255 ${spec}`, peers: p.peers.map((d) => mapX(d, (v) => Math.round(v * 255))), truth: p.truth };
+  return {
+    name: `mnist 0-255 ${spec}`,
+    peers: p.peers.map((d) => mapX(d, (v) => Math.round(v * 255))),
+    truth: p.truth,
+  };
 }
 
 /** mnist partitioned as `spec`, in its shipped [0, 1] units (the same split as mnistRaw). */
-export async function mnistUnit(spec: string, peers: number, seed: number, maxSamples?: number): Promise<RawPartition> {
+export async function mnistUnit(
+  spec: string,
+  peers: number,
+  seed: number,
+  maxSamples?: number,
+): Promise<RawPartition> {
   let ds = await loadBuiltin('mnist', { seed });
   if (maxSamples !== undefined) ds = subsetDataset(ds, maxSamples, 7);
   const p = partitionDataset(ds, spec, peers, seed);
@@ -33,8 +54,20 @@ export async function mnistUnit(spec: string, peers: number, seed: number, maxSa
 }
 
 /** FedProx Synthetic(alpha, beta), one device per peer, every feature multiplied by `factor`. */
-export function syntheticScaled(alpha: number, beta: number, factor: number, peers: number, seed: number): RawPartition {
-  const empty: Dataset = { name: 'none', inputShape: [1], numClasses: 2, x: new Float32Array(0), y: new Int32Array(0) };
+export function syntheticScaled(
+  alpha: number,
+  beta: number,
+  factor: number,
+  peers: number,
+  seed: number,
+): RawPartition {
+  const empty: Dataset = {
+    name: 'none',
+    inputShape: [1],
+    numClasses: 2,
+    x: new Float32Array(0),
+    y: new Int32Array(0),
+  };
   const p = partitionDataset(empty, `synthetic:${alpha},${beta}`, peers, seed);
   return {
     name: `synthetic:${alpha},${beta} x${factor}`,
@@ -52,14 +85,21 @@ export const TABULAR_SCALES = Array.from({ length: 13 }, (_, j) => 0.1 * Math.po
  * with another instrument: x -> a_g x + b_g per feature (a in [0.5, 2], b ~ scale), seeded. Peer p
  * is in group p % groups and holds `perPeer` samples.
  */
-export function tabularRaw(opts: { peers: number; perPeer: number; groups: number; seed: number }): RawPartition {
+export function tabularRaw(opts: {
+  peers: number;
+  perPeer: number;
+  groups: number;
+  seed: number;
+}): RawPartition {
   const F = TABULAR_SCALES.length;
   const C = 3;
   const task = createRng(deriveSeed(opts.seed, 'tabular-task'));
   const base = TABULAR_SCALES.map(() => 1 + task.next());
   const centre = Array.from({ length: C }, () => TABULAR_SCALES.map(() => task.normal() * 0.6));
   const inst = Array.from({ length: opts.groups }, (_, g) =>
-    TABULAR_SCALES.map((s) => (g === 0 ? { a: 1, b: 0 } : { a: 0.5 + 1.5 * task.next(), b: s * task.normal() * 2 })),
+    TABULAR_SCALES.map((s) =>
+      g === 0 ? { a: 1, b: 0 } : { a: 0.5 + 1.5 * task.next(), b: s * task.normal() * 2 },
+    ),
   );
   const peers: Dataset[] = [];
   const truth: number[] = [];

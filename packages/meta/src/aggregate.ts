@@ -15,7 +15,13 @@ export type ConcreteAggregator = Exclude<AggregatorName, 'auto'>;
 export type Aggregator = AggregatorName | 'trimmed';
 
 /** Every accepted name, for CLI choices and error messages. */
-export const AGGREGATOR_NAMES: readonly AggregatorName[] = ['mean', 'median', 'trimmed-mean', 'clip-mean', 'auto'];
+export const AGGREGATOR_NAMES: readonly AggregatorName[] = [
+  'mean',
+  'median',
+  'trimmed-mean',
+  'clip-mean',
+  'auto',
+];
 
 /** One member's contribution: a weight difference (or weights) and its weight (usually its sample count). */
 export interface WeightedDelta {
@@ -39,6 +45,8 @@ export const DEFAULT_TRIM = 0.2;
  * honest member, and clipping one to the median of two only halves the damage at a cost.
  */
 export const AUTO_ROBUST_MIN_UPDATES = 3;
+/** Fewest updates for which 'auto' takes the coordinate-wise median (below: clip-mean). */
+export const AUTO_MEDIAN_MIN_UPDATES = 5;
 
 /** Maps 'trimmed' to 'trimmed-mean' and checks the name; throws a one-line error naming the bad value. */
 export function normaliseAggregator(name: string): AggregatorName {
@@ -48,13 +56,17 @@ export function normaliseAggregator(name: string): AggregatorName {
 }
 
 /**
- * The rule actually used for `n` updates. 'auto' is clip-mean from AUTO_ROBUST_MIN_UPDATES updates on,
- * else the mean: measured on mnist rotate:2 (README "Robust aggregation"), clip-mean keeps the clean
- * accuracy of the mean and survives sign-flipping members that the mean does not.
+ * The rule actually used for `n` updates. 'auto': the mean below 3 updates, clip-mean for 3-4, the
+ * coordinate-wise median from 5. Measured on mnist rotate:2 (10 peers in 2 clusters of 5, 10
+ * rounds, README "Robust aggregation"): clean, the median matches the mean (0.913 vs 0.912); with
+ * 2 members sign-flipping their updates it keeps 0.875 where the mean falls to 0.851 and clip-mean
+ * to 0.861 (x-50 updates are already discarded by headStep's norm bound, whatever the rule). A
+ * median of 3-4 updates throws most of them away, so there clip-mean (the mean when nobody lies).
  */
 export function resolveAggregator(name: Aggregator, n: number): ConcreteAggregator {
   const kind = normaliseAggregator(name);
   if (kind !== 'auto') return kind;
+  if (n >= AUTO_MEDIAN_MIN_UPDATES) return 'median';
   return n >= AUTO_ROBUST_MIN_UPDATES ? 'clip-mean' : 'mean';
 }
 

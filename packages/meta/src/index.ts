@@ -35,6 +35,7 @@ export {
 export {
   aggregate,
   AGGREGATOR_NAMES,
+  AUTO_MEDIAN_MIN_UPDATES,
   AUTO_ROBUST_MIN_UPDATES,
   DEFAULT_TRIM,
   medianOf,

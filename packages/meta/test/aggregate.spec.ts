@@ -40,12 +40,17 @@ describe('aggregate', () => {
     const out = aggregate([d([1, 0], 1), d([0, 2], 1), d([0, 100], 2)], 'clip-mean');
     assert.deepEqual(vals(out), [[0.25, 1.5]]);
     // multiple 100: nothing is clipped, the weighted mean.
-    assert.deepEqual(vals(aggregate([d([1, 0], 1), d([0, 2], 1), d([0, 100], 2)], 'clip-mean', { clipMultiple: 100 })), [[0.25, 50.5]]);
+    assert.deepEqual(
+      vals(aggregate([d([1, 0], 1), d([0, 2], 1), d([0, 100], 2)], 'clip-mean', { clipMultiple: 100 })),
+      [[0.25, 50.5]],
+    );
   });
 
-  it('auto is the mean below three updates and a robust rule from three on', () => {
+  it('auto is the mean below 3 updates, clip-mean for 3-4, the median from 5', () => {
     assert.equal(resolveAggregator('auto', 2), 'mean');
-    assert.notEqual(resolveAggregator('auto', 3), 'mean');
+    assert.equal(resolveAggregator('auto', 3), 'clip-mean');
+    assert.equal(resolveAggregator('auto', 4), 'clip-mean');
+    assert.equal(resolveAggregator('auto', 5), 'median');
     assert.equal(resolveAggregator('trimmed', 3), 'trimmed-mean');
     assert.throws(() => normaliseAggregator('mode'), /unknown 'mode'/);
   });

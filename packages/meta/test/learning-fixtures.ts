@@ -76,7 +76,8 @@ export function rawTabular(opts: { n: number; seed: number; shift?: number; nois
     y[i] = c;
     for (let j = 0; j < F; j++)
       x[i * F + j] =
-        RAW_SCALES[j]! * (base[j]! + centre[c]![j]! + (opts.shift ?? 0) + (opts.noise ?? 0.45) * rng.normal());
+        RAW_SCALES[j]! *
+        (base[j]! + centre[c]![j]! + (opts.shift ?? 0) + (opts.noise ?? 0.45) * rng.normal());
   }
   return { name: 'raw-tabular', inputShape: [F], numClasses: 3, x, y };
 }

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { aggregate } from '../src/aggregate.js';
 import { DEFAULT_PPFM_CONFIG, type PpfmConfig } from '../src/config.js';
-import { acceptCandidate, headStep, sharedTensors, withScaler, type HeadUpdate, type SharedPart } from '../src/ppfm/index.js';
+import {
+  acceptCandidate,
+  headStep,
+  sharedTensors,
+  withScaler,
+  type HeadUpdate,
+  type SharedPart,
+} from '../src/ppfm/index.js';
 import { blendBack, globalStep, initGlobal, reptileStep } from '../src/reptile.js';
 import { createRng } from '../src/rng.js';
 import type { WeightSet } from '../src/types.js';
@@ -37,13 +44,23 @@ function oldHeadStep(inp: {
   );
   const theta = reptileStep(inp.theta, agg, inp.cfg.eps);
   const only = sharedTensors(theta, inp.sharedPart).map((t) => t.name);
-  const global = globalStep(inp.global ?? initGlobal([theta]), [theta, ...inp.others], inp.cfg.globalEps, undefined, only);
+  const global = globalStep(
+    inp.global ?? initGlobal([theta]),
+    [theta, ...inp.others],
+    inp.cfg.globalEps,
+    undefined,
+    only,
+  );
   return { theta: blendBack(theta, global, inp.cfg.blendBeta, only), global };
 }
 
 const cfg: PpfmConfig = { ...DEFAULT_PPFM_CONFIG, aggregator: 'mean' };
 const updates = (n: number, seed = 10): HeadUpdate[] =>
-  Array.from({ length: n }, (_, i) => ({ from: `p${i}`, delta: model(seed + i, 0.1), samples: 100 + 10 * i }));
+  Array.from({ length: n }, (_, i) => ({
+    from: `p${i}`,
+    delta: model(seed + i, 0.1),
+    samples: 100 + 10 * i,
+  }));
 
 function maxDiff(a: WeightSet, b: WeightSet): number {
   let m = 0;
@@ -55,7 +72,14 @@ describe('ppfm headStep', () => {
   it('equals the old node headStep on clean input (mean, with other clusters, both shared parts)', () => {
     for (const part of ['body', 'head'] as const) {
       for (const c of [cfg, { ...cfg, eps: 0.5, globalEps: 0.7, blendBeta: 0.5 }]) {
-        const inp = { theta: model(1), updates: updates(4), others: [model(2), model(3)], global: undefined, sharedPart: part, cfg: c };
+        const inp = {
+          theta: model(1),
+          updates: updates(4),
+          others: [model(2), model(3)],
+          global: undefined,
+          sharedPart: part,
+          cfg: c,
+        };
         const now = headStep(inp);
         const old = oldHeadStep(inp);
         assert.ok(maxDiff(now.theta, old.theta) < 1e-6, `${part}: ${maxDiff(now.theta, old.theta)}`);
@@ -88,11 +112,32 @@ describe('ppfm headStep', () => {
   it('discards non-finite updates, wrong shapes and norms far above the round median or the model', () => {
     const theta = model(1);
     const u = updates(5);
-    const nan = { ...u[0]!, from: 'nan', delta: u[0]!.delta.map((t, i) => (i === 1 ? { ...t, values: t.values.map((v, j) => (j === 0 ? NaN : v)) } : t)) };
+    const nan = {
+      ...u[0]!,
+      from: 'nan',
+      delta: u[0]!.delta.map((t, i) =>
+        i === 1 ? { ...t, values: t.values.map((v, j) => (j === 0 ? NaN : v)) } : t,
+      ),
+    };
     const shape = { ...u[1]!, from: 'shape', delta: u[1]!.delta.slice(1) };
-    const renamed = { ...u[1]!, from: 'renamed', delta: u[1]!.delta.map((t, i) => (i === 0 ? { ...t, name: 'x/kernel' } : t)) };
-    const big = { ...u[2]!, from: 'big', delta: u[2]!.delta.map((t) => ({ ...t, values: t.values.map((v) => v * -50) })) };
-    const r = headStep({ theta, updates: [...u, nan, shape, renamed, big], others: [], global: undefined, sharedPart: 'body', cfg });
+    const renamed = {
+      ...u[1]!,
+      from: 'renamed',
+      delta: u[1]!.delta.map((t, i) => (i === 0 ? { ...t, name: 'x/kernel' } : t)),
+    };
+    const big = {
+      ...u[2]!,
+      from: 'big',
+      delta: u[2]!.delta.map((t) => ({ ...t, values: t.values.map((v) => v * -50) })),
+    };
+    const r = headStep({
+      theta,
+      updates: [...u, nan, shape, renamed, big],
+      others: [],
+      global: undefined,
+      sharedPart: 'body',
+      cfg,
+    });
     assert.deepEqual(r.used, ['p0', 'p1', 'p2', 'p3', 'p4']);
     assert.deepEqual(r.discarded, [
       { from: 'nan', reason: 'non_finite' },
@@ -104,7 +149,14 @@ describe('ppfm headStep', () => {
     assert.deepEqual(r.theta, clean.theta);
     // Two updates cannot tell the liar by the median; the model-relative bound still applies.
     const huge = { ...big, delta: big.delta.map((t) => ({ ...t, values: t.values.map((v) => v * 100) })) };
-    const two = headStep({ theta, updates: [u[0]!, huge], others: [], global: undefined, sharedPart: 'body', cfg });
+    const two = headStep({
+      theta,
+      updates: [u[0]!, huge],
+      others: [],
+      global: undefined,
+      sharedPart: 'body',
+      cfg,
+    });
     assert.deepEqual(two.discarded, [{ from: 'big', reason: 'norm' }]);
     const none = headStep({ theta, updates: [nan], others: [], global: undefined, sharedPart: 'body', cfg });
     assert.deepEqual(none.theta, theta);
@@ -115,7 +167,14 @@ describe('ppfm headStep', () => {
     const theta = model(1);
     const u = updates(3);
     const liar = { ...u[0]!, samples: 1e9 };
-    const r = headStep({ theta, updates: [liar, u[1]!, u[2]!], others: [], global: undefined, sharedPart: 'body', cfg });
+    const r = headStep({
+      theta,
+      updates: [liar, u[1]!, u[2]!],
+      others: [],
+      global: undefined,
+      sharedPart: 'body',
+      cfg,
+    });
     const median = 120;
     const capped = aggregate(
       [
@@ -132,7 +191,10 @@ describe('ppfm headStep', () => {
     const s = { shift: Float32Array.from([1, 2, 3, 4]), scale: Float32Array.from([1, 1, 2, 2]) };
     const theta = withScaler(model(1), s);
     // A member that tries to move the scaler: ignored.
-    const u = updates(3).map((x) => ({ ...x, delta: withScaler(x.delta, { shift: Float32Array.from([9, 9, 9, 9]), scale: new Float32Array(4) }) }));
+    const u = updates(3).map((x) => ({
+      ...x,
+      delta: withScaler(x.delta, { shift: Float32Array.from([9, 9, 9, 9]), scale: new Float32Array(4) }),
+    }));
     const others = [withScaler(model(2), { shift: new Float32Array(4), scale: new Float32Array(4).fill(7) })];
     for (const part of ['body', 'head'] as const) {
       const r = headStep({ theta, updates: u, others, global: undefined, sharedPart: part, cfg });
@@ -144,23 +206,46 @@ describe('ppfm headStep', () => {
   it('runs every aggregator and resolves auto by the number of updates', () => {
     const theta = model(1);
     for (const agg of ['mean', 'median', 'trimmed-mean', 'clip-mean', 'trimmed'] as const) {
-      const r = headStep({ theta, updates: updates(5), others: [], global: undefined, sharedPart: 'body', cfg: { ...cfg, aggregator: agg } });
+      const r = headStep({
+        theta,
+        updates: updates(5),
+        others: [],
+        global: undefined,
+        sharedPart: 'body',
+        cfg: { ...cfg, aggregator: agg },
+      });
       assert.equal(r.aggregator, agg === 'trimmed' ? 'trimmed-mean' : agg);
       assert.equal(r.used.length, 5);
     }
     const auto = { ...cfg, aggregator: 'auto' as const };
-    assert.equal(headStep({ theta, updates: updates(2), others: [], global: undefined, sharedPart: 'body', cfg: auto }).aggregator, 'mean');
-    assert.notEqual(headStep({ theta, updates: updates(5), others: [], global: undefined, sharedPart: 'body', cfg: auto }).aggregator, 'mean');
+    assert.equal(
+      headStep({ theta, updates: updates(2), others: [], global: undefined, sharedPart: 'body', cfg: auto })
+        .aggregator,
+      'mean',
+    );
+    assert.notEqual(
+      headStep({ theta, updates: updates(5), others: [], global: undefined, sharedPart: 'body', cfg: auto })
+        .aggregator,
+      'mean',
+    );
   });
 });
 
 describe('ppfm acceptCandidate', () => {
-  const e = (acc: number, loss: number, balancedAcc = acc): { acc: number; loss: number; balancedAcc: number } => ({ acc, loss, balancedAcc });
+  const e = (
+    acc: number,
+    loss: number,
+    balancedAcc = acc,
+  ): { acc: number; loss: number; balancedAcc: number } => ({ acc, loss, balancedAcc });
 
   it('accepts ordinary progress and noise, refuses blow-ups and collapse to chance', () => {
     assert.deepEqual(acceptCandidate(e(0.5, 1.5), e(0.6, 1.2), 10), { ok: true });
     assert.deepEqual(acceptCandidate(e(0.8, 0.6), e(0.78, 0.7), 10), { ok: true });
-    assert.deepEqual(acceptCandidate(e(0.1, 2.3), e(0.1, 2.31), 10), { ok: true }, 'still at chance is not a collapse');
+    assert.deepEqual(
+      acceptCandidate(e(0.1, 2.3), e(0.1, 2.31), 10),
+      { ok: true },
+      'still at chance is not a collapse',
+    );
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.1, NaN), 10) as { reason: string }).reason, /NaN/);
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.3, 40), 10) as { reason: string }).reason, /2 ln C/);
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.1, 2.3, 0.1), 10) as { reason: string }).reason, /chance/);

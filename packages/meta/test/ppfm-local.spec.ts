@@ -23,7 +23,14 @@ import { subsetDataset } from '../src/sim/index.js';
 import { rawTabular, useBackend } from './learning-fixtures.js';
 
 /** `rounds` of memberUpdate with the delta applied (a peer alone), then its accuracy on `val`. */
-async function trainAlone(task: TaskModel, theta: WeightSet, train: Dataset, val: Dataset, cfg: PpfmConfig, rounds: number): Promise<number> {
+async function trainAlone(
+  task: TaskModel,
+  theta: WeightSet,
+  train: Dataset,
+  val: Dataset,
+  cfg: PpfmConfig,
+  rounds: number,
+): Promise<number> {
   let w = theta;
   for (let r = 1; r <= rounds; r++) {
     const u = await memberUpdate(task, w, train, cfg, r);
@@ -34,7 +41,10 @@ async function trainAlone(task: TaskModel, theta: WeightSet, train: Dataset, val
 }
 
 function scalerOf(ds: Dataset): ReturnType<typeof poolScaler> {
-  return poolScaler([momentsOf(computeFingerprint(ds))], ds.inputShape.reduce((a, b) => a * b, 1));
+  return poolScaler(
+    [momentsOf(computeFingerprint(ds))],
+    ds.inputShape.reduce((a, b) => a * b, 1),
+  );
 }
 
 describe('ppfm task level on raw units', function () {
@@ -60,7 +70,11 @@ describe('ppfm task level on raw units', function () {
     const mnist = subsetDataset(await loadBuiltin('mnist'), 700, 5);
     const raw: Dataset = { ...mnist, x: mnist.x.map((v) => Math.round(v * 255)) };
     const { train: tr, val: va } = splitDataset(raw, { valFraction: 0.3, seed: 1 });
-    const task: TaskModel = { spec: defaultModelSpec(raw.inputShape, 10), inputShape: raw.inputShape, numClasses: 10 };
+    const task: TaskModel = {
+      spec: defaultModelSpec(raw.inputShape, 10),
+      inputShape: raw.inputShape,
+      numClasses: 10,
+    };
     const acc = await trainAlone(task, initModel(task, scalerOf(tr), 1), tr, va, cfg, 3);
     assert.ok(acc > 0.75, `accuracy ${acc}`);
   });
@@ -79,7 +93,10 @@ describe('ppfm task level on raw units', function () {
     if (ok.kind === 'update') {
       assert.equal(ok.samples, 300);
       assert.ok(ok.lossAfter < ok.lossBefore);
-      assert.deepEqual(splitModel(ok.delta).scaler, { shift: new Float32Array(13), scale: new Float32Array(13) });
+      assert.deepEqual(splitModel(ok.delta).scaler, {
+        shift: new Float32Array(13),
+        scale: new Float32Array(13),
+      });
     }
   });
 
@@ -93,7 +110,14 @@ describe('ppfm task level on raw units', function () {
   it('personaliseModel adapts on raw data and keeps the scaler; 0 steps evaluates only', async () => {
     const other = rawTabular({ n: 300, seed: 3, shift: 1 });
     const theta = initModel(tab, scalerOf(train), 1);
-    const r = await personaliseModel(tab, theta, other, rawTabular({ n: 150, seed: 4, shift: 1 }), { ...cfg, adaptSteps: 40, adaptLr: 0.003 }, 1);
+    const r = await personaliseModel(
+      tab,
+      theta,
+      other,
+      rawTabular({ n: 150, seed: 4, shift: 1 }),
+      { ...cfg, adaptSteps: 40, adaptLr: 0.003 },
+      1,
+    );
     assert.ok(r.after.loss < r.before.loss, `${r.after.loss} vs ${r.before.loss}`);
     assert.deepEqual(splitModel(r.weights).scaler, splitModel(theta).scaler);
     const none = await personaliseModel(tab, theta, other, val, { ...cfg, adaptSteps: 0 }, 1);

@@ -25,11 +25,14 @@ function centralMoments(parts: Dataset[]): { mean: number[]; std: number[] } {
       for (let j = 0; j < d; j++) sum[j]! += p.x[i + j]!;
     }
   const mean = Array.from(sum, (s) => s / n);
-  for (const p of parts) for (let i = 0; i < p.x.length; i += d) for (let j = 0; j < d; j++) sq[j]! += (p.x[i + j]! - mean[j]!) ** 2;
+  for (const p of parts)
+    for (let i = 0; i < p.x.length; i += d)
+      for (let j = 0; j < d; j++) sq[j]! += (p.x[i + j]! - mean[j]!) ** 2;
   return { mean, std: Array.from(sq, (s) => Math.sqrt(s / n)) };
 }
 
-const close = (a: number, b: number, rel: number): boolean => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+const close = (a: number, b: number, rel: number): boolean =>
+  Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
 
 describe('ppfm scaler', () => {
   // Three members of one instrument-shifted task in raw units (features 0.1 .. 1600), unequal sizes.
@@ -65,7 +68,11 @@ describe('ppfm scaler', () => {
 
   it('caps a liar claiming a huge sample count at a few times the median', () => {
     const m = parts.map((p) => momentsOf(computeFingerprint(p)));
-    const liar = { count: 1e9, featureMean: Array.from(m[0]!.featureMean, (v) => v * 1000), featureStd: m[0]!.featureStd };
+    const liar = {
+      count: 1e9,
+      featureMean: Array.from(m[0]!.featureMean, (v) => v * 1000),
+      featureStd: m[0]!.featureStd,
+    };
     const attacked = poolScaler([...m, liar], 13, { relFloor: 0 });
     // Counts 90, 150, 300, 1e9: median 225, cap 4 x 225 = 900, so the liar weighs 900 of 1440.
     const w = [150, 90, 300, 900];
@@ -81,9 +88,15 @@ describe('ppfm scaler', () => {
     // rms std = sqrt(4 / 3); floor = 0.1 * 1.1547
     assert.ok(close(s.scale[0]!, 1 / (0.1 * Math.sqrt(4 / 3)), 1e-6));
     assert.ok(close(s.scale[2]!, 0.5, 1e-6));
-    assert.deepEqual(poolScaler([{ count: 10, featureMean: [NaN, 1, 1], featureStd: [1, 1, 1] }], 3), identityScaler(3));
+    assert.deepEqual(
+      poolScaler([{ count: 10, featureMean: [NaN, 1, 1], featureStd: [1, 1, 1] }], 3),
+      identityScaler(3),
+    );
     assert.deepEqual(poolScaler([{ count: 10, featureMean: [], featureStd: [] }], 3), identityScaler(3));
-    assert.deepEqual(poolScaler([{ count: 0, featureMean: [1, 1, 1], featureStd: [1, 1, 1] }], 3), identityScaler(3));
+    assert.deepEqual(
+      poolScaler([{ count: 0, featureMean: [1, 1, 1], featureStd: [1, 1, 1] }], 3),
+      identityScaler(3),
+    );
   });
 
   it('broadcasts global moments (inputs above MAX_FEATURE_MOMENTS features)', () => {

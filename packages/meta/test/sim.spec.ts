@@ -39,18 +39,31 @@ describe('simulate (offline federation simulator)', function () {
   it('reports progress per method and round', () => {
     const ppfmRounds = events.filter((e) => e.method === 'ppfm').map((e) => e.round);
     assert.deepEqual(ppfmRounds, [0, 1, 2, 3]);
-    assert.match(events.find((e) => e.method === 'ppfm')!.note!, /2 clusters \(fingerprints\), global level shares the (body|head)/);
+    assert.match(
+      events.find((e) => e.method === 'ppfm')!.note!,
+      /2 clusters \(fingerprints\), global level shares the (body|head)/,
+    );
     assert.ok(events.some((e) => e.method === 'fedavg' && e.round === 3));
   });
 
   it('finds label-swapped groups from losses alone when fingerprints are not used', async () => {
-    const r = await simulate({ ...base, partition: 'labelswap:2', methods: ['ppfm'], ppfmClustering: 'loss' });
+    const r = await simulate({
+      ...base,
+      partition: 'labelswap:2',
+      methods: ['ppfm'],
+      ppfmClustering: 'loss',
+    });
     assert.equal(r.methods.ppfm!.ari, 1);
   });
 
   it('keeps iid peers in one cluster through the loss fallback (mnist and raw tabular units)', async () => {
     const notes: string[] = [];
-    const r = await simulate({ ...base, partition: 'iid', methods: ['ppfm'], onProgress: (e) => e.note && notes.push(e.note) });
+    const r = await simulate({
+      ...base,
+      partition: 'iid',
+      methods: ['ppfm'],
+      onProgress: (e) => e.note && notes.push(e.note),
+    });
     assert.deepEqual(r.methods.ppfm!.clusters, new Array(8).fill(0));
     assert.match(notes[0]!, /1 clusters \(one cluster\)/);
     const peers = Array.from({ length: 8 }, (_, i) => rawTabular({ n: 100, seed: 10 + i }));

@@ -1,13 +1,7 @@
 // The head's end of a round, pure math: screen the members' updates (names/shapes, finiteness,
 // norm bounds), cap sample weights, aggregate, take the cluster Reptile step, then the global step
 // toward the other clusters' models on the shared part, blended back into the cluster model.
-import {
-  aggregate,
-  medianOf,
-  norm64,
-  resolveAggregator,
-  type ConcreteAggregator,
-} from '../aggregate.js';
+import { aggregate, medianOf, norm64, resolveAggregator, type ConcreteAggregator } from '../aggregate.js';
 import type { PpfmConfig } from '../config.js';
 import { blendBack, globalStep } from '../reptile.js';
 import type { NamedTensor, WeightSet } from '../types.js';
@@ -100,7 +94,8 @@ function step(theta: WeightSet, agg: WeightSet, eps: number): WeightSet {
   return theta.map((t): NamedTensor => {
     const d = byName.get(t.name);
     const values = new Float32Array(t.values);
-    if (d !== undefined && eps !== 0) for (let j = 0; j < values.length; j++) values[j] = values[j]! + eps * d.values[j]!;
+    if (d !== undefined && eps !== 0)
+      for (let j = 0; j < values.length; j++) values[j] = values[j]! + eps * d.values[j]!;
     return { name: t.name, shape: [...t.shape], values };
   });
 }
@@ -128,7 +123,11 @@ export function headStep(inp: HeadStepInput): HeadStepResult {
   const net = netTensors(inp.theta);
   const { kept, discarded } = screen(net, inp.updates, cfg);
   const aggregator = resolveAggregator(cfg.aggregator, kept.length);
-  let theta = inp.theta.map((t) => ({ name: t.name, shape: [...t.shape], values: new Float32Array(t.values) }));
+  let theta = inp.theta.map((t) => ({
+    name: t.name,
+    shape: [...t.shape],
+    values: new Float32Array(t.values),
+  }));
   if (kept.length > 0) {
     const cap = cfg.sampleCapRatio * medianOf(kept.map((k) => k.u.samples));
     const deltas = kept.map((k) => ({ delta: k.delta, weight: Math.max(1, Math.min(k.u.samples, cap)) }));

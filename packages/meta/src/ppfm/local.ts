@@ -66,7 +66,10 @@ function probeOf(data: Dataset): Dataset {
   let p = probes.get(data);
   if (p === undefined) {
     const order = createRng(PROBE_SEED).shuffle(Array.from({ length: n }, (_, i) => i));
-    p = selectSamples(data, order.slice(0, PROBE_SAMPLES).sort((a, b) => a - b));
+    p = selectSamples(
+      data,
+      order.slice(0, PROBE_SAMPLES).sort((a, b) => a - b),
+    );
     probes.set(data, p);
   }
   return p;
@@ -138,11 +141,48 @@ const MIN_CHECK_STEPS = 10;
 const PATIENCE = 5;
 
 /**
+ * The adaptation of `net` chosen on held-back train data: adapt on the rest, check the held-back
+ * loss about once per pass, stop after PATIENCE checks without a new best or at cfg.adaptSteps,
+ * return the best checkpoint (`net` itself when nothing beat it).
+ */
+async function adaptWithHoldout(
+  task: TaskModel,
+  net: WeightSet,
+  scaledTrain: Dataset,
+  cfg: PpfmConfig,
+  seed: number,
+): Promise<WeightSet> {
+  const { spec, inputShape, numClasses } = task;
+  const parts = splitDataset(scaledTrain, {
+    valFraction: cfg.adaptHoldout,
+    seed: deriveSeed(seed, 'holdout'),
+  });
+  const check = Math.max(MIN_CHECK_STEPS, Math.ceil(parts.train.y.length / cfg.batchSize));
+  let best = (await evaluate(spec, inputShape, numClasses, net, parts.val)).loss;
+  let bestW = net;
+  let w = net;
+  let stale = 0;
+  for (let done = 0, k = 0; done < cfg.adaptSteps && stale < PATIENCE; k++) {
+    const steps = Math.min(check, cfg.adaptSteps - done);
+    const opts = { ...innerOptions({ ...cfg, lr: cfg.adaptLr }, deriveSeed(seed, 'check', k)), steps };
+    w = await trainLocal(spec, inputShape, numClasses, w, parts.train, opts);
+    done += steps;
+    const loss = (await evaluate(spec, inputShape, numClasses, w, parts.val)).loss;
+    if (loss < best) {
+      best = loss;
+      bestW = w;
+      stale = 0;
+    } else {
+      stale++;
+    }
+  }
+  return bestW;
+}
+
+/**
  * Personalisation on RAW data: adapts `theta` on the train split and evaluates on `val` before and
- * after. With cfg.adaptHoldout > 0 (the default) the adaptation is chosen on a held-back part of
- * the train split, never on `val`: adapt on the rest, check the held-back loss about once per pass,
- * stop after PATIENCE checks without a new best or at cfg.adaptSteps, and keep the best checkpoint
- * (possibly the cluster model itself). Without holdout: cfg.adaptSteps steps on the whole split.
+ * after. With cfg.adaptHoldout > 0 (the default) how far to adapt is chosen on a held-back part of
+ * the train split, never on `val` (adaptWithHoldout); without, cfg.adaptSteps steps on all of it.
  */
 export async function personaliseModel(
   task: TaskModel,
@@ -159,37 +199,15 @@ export async function personaliseModel(
   const n = train.y.length;
   if (cfg.adaptSteps <= 0 || n === 0) return { before, after: before, weights: theta };
   const scaledTrain = scaleDataset(train, scaler);
-  const opts = (steps: number, s: number): TrainOptions => ({
-    ...innerOptions({ ...cfg, lr: cfg.adaptLr }, s),
-    steps,
-  });
-  let steps = cfg.adaptSteps;
   const holdOut = Math.round(n * cfg.adaptHoldout);
-  if (cfg.adaptHoldout > 0 && holdOut >= MIN_HOLDOUT_SAMPLES / 2 && n - holdOut >= MIN_HOLDOUT_SAMPLES / 2) {
-    const parts = splitDataset(scaledTrain, { valFraction: cfg.adaptHoldout, seed: deriveSeed(seed, 'holdout') });
-    const check = Math.max(MIN_CHECK_STEPS, Math.ceil(parts.train.y.length / cfg.batchSize));
-    let best = (await evaluate(spec, inputShape, numClasses, net, parts.val)).loss;
-    let bestW = net;
-    let w = net;
-    let stale = 0;
-    for (let done = 0, k = 0; done < cfg.adaptSteps && stale < PATIENCE; k++) {
-      const s = Math.min(check, cfg.adaptSteps - done);
-      w = await trainLocal(spec, inputShape, numClasses, w, parts.train, opts(s, deriveSeed(seed, 'check', k)));
-      done += s;
-      const loss = (await evaluate(spec, inputShape, numClasses, w, parts.val)).loss;
-      if (loss < best) {
-        best = loss;
-        bestW = w;
-        stale = 0;
-      } else {
-        stale++;
-      }
-    }
-    if (bestW === net) return { before, after: before, weights: theta };
-    const after = await evaluate(spec, inputShape, numClasses, bestW, scaledVal);
-    return { before, after, weights: scaler === undefined ? bestW : withScaler(bestW, scaler) };
-  }
-  const adapted = await trainLocal(spec, inputShape, numClasses, net, scaledTrain, opts(steps, seed));
+  const useHoldout = cfg.adaptHoldout > 0 && Math.min(holdOut, n - holdOut) >= MIN_HOLDOUT_SAMPLES / 2;
+  const adapted = useHoldout
+    ? await adaptWithHoldout(task, net, scaledTrain, cfg, seed)
+    : await trainLocal(spec, inputShape, numClasses, net, scaledTrain, {
+        ...innerOptions({ ...cfg, lr: cfg.adaptLr }, seed),
+        steps: cfg.adaptSteps,
+      });
+  if (adapted === net) return { before, after: before, weights: theta };
   const after = await evaluate(spec, inputShape, numClasses, adapted, scaledVal);
   return { before, after, weights: scaler === undefined ? adapted : withScaler(adapted, scaler) };
 }

@@ -42,7 +42,11 @@ export function scaleDataset(data: Dataset, scaler: Scaler | undefined): Dataset
       for (let j = 0; j < d; j++) x[i + j] = (data.x[i + j]! - shift[j]!) * scale[j]!;
     scaled = { ...data, x };
   }
-  entries.unshift({ shift: new Float32Array(scaler.shift), scale: new Float32Array(scaler.scale), data: scaled });
+  entries.unshift({
+    shift: new Float32Array(scaler.shift),
+    scale: new Float32Array(scaler.scale),
+    data: scaled,
+  });
   if (entries.length > PER_DATASET) entries.length = PER_DATASET;
   cache.set(data, entries);
   return scaled;

@@ -17,15 +17,7 @@ import {
   selectBackend,
   splitDataset,
 } from './core.js';
-import type {
-  BackendName,
-  Dataset,
-  Fingerprint,
-  PpfmConfig,
-  Scaler,
-  TaskModel,
-  WeightSet,
-} from './core.js';
+import type { BackendName, Dataset, Fingerprint, PpfmConfig, Scaler, TaskModel, WeightSet } from './core.js';
 import type { ByzantineOptions, SimulationOptions, SimulationProgress } from './types.js';
 
 /** One simulated peer: its own seed, train and held-out splits, and its data fingerprint. */
@@ -106,7 +98,8 @@ async function partitionSource(opts: SimulationOptions): Promise<{ peers: Datase
 /** The seeded set of hostile peers. */
 function byzantinePeers(n: number, b: ByzantineOptions | undefined, seed: number): Set<number> {
   if (b === undefined) return new Set();
-  if (!(b.fraction >= 0 && b.fraction < 1)) throw new Error(`byzantine.fraction must be in [0, 1), got ${b.fraction}`);
+  if (!(b.fraction >= 0 && b.fraction < 1))
+    throw new Error(`byzantine.fraction must be in [0, 1), got ${b.fraction}`);
   const order = createRng(deriveSeed(seed, 'byzantine')).shuffle(Array.from({ length: n }, (_, i) => i));
   return new Set(order.slice(0, Math.round(b.fraction * n)));
 }

@@ -57,7 +57,14 @@ export async function clusterRound(
   }
   return models.map((theta, c) => {
     if (updates[c]!.length === 0) return theta;
-    const r = headStep({ theta, updates: updates[c]!, others: [], global: undefined, sharedPart: 'body', cfg });
+    const r = headStep({
+      theta,
+      updates: updates[c]!,
+      others: [],
+      global: undefined,
+      sharedPart: 'body',
+      cfg,
+    });
     events.discarded += r.discarded.length;
     return r.theta;
   });

@@ -35,7 +35,8 @@ export type ClusterSource = 'fingerprints' | 'loss' | 'one cluster';
 async function lossSplit(ctx: SimContext, members: SimPeer[]): Promise<number[] | undefined> {
   const init = initFor(ctx, members);
   const warm: WeightSet[] = [];
-  for (const p of members) warm.push(await warmupModel(ctx.task, init, p.train, ctx.config, ppfmSeeds.warmup(p.seed)));
+  for (const p of members)
+    warm.push(await warmupModel(ctx.task, init, p.train, ctx.config, ppfmSeeds.warmup(p.seed)));
   const reports = [];
   for (const p of members) {
     const losses = new Map<string, number>();
@@ -57,7 +58,8 @@ export async function findClusters(ctx: SimContext): Promise<{ labels: number[];
   const separated = r.separated && r.k > 1 && ctx.ppfmClustering !== 'loss';
   if (separated) return { labels: fpLabels, source: 'fingerprints' };
   // Not separated: one view-wide refinement, as a peer runs it over its whole view.
-  if (!shouldRefine(ctx.peers.length, false)) return { labels: ctx.peers.map(() => 0), source: 'one cluster' };
+  if (!shouldRefine(ctx.peers.length, false))
+    return { labels: ctx.peers.map(() => 0), source: 'one cluster' };
   const split = await lossSplit(ctx, ctx.peers);
   if (split === undefined) return { labels: ctx.peers.map(() => 0), source: 'one cluster' };
   return { labels: canonicalLabels(split), source: 'loss' };

@@ -32,7 +32,14 @@ async function headRound(
   events: RuleEvents,
 ): Promise<void> {
   if (updates.length === 0) return;
-  const r = headStep({ theta: c.theta, updates, others, global: c.global, sharedPart: part, cfg: ctx.config });
+  const r = headStep({
+    theta: c.theta,
+    updates,
+    others,
+    global: c.global,
+    sharedPart: part,
+    cfg: ctx.config,
+  });
   events.discarded += r.discarded.length;
   const before = await evaluateModel(ctx.task, c.theta, c.head.train);
   const after = await evaluateModel(ctx.task, r.theta, c.head.train);
