@@ -6,10 +6,6 @@ import { memberRound, noEvents, personalisePeers, reportRound, since, summarise 
 import type { MethodResult, RuleEvents } from '../types.js';
 import { findClusters } from './ppfm-clusters.js';
 
-// Re-exported for callers of the old simulator API; the rule lives in ../../ppfm.
-export { chooseSharedPart, sharedTensors, type SharedPart } from '../core.js';
-export { canonicalLabels } from './ppfm-clusters.js';
-
 /** One cluster as its head sees it. */
 interface Cluster {
   members: SimPeer[];
