@@ -101,7 +101,7 @@ export async function launch(
     model: SMALL_MODEL,
     seed: index + 1,
     timing: FAST_TIMING,
-    config: { innerEpochs: 1, batchSize: 32, lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
+    config: { innerEpochs: 1, batchSize: 32, optimizer: 'sgd', lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
     ...extra,
   };
   const log = new MemoryLog();
