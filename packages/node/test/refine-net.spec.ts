@@ -26,7 +26,7 @@ describe('loss-based refinement: 4 peers, labelswap:2, over TCP on 127.0.0.1', f
           minPeers: N,
           model: { layers: [{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'relu' }] },
           // A warm-up that learns enough for the losses to clear the separation guard.
-          config: { innerEpochs: 5, batchSize: 32, lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
+          config: { innerEpochs: 5, batchSize: 32, optimizer: 'sgd', lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
           rounds: 2,
           timing: { ...FAST_TIMING, roundGapMs: 300 },
         }),
