@@ -78,7 +78,7 @@ export const DEFAULT_PPFM_CONFIG: PpfmConfig = {
   momentum: 0,
   clipNorm: 5,
   inputScaling: 'pooled',
-  scalerFloor: 0.1,
+  scalerFloor: 0.01,
   eps: 1,
   globalEps: 1,
   blendBeta: 1,

@@ -4,6 +4,7 @@ import {
   identityScaler,
   momentsOf,
   poolScaler,
+  SCALED_CLIP,
   scaleDataset,
   SCALER_SCALE,
   SCALER_SHIFT,
@@ -82,12 +83,23 @@ describe('ppfm scaler', () => {
     assert.ok(attacked.shift[12]! < 0.7 * liar.featureMean[12]!, 'uncapped, the liar would be the mean');
   });
 
-  it('floors the std of constant features (no blow-up) and skips malformed moments', () => {
-    const flat = { count: 10, featureMean: [0, 5, 1], featureStd: [0, 0, 2] };
-    const s = poolScaler([flat], 3, { relFloor: 0.1 });
-    // rms std = sqrt(4 / 3); floor = 0.1 * 1.1547
-    assert.ok(close(s.scale[0]!, 1 / (0.1 * Math.sqrt(4 / 3)), 1e-6));
+  it('floors the std per feature: offsets and all-zero features do not explode, small units stay standardised', () => {
+    const flat = { count: 10, featureMean: [0, 5, 1, 0.1, 1600], featureStd: [0, 0, 2, 0.05, 700] };
+    const s = poolScaler([flat], 5, { relFloor: 0.1 });
+    assert.equal(s.scale[0], Math.fround(1e6), 'all zero: the absolute floor (values are clipped)');
+    assert.ok(close(s.scale[1]!, 1 / 0.5, 1e-6), 'constant 5: floor 0.1 x 5');
     assert.ok(close(s.scale[2]!, 0.5, 1e-6));
+    // A feature of 0.1 +- 0.05 next to one of 1600 +- 700 keeps its own standardisation.
+    assert.ok(close(s.scale[3]!, 1 / 0.05, 1e-6));
+    assert.ok(close(s.scale[4]!, 1 / 700, 1e-6));
+    const d: Dataset = {
+      name: 'spike',
+      inputShape: [5],
+      numClasses: 2,
+      x: Float32Array.from([0.5, 5, 1, 0.1, 1600]),
+      y: Int32Array.from([0]),
+    };
+    assert.equal(scaleDataset(d, s).x[0], SCALED_CLIP, 'a value where the cluster saw only zeros is clipped');
     assert.deepEqual(
       poolScaler([{ count: 10, featureMean: [NaN, 1, 1], featureStd: [1, 1, 1] }], 3),
       identityScaler(3),

@@ -1,7 +1,7 @@
 // Raw data seen through a model's scaler, computed once per (dataset, scaler values) and cached:
 // rounds re-use the same cluster scaler, so a peer scales its data once, not once per call.
 import type { Dataset } from '../types.js';
-import { isIdentityScaler, type Scaler } from './scaler.js';
+import { isIdentityScaler, SCALED_CLIP, type Scaler } from './scaler.js';
 
 interface Entry {
   shift: Float32Array;
@@ -19,7 +19,10 @@ function same(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
-/** `data` with x' = (x - shift) * scale per feature (the dataset itself for no or an identity scaler). */
+/**
+ * `data` with x' = (x - shift) * scale per feature, clipped to +-SCALED_CLIP (the dataset itself for
+ * no or an identity scaler).
+ */
 export function scaleDataset(data: Dataset, scaler: Scaler | undefined): Dataset {
   if (scaler === undefined) return data;
   const d = scaler.shift.length;
@@ -39,7 +42,10 @@ export function scaleDataset(data: Dataset, scaler: Scaler | undefined): Dataset
     const x = new Float32Array(data.x.length);
     const { shift, scale } = scaler;
     for (let i = 0; i < x.length; i += d)
-      for (let j = 0; j < d; j++) x[i + j] = (data.x[i + j]! - shift[j]!) * scale[j]!;
+      for (let j = 0; j < d; j++) {
+        const v = (data.x[i + j]! - shift[j]!) * scale[j]!;
+        x[i + j] = v > SCALED_CLIP ? SCALED_CLIP : v < -SCALED_CLIP ? -SCALED_CLIP : v;
+      }
     scaled = { ...data, x };
   }
   entries.unshift({

@@ -23,24 +23,28 @@ export interface FeatureMoments {
 /** Tuning of poolScaler; every member of a cluster must use the same values. */
 export interface PoolScalerOptions {
   /**
-   * A feature's std is floored at relFloor x the root-mean-square std over all features, so
-   * constant or near-constant features (image borders) are not blown up (default DEFAULT_REL_FLOOR).
+   * A feature's std is floored at relFloor x its own root-mean-square value sqrt(mean^2 + std^2),
+   * so a constant feature with an offset (1000 +- 0) is not blown up, while a feature that is small
+   * in its own units (0.1 +- 0.05 next to 1600 +- 700) keeps its full standardisation (default
+   * DEFAULT_REL_FLOOR).
    */
   relFloor?: number;
-  /** ... and at this absolute value (default 1e-6). */
+  /** ... and at this absolute value (default 1e-6): an all-zero feature (an image border) gets scale 1e6. */
   absFloor?: number;
   /** A member's weight is capped at this multiple of the median count (default 4). */
   weightCap?: number;
 }
 
-/**
- * The default relative std floor, measured (bench/scaler.ts, mnist rotate:2): 0.1 keeps [0, 1] images
- * as good as unscaled while per-feature scaling still reaches raw units; smaller floors let a few
- * near-constant border pixels dominate.
- */
-export const DEFAULT_REL_FLOOR = 0.1;
+/** Relative std floor (see PoolScalerOptions.relFloor). */
+export const DEFAULT_REL_FLOOR = 0.01;
 export const DEFAULT_ABS_FLOOR = 1e-6;
 export const DEFAULT_WEIGHT_CAP = 4;
+/**
+ * ... which is why scaled values are clipped to +-SCALED_CLIP: a pixel that was (almost) always 0
+ * in the cluster's data and is not in a new sample gives a bounded input, not 10^5. Standardised
+ * values beyond 8 sd are rare in ordinary data; clipping them is mild winsorising.
+ */
+export const SCALED_CLIP = 8;
 
 /** Tensor names of the scaler inside a model WeightSet (always its first two tensors). */
 export const SCALER_SHIFT = 'input_scaler/shift';
@@ -81,8 +85,8 @@ function compareMoments(a: FeatureMoments, b: FeatureMoments): number {
 /**
  * Pools members' moments into the cluster's scaler: sample-weighted mean and pooled variance
  * (within-member variance plus the spread of member means), each member's weight capped at
- * weightCap x the median count, every std floored (see PoolScalerOptions). Deterministic and
- * independent of the order of `parts`. No usable part => the identity scaler.
+ * weightCap x the median count, every std floored per feature (see PoolScalerOptions).
+ * Deterministic and independent of the order of `parts`. No usable part => the identity scaler.
  */
 export function poolScaler(
   parts: readonly FeatureMoments[],
@@ -111,22 +115,16 @@ export function poolScaler(
       m2[j]! += wk * (sd * sd + mu * mu); // E[x^2] of the mixture
     }
   });
-  const std = new Float64Array(featureCount);
-  let sumVar = 0;
-  for (let j = 0; j < featureCount; j++) {
-    const v = Math.max(0, m2[j]! - mean[j]! * mean[j]!);
-    std[j] = Math.sqrt(v);
-    sumVar += v;
-  }
-  const floor = Math.max(
-    opts.absFloor ?? DEFAULT_ABS_FLOOR,
-    (opts.relFloor ?? DEFAULT_REL_FLOOR) * Math.sqrt(sumVar / featureCount),
-  );
+  const relFloor = opts.relFloor ?? DEFAULT_REL_FLOOR;
+  const absFloor = opts.absFloor ?? DEFAULT_ABS_FLOOR;
   const shift = new Float32Array(featureCount);
   const scale = new Float32Array(featureCount);
   for (let j = 0; j < featureCount; j++) {
+    const std = Math.sqrt(Math.max(0, m2[j]! - mean[j]! * mean[j]!));
+    // m2 is E[x^2]: the feature's own root-mean-square value.
+    const floor = Math.max(absFloor, relFloor * Math.sqrt(m2[j]!));
     shift[j] = mean[j]!;
-    scale[j] = 1 / Math.max(std[j]!, floor);
+    scale[j] = 1 / Math.max(std, floor);
   }
   return { shift, scale };
 }
