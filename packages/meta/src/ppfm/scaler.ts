@@ -35,7 +35,11 @@ export interface PoolScalerOptions {
   weightCap?: number;
 }
 
-/** Relative std floor (see PoolScalerOptions.relFloor). */
+/**
+ * Relative std floor (see PoolScalerOptions.relFloor), measured with clipping on mnist rotate:2:
+ * [0, 1] images as good as unscaled (local 0.840 vs 0.839, ppfm 0.900 vs 0.897); a floor shared by
+ * all features (0.1x their RMS std) under-scaled small-unit tabular features (0.974 vs 0.995).
+ */
 export const DEFAULT_REL_FLOOR = 0.01;
 export const DEFAULT_ABS_FLOOR = 1e-6;
 export const DEFAULT_WEIGHT_CAP = 4;
