@@ -5,14 +5,13 @@
 import assert from 'node:assert/strict';
 import { gaussianEpsilon } from '@ppfm/meta';
 import { FAST_TIMING, launch, loopback, stopAll, type TestPeer } from './helpers/peers.js';
-import { until } from './helpers/wait.js';
 
 const SIGMA = 0.8;
 const DELTA = 1e-5;
 
 describe('differential privacy in running peers (4 in-process peers, secure aggregation)', function () {
   this.timeout(120_000);
-  let peers: TestPeer[] = [];
+  const peers: TestPeer[] = [];
   let thrifty: TestPeer;
   before(async () => {
     // Room for exactly one round: between the epsilon of one release and of two.

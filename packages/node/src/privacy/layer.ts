@@ -55,7 +55,8 @@ export async function privacyLayer(
     headDeps: { ...(dp ? { privacy: dp } : {}), ...(secure ? { secure } : {}) },
     memberDeps: { ...(dp ? { privacy: dp } : {}), ...(secure ? { secure: secure.member } : {}) },
     secureHead: secure?.head,
-    secAggRequestBytes: 4 * (vectorLength(c.store.init) + 1) + 4 * DEFAULT_SECAGG_LIMITS.maxStringLength + 64,
+    secAggRequestBytes:
+      4 * (vectorLength(c.store.template) + 1) + 4 * DEFAULT_SECAGG_LIMITS.maxStringLength + 64,
     secAggHoldMs: c.timing.roundDeadlineMs + 4 * stage,
     epsilon: () => dp?.epsilon(),
     fingerprint: async (fp) => {

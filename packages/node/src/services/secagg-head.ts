@@ -310,7 +310,7 @@ export class SecureHead {
     this.open_ = new SecureRound(this.c, {
       round: { cluster: r.cluster, round: r.round, term: r.term },
       members: r.members,
-      config: secAggConfigFor(vectorLength(this.c.store.init), r.members.length, this.o.dp),
+      config: secAggConfigFor(vectorLength(this.c.store.template), r.members.length, this.o.dp),
       openedAt: r.openedAt,
       deadlineMs: timing.roundDeadlineMs,
       quorumFraction: timing.quorumFraction,

@@ -193,7 +193,7 @@ export class SecureMember {
   ): Promise<ContributionOutcome> {
     const { c } = this;
     const round: SecAggRound = { cluster: ro.cluster, round: ro.round, term: ro.term };
-    const update = flattenWeights(delta, c.store.init);
+    const update = flattenWeights(delta, c.store.template);
     const stageMs = secureStageMs(ro.deadlineMs);
     c.bus.emit('secagg:contributed', { ...round, update, weight: samples });
     const out = await contributeSecurely(
