@@ -5,7 +5,7 @@
 import type { LogEvent } from './log/events.js';
 import type { ClusterMap, Cluster } from './clustering.js';
 import type { HeldModel } from './services/model-store.js';
-import type { SecAggResult } from '@ppfm/protocol';
+import type { SecAggParams, SecAggResult } from '@ppfm/protocol';
 
 /** Peer roles as the services see them. */
 export type PeerRole = 'unassigned' | 'member' | 'head';
@@ -27,7 +27,7 @@ export interface PeerEventMap {
   /** Secure aggregation, head: a member's masked input as received (what the head sees of it). */
   'secagg:input': { cluster: string; round: number; term: number; from: string; masked: Uint32Array };
   /** Secure aggregation, head: the decoded sum of a round. */
-  'secagg:sum': { cluster: string; round: number; term: number; result: SecAggResult };
+  'secagg:sum': { cluster: string; round: number; term: number; result: SecAggResult; params: SecAggParams };
   /** Secure aggregation, member: the exact vector and weight this peer masked (in process only). */
   'secagg:contributed': {
     cluster: string;

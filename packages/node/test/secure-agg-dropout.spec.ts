@@ -3,8 +3,7 @@
 // killed after its masked input reached the head (its self mask must be removed without it). Each
 // round completes with the exact ring sum of the inputs that made it.
 import assert from 'node:assert/strict';
-import { encodeFixedPoint, ringAddInto, secAggParams, sumErrorBound, type SecAggStage } from '@ppfm/protocol';
-import { secAggConfigFor } from '../src/privacy/settings.js';
+import { encodeFixedPoint, ringAddInto, sumErrorBound, type SecAggStage } from '@ppfm/protocol';
 import { converged, FAST_TIMING, launchNet, stopAll, type TestPeer } from './helpers/peers.js';
 import { attempt, recordSecAgg, type SecAggRecord } from './helpers/secagg.js';
 import { until } from './helpers/wait.js';
@@ -47,7 +46,7 @@ async function killAt(
 
 /** The ring sum of the encodings of `ids`' contributions to attempt `at`. */
 function ringSumOf(rec: SecAggRecord, at: string, ids: string[], length: number): Uint32Array {
-  const params = secAggParams(4, secAggConfigFor(length, 4, undefined));
+  const params = rec.params.get(at)!;
   const sum = new Uint32Array(length + 1);
   for (const id of ids) {
     const c = rec.contributed.get(at)?.get(id);
@@ -75,7 +74,8 @@ describe('secure aggregation survives a member killed mid-round (4 in-process pe
     const length = sum.ringSum.length - 1;
     assert.deepEqual(sum.ringSum, ringSumOf(r.rec, r.at, survivors, length));
     // In float units: the weighted sum of the survivors within the fixed-point bound.
-    const params = secAggParams(4, secAggConfigFor(length, 4, undefined));
+    const params = r.rec.params.get(r.at)!;
+    assert.equal(params.n, 4);
     const bound = sumErrorBound(params, 3);
     for (let i = 0; i < length; i++) {
       let exact = 0;

@@ -9,11 +9,9 @@ import {
   meanErrorBound,
   PROTOCOL_SECAGG,
   ringAddInto,
-  secAggParams,
   type SecAggParams,
 } from '@ppfm/protocol';
 import { generateKeyPair } from '@libp2p/crypto/keys';
-import { secAggConfigFor } from '../src/privacy/settings.js';
 import { decodeSecAggReply } from '../src/net/secagg-wire.js';
 import { startAttacker, type Attacker } from './helpers/attacker.js';
 import { converged, FAST_TIMING, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
@@ -45,8 +43,7 @@ describe('secure aggregation in a cluster of 4 (in-process peers)', function () 
     head = peers.find((p) => p.peer.status().role === 'head') as TestPeer;
     await until(peers, () => rec.sums.size > 0, 'a secure sum');
     first = [...rec.sums.keys()][0] as string;
-    const length = rec.sums.get(first)?.ringSum.length ?? 1;
-    params = secAggParams(4, secAggConfigFor(length - 1, 4, undefined));
+    params = rec.params.get(first)!;
   });
   after(async () => stopAll(peers));
 

@@ -205,7 +205,7 @@ export class SecureRound {
       threshold: this.sa.params.threshold,
       ms,
     });
-    this.c.bus.emit('secagg:sum', { ...r, result: done.result });
+    this.c.bus.emit('secagg:sum', { ...r, result: done.result, params: this.sa.params });
     return { kind: 'done', result: done.result, ms };
   }
 

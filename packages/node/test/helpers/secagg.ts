@@ -1,6 +1,6 @@
 // Records what secure aggregation did inside in-process peers, from their event buses: each
 // member's exact (pre-mask) vector and weight, what the head received, and the sums it decoded.
-import type { SecAggResult } from '@ppfm/protocol';
+import type { SecAggParams, SecAggResult } from '@ppfm/protocol';
 import type { TestPeer } from './peers.js';
 
 /** Names one attempt of a round: a round re-opened under a new term is another secure round. */
@@ -14,6 +14,8 @@ export interface SecAggRecord {
   received: Map<string, Map<string, Uint32Array>>;
   /** attempt -> the head's decoded sum. */
   sums: Map<string, SecAggResult>;
+  /** attempt -> the parameters of that round (n, threshold, fraction bits...). */
+  params: Map<string, SecAggParams>;
 }
 
 const at = <K, V>(m: Map<K, V>, k: K, make: () => V): V => {
@@ -24,7 +26,12 @@ const at = <K, V>(m: Map<K, V>, k: K, make: () => V): V => {
 
 /** Starts recording on every peer's bus. */
 export function recordSecAgg(peers: TestPeer[]): SecAggRecord {
-  const rec: SecAggRecord = { contributed: new Map(), received: new Map(), sums: new Map() };
+  const rec: SecAggRecord = {
+    contributed: new Map(),
+    received: new Map(),
+    sums: new Map(),
+    params: new Map(),
+  };
   for (const p of peers) {
     const id = p.peer.peerId;
     p.peer.bus.on('secagg:contributed', (e) =>
@@ -36,7 +43,10 @@ export function recordSecAgg(peers: TestPeer[]): SecAggRecord {
     p.peer.bus.on('secagg:input', (e) =>
       at(rec.received, attempt(e.round, e.term), () => new Map()).set(e.from, e.masked),
     );
-    p.peer.bus.on('secagg:sum', (e) => rec.sums.set(attempt(e.round, e.term), e.result));
+    p.peer.bus.on('secagg:sum', (e) => {
+      rec.sums.set(attempt(e.round, e.term), e.result);
+      rec.params.set(attempt(e.round, e.term), e.params);
+    });
   }
   return rec;
 }
