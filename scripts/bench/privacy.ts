@@ -141,7 +141,7 @@ export async function benchDpTestnet(b: BenchOptions, clip: number): Promise<Rec
   return { clip, rounds, rows };
 }
 
-/** (2b) The same curve in the offline simulator (`ppfm simulate --dp-...`), ppfm and local methods. */
+/** (2b) The same curve in the offline simulator (`ppfm simulate --secure-agg --dp-...`), ppfm and local. */
 export async function benchDpSimulate(b: BenchOptions, clip: number): Promise<Record<string, unknown>> {
   out(
     `\n== accuracy against epsilon: simulate, ${b.peers} peers, ${b.partition}, ${b.rounds} rounds, clip ${clip} ==`,
@@ -149,7 +149,9 @@ export async function benchDpSimulate(b: BenchOptions, clip: number): Promise<Re
   out('  epsilon  ppfm meanAcc  minAcc  local meanAcc');
   const rows: Record<string, unknown>[] = [];
   for (const eps of EPSILONS) {
-    const dp = Number.isFinite(eps) ? ['--dp-clip', String(clip), '--dp-epsilon', String(eps)] : [];
+    const dp = Number.isFinite(eps)
+      ? ['--secure-agg', '--dp-clip', String(clip), '--dp-epsilon', String(eps)]
+      : [];
     const sim = await runSimulate({
       cli: resolveCli(),
       dataset: b.dataset,

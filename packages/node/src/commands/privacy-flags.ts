@@ -97,3 +97,37 @@ export function privacyFromFlags(
   }
   return o;
 }
+
+/** Adds the privacy flags `ppfm simulate` understands (the ppfm method applies them as peers do). */
+export function registerSimulatePrivacyFlags(cmd: Command): Command {
+  return cmd
+    .option('--secure-agg', 'ppfm: members add their share of the DP noise and the head sees only the mean')
+    .option('--dp-clip <C>', 'ppfm: clip every update to L2 norm C (differential privacy)', positive)
+    .option('--dp-noise <SIGMA>', "ppfm: DP noise multiplier on the round's release", nonNegative)
+    .option('--dp-epsilon <E>', 'ppfm: calibrate the noise to epsilon E over --rounds', positive)
+    .option('--dp-delta <D>', 'delta of the reported epsilon (default 1e-5)', positive)
+    .option(
+      '--fingerprint-noise <S>',
+      "noise every peer's fingerprint by S sampling standard errors",
+      nonNegative,
+    );
+}
+
+/** The simulator's privacy options from the flags (a UsageError naming the flag when they do not hold). */
+export function simulatePrivacyFromFlags(
+  f: PrivacyFlags,
+  rounds: number,
+): {
+  privacy?: { clip: number; sigma: number; delta: number; secureAgg: boolean };
+  fingerprintNoise?: number;
+} {
+  const o = privacyFromFlags({ ...f, dpMaxEpsilon: undefined }, { rounds });
+  if (o === undefined) return {};
+  const r = resolvePrivacy(o, { rounds });
+  return {
+    ...(r.dp
+      ? { privacy: { clip: r.dp.clip, sigma: r.dp.sigma, delta: r.dp.delta, secureAgg: r.secureAgg } }
+      : {}),
+    ...(r.fingerprintNoise > 0 ? { fingerprintNoise: r.fingerprintNoise } : {}),
+  };
+}
