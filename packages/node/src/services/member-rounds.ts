@@ -142,6 +142,10 @@ export class MemberRounds {
     const { c } = this;
     if (s.election.head !== ro.head || s.isHead) return;
     if (this.deps.privacy?.admit(ro.round) === false) return;
+    // Under --secure-agg an update never leaves in the clear: no secure round, no update.
+    const insecure = this.deps.secure?.cannotJoin(ro);
+    if (insecure !== undefined)
+      return notice(c, 'info', `round ${ro.round}: update not sent: ${insecure}`, 'secagg_skipped');
     let theta = c.store.model;
     if (
       theta === undefined ||
@@ -175,7 +179,7 @@ export class MemberRounds {
     this.busy('pushing', ro.round, ro.head);
     const out = this.deps.privacy ? await this.deps.privacy.prepare(ro, r.delta) : r;
     if (s.closed) return;
-    if (this.deps.secure !== undefined && ro.members.length >= 2)
+    if (this.deps.secure !== undefined)
       await this.deps.secure.contribute(ro, out.delta, out.samples, s.signal);
     else await this.push(s, ro, out.delta, out.samples);
   }

@@ -162,6 +162,14 @@ export class SecureMember {
     private readonly o: { dp: DpSettings | undefined; identity: SecAggIdentity },
   ) {}
 
+  /** Why this peer cannot take part securely in round `ro` (undefined: it can). */
+  cannotJoin(ro: SecureRoundRef): string | undefined {
+    if (!ro.members.includes(this.c.self))
+      return `this peer is not in the round's member list (${ro.members.length} members): no secure round for it`;
+    if (ro.members.length < 2) return 'the round has a single member: no secure round';
+    return undefined;
+  }
+
   /** A member's update, to its head over /ppfm/1/secagg. */
   contribute(
     ro: SecureRoundRef,
