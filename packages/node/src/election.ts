@@ -202,7 +202,11 @@ export class ClusterElection {
     if (bannedUntil !== undefined && now < bannedUntil) return { ok: false, code: 'banned' };
     if (term > MAX_TERM) return { ok: false, code: 'bad_term' };
     const head = this.validHead(now);
-    if (head !== undefined && term > this.maxTerm + MAX_TERM_STEP) return { ok: false, code: 'bad_term' };
+    // Terms advance in bounded steps once this session knows the cluster's term (it followed or
+    // was a head): a member cannot push the term to the end of its range. A newcomer (no head
+    // seen yet) takes the term it hears, as a late joiner must.
+    if ((head !== undefined || this.termHead !== undefined) && term > this.maxTerm + MAX_TERM_STEP)
+      return { ok: false, code: 'bad_term' };
     if (head === peer) return { ok: true };
     // The sender proves it is alive and claims incumbency by sending: its own suspicion does not
     // count against it, and among incumbents the lease rules (term, then id) decide.
@@ -271,6 +275,7 @@ export class ClusterElection {
       this.termHead !== undefined &&
       lease.head !== this.termHead &&
       lease.term <= this.maxTerm &&
+      this.maxTerm < MAX_TERM &&
       this.claimTime(now) !== undefined
     )
       return this.claim(now);
@@ -307,11 +312,14 @@ export class ClusterElection {
     return out;
   }
 
-  /** Self becomes head at highestTerm + 1. */
+  /**
+   * Self becomes head at highestTerm + 1. A term space exhausted (a newcomer took a hostile
+   * peer's MAX_TERM) is not a dead end: the claim stays at MAX_TERM and the others, without a
+   * valid lease, follow it; at equal terms the smaller id wins.
+   */
   private claim(now: number): ElectionOutput[] {
-    if (this.maxTerm >= MAX_TERM) return []; // cannot happen with bounded terms; never overflow
     const timing = this.failoverTiming(now);
-    this.maxTerm += 1;
+    this.maxTerm = Math.min(this.maxTerm + 1, MAX_TERM);
     this.termHead = this.selfId;
     this.expiredAt = undefined;
     this.deadHeadLastLeaseAt = undefined;

@@ -19,8 +19,8 @@ import { logEvent, notice, type PeerComponents, type PeerSettings } from './comp
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
-import { maxEnvelopeBytes } from './handlers/model-limits.js';
-import { handlePush } from './handlers/push.js';
+import { directCaps, maxEnvelopeBytes } from './handlers/model-limits.js';
+import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from './handlers/push.js';
 import { createHost, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import { startInlineLearner } from './learner/inline-learner.js';
@@ -119,6 +119,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cfg,
       seed,
       ...(opts.model ? { model: opts.model } : {}),
+      ...(opts.aggregator ? { aggregator: opts.aggregator } : {}),
     };
     const learner: Learner =
       opts.learner === 'inline'
@@ -151,6 +152,9 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       mdns: opts.mdns,
       oneHost: opts.oneHost,
       gossipMaxBytes: opts.gossipMaxBytes,
+      freshnessMs: timing.freshnessMs,
+      ...(opts.allowPeers !== undefined ? { allowPeers: new Set(opts.allowPeers) } : {}),
+      ...(opts.swarmKey !== undefined ? { swarmKey: opts.swarmKey } : {}),
       ...(opts.transport ? { transport: opts.transport } : {}),
       ...(opts.metrics?.libp2p ? { metrics: opts.metrics.libp2p } : {}),
     });
@@ -319,26 +323,43 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     );
 
     // ---- direct protocols
-    const streamFailure = (protocol: string) => (from: string, f: { reason: string; detail: string }) =>
-      logEvent(c, { event: 'message_rejected', protocol, from, reason: f.reason, detail: f.detail });
+    const streamFailure =
+      (protocol: string) => (from: string, f: { reason: string; code?: string; detail: string }) =>
+        logEvent(c, {
+          event: 'message_rejected',
+          protocol,
+          from,
+          reason: f.code ?? f.reason,
+          detail: f.detail,
+        });
     const encodeErr = (code: string, message: string): Uint8Array =>
       encodeError({ code: 'rejected', message: `${code}: ${message}`.slice(0, 500) });
+    // Direct streams are capped at what their protocol can carry for our model's spec; a push is
+    // judged by its header before its weights are read (handlers/push.ts).
+    const caps = directCaps(info.init);
     await serve(
       host.libp2p,
       PROTOCOL_MODEL_FETCH,
       async (b, from) => handleFetch(c, b, from, (f, r) => run.onServed(f, r)),
       {
-        limits: { maxBytes: 64 * 1024, timeoutMs: timing.fetchTimeoutMs },
+        limits: { maxBytes: caps.fetch.request, timeoutMs: timing.fetchTimeoutMs },
         encodeError: encodeErr,
         onFailure: streamFailure(PROTOCOL_MODEL_FETCH),
         maxInboundStreams: 8,
+        maxPerPeer: 4,
       },
     );
     await serve(host.libp2p, PROTOCOL_UPDATE_PUSH, async (b, from) => handlePush(c, head, b, from), {
-      limits: { maxBytes: settings.streamMaxBytes, timeoutMs: timing.pushTimeoutMs },
-      encodeError: encodeErr,
+      limits: {
+        maxBytes: Math.min(caps.push.request, settings.streamMaxBytes),
+        timeoutMs: timing.pushTimeoutMs,
+      },
+      encodeError: pushRefusalReply,
       onFailure: streamFailure(PROTOCOL_UPDATE_PUSH),
       maxInboundStreams: 2,
+      maxPerPeer: 1,
+      admit: (prefix, n, from) => admitPush(c, head, prefix, n, from),
+      logRefusal: isHostileRefusal,
     });
     const pexInvalid = (from: string, reason: string, detail: string): void =>
       logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });

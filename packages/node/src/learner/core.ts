@@ -20,6 +20,7 @@ import {
 } from '@ppfm/meta';
 import { headStep } from '../global.js';
 import { divergence, refuseCandidate } from './checks.js';
+import { screenUpdates } from './robust.js';
 import type {
   HeadStepArgs,
   HeadStepOutcome,
@@ -117,21 +118,21 @@ export class LearnerCore {
   async headStep(a: HeadStepArgs): Promise<HeadStepOutcome> {
     const cfg = this.init.cfg;
     const { numClasses } = this.info;
-    const finite = a.updates.filter((u) => allFinite(u.delta));
-    const discarded = a.updates
-      .filter((u) => !allFinite(u.delta))
-      .map((u) => ({ from: u.from, reason: 'non_finite' }));
+    // Non-finite updates and norm outliers are dropped, sample weights capped (learner/robust.ts).
+    const screened = screenUpdates(a.theta, a.updates, this.init.aggregator ?? 'auto');
+    const { kept, discarded } = screened;
     const before = await this.evaluate(a.theta, 'val');
+    // Float64 accumulation happens in meta's aggregate.
     const step = (aggregator: PpfmConfig['aggregator']): { theta: WeightSet; global: WeightSet } =>
       headStep({
         theta: a.theta,
-        updates: finite.map((u) => ({ delta: u.delta, samples: u.samples })),
+        updates: kept.map((u) => ({ delta: u.delta, samples: u.samples })),
         others: a.others,
         global: a.global,
         sharedPart: a.sharedPart,
         cfg: { ...cfg, aggregator },
       });
-    if (finite.length === 0)
+    if (kept.length === 0)
       return {
         theta: a.theta,
         global: a.global ?? a.theta,
@@ -141,15 +142,15 @@ export class LearnerCore {
         after: before,
         refused: 'no usable update',
       };
-    let out = step(cfg.aggregator);
+    let out = step(screened.base);
     let after = await this.evaluate(out.theta, 'val');
-    let refused = refuseCandidate(before, after, numClasses);
-    if (refused === undefined) return { ...out, discarded, aggregator: cfg.aggregator, before, after };
+    let refused = allFinite(out.theta) ? refuseCandidate(before, after, numClasses) : 'non-finite aggregate';
+    if (refused === undefined) return { ...out, discarded, aggregator: screened.aggregator, before, after };
     const first = refused;
-    if (finite.length >= 3 && cfg.aggregator !== 'median') {
+    if (kept.length >= 3 && screened.base !== 'median') {
       out = step('median');
       after = await this.evaluate(out.theta, 'val');
-      refused = refuseCandidate(before, after, numClasses);
+      refused = allFinite(out.theta) ? refuseCandidate(before, after, numClasses) : 'non-finite aggregate';
       if (refused === undefined)
         return {
           ...out,
@@ -157,7 +158,7 @@ export class LearnerCore {
           aggregator: 'median',
           before,
           after,
-          refused: `${cfg.aggregator}: ${first}; used the median`,
+          refused: `${screened.aggregator}: ${first}; used the median`,
         };
     }
     return {

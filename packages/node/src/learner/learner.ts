@@ -10,6 +10,7 @@ import type {
   PpfmConfig,
   WeightSet,
 } from '@ppfm/meta';
+import type { AggregatorName } from './robust.js';
 
 /** How the engine is set up: data (a path it loads itself, or an in-memory dataset), backend, model. */
 export interface LearnerInit {
@@ -20,6 +21,8 @@ export interface LearnerInit {
   cfg: PpfmConfig;
   /** The peer's seed (train/val split, training order, personalisation). */
   seed: number;
+  /** How the head combines updates (learner/robust.ts); default 'auto'. */
+  aggregator?: AggregatorName;
 }
 
 /** What the engine reports once its data is loaded. */

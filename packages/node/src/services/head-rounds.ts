@@ -65,6 +65,11 @@ export class HeadRounds {
     return this.st;
   }
 
+  /** Whether `peer` is a live member of the cluster we head (push admission reads it). */
+  isMember(peer: string): boolean {
+    return this.st.kind !== 'inactive' && (peer === this.c.self || this.deps.members().includes(peer));
+  }
+
   /** This peer became head of `session`'s cluster: continue from the newest model we hold. */
   activate(session: ClusterSession): void {
     const { c } = this;
