@@ -48,6 +48,11 @@ export interface HostOptions {
   swarmKey?: Uint8Array;
   /** The gossip freshness tolerance (ms): gossipsub's seen cache outlasts it (default 30 s). */
   freshnessMs?: number;
+  /**
+   * Gossipsub's signature policy; PPFM peers always sign and require signatures (StrictSign, the
+   * default). StrictNoSign exists for the red-team tests' attacker, which publishes unsigned frames.
+   */
+  signaturePolicy?: 'StrictSign' | 'StrictNoSign';
 }
 
 export type HostServices = { identify: Identify; pubsub: PubSub<GossipsubEvents> };
@@ -106,6 +111,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     services: {
       identify: identify(),
       pubsub: gossipsub({
+        globalSignaturePolicy: opts.signaturePolicy ?? 'StrictSign',
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,

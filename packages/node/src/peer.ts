@@ -21,7 +21,7 @@ import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
 import { directCaps, maxEnvelopeBytes } from './handlers/model-limits.js';
 import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from './handlers/push.js';
-import { createHost, type StartedHost } from './host.js';
+import { createHost, type Host, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import { startInlineLearner } from './learner/inline-learner.js';
 import type { Learner } from './learner/learner.js';
@@ -61,6 +61,8 @@ export interface Peer {
   addrs: string[];
   /** The peer's event bus (tests wait on its events; tools subscribe). */
   bus: EventBus;
+  /** Its libp2p host (tests read gossipsub scores and connections). */
+  libp2p: Host;
   /** Saves a checkpoint, stops the host and resolves `done`. */
   stop(reason?: string): Promise<void>;
   /** Stops at once, saving nothing and logging nothing (an in-process SIGKILL, for tests). */
@@ -438,6 +440,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       peerId: self,
       addrs: host.addrs(),
       bus,
+      libp2p: host.libp2p,
       stop: (reason?: string) => stopPeer(reason ?? 'stopped'),
       crash,
       done,
