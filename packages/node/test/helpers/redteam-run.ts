@@ -59,7 +59,7 @@ async function finish(peers: TestPeer[], spec: RunSpec, t0: number): Promise<Run
   let attack: Running | undefined;
   try {
     attack = await spec.attack?.(peers, peers.flatMap(loopback));
-    const timeoutMs = spec.timeoutMs ?? 60_000;
+    const timeoutMs = spec.timeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
