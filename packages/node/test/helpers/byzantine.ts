@@ -27,7 +27,8 @@ export type Tamper =
   | { kind: 'honest' }
   | { kind: 'scale'; factor: number }
   | { kind: 'huge' } // every value 1e30 (finite)
-  | { kind: 'nan' }; // NaN in the frame (the encoder refuses it: patched in after encoding)
+  | { kind: 'nan' } // NaN in the frame (the encoder refuses it: patched in after encoding)
+  | { kind: 'silent' }; // a Sybil: heartbeats, never pushes
 
 /** A running hostile member. */
 export interface ByzantineMember {
@@ -101,7 +102,7 @@ export async function startByzantine(bootstrap: string[], o: ByzantineOptions): 
       observed.head = m.head;
       observed.term = m.term;
     }
-    if (m.kind === 'round_open' && m.members.includes(self) && !busy) {
+    if (m.kind === 'round_open' && m.members.includes(self) && !busy && o.tamper.kind !== 'silent') {
       busy = true;
       void contribute(m).finally(() => (busy = false));
     }
@@ -191,6 +192,8 @@ export function encodeTampered(
       return env(scale(delta, t.factor));
     case 'huge':
       return env(delta.map((x) => ({ ...x, values: new Float32Array(x.values.length).fill(1e30) })));
+    case 'silent':
+      throw new Error('a silent member pushes nothing');
     case 'nan': {
       const w = delta.map((x) => ({ ...x, values: new Float32Array(x.values) }));
       (w[0] as { values: Float32Array }).values[0] = SENTINEL;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createRng, type Dataset } from '@ppfm/meta';
 import type { PeerOptions } from '../../src/peer.js';
 import { CLASSES, FEATURES, launch, loopback, stopAll, type TestPeer } from './peers.js';
+import { until } from './wait.js';
 
 /** What a run measured. */
 export interface RunResult {
@@ -34,6 +35,8 @@ export interface RunSpec {
   attack?: (peers: TestPeer[], boot: string[]) => Promise<Running | undefined>;
   /** The run fails (stall) when the peers have not all finished by then. */
   timeoutMs?: number;
+  /** Ends the run once this holds (re-checked on every logged event) instead of at the peers' own end. */
+  until?: (peers: TestPeer[]) => boolean;
 }
 
 /** Runs honest peers to the end of `rounds` next to an attack; rejects on a stall. */
@@ -70,7 +73,16 @@ async function finish(peers: TestPeer[], spec: RunSpec, t0: number): Promise<Run
       }, timeoutMs);
     });
     try {
-      await Promise.race([Promise.all(peers.map((p) => p.peer.done)), stalled]);
+      const end =
+        spec.until === undefined
+          ? Promise.all(peers.map((p) => p.peer.done))
+          : until(
+              peers,
+              () => (spec.until as (p: TestPeer[]) => boolean)(peers),
+              'the end condition',
+              timeoutMs,
+            );
+      await Promise.race([end, stalled]);
     } finally {
       clearTimeout(timer);
     }
@@ -101,7 +113,7 @@ function strings(v: unknown, out: string[] = []): string[] {
 }
 
 /**
- * The honest outcome: every peer completed `rounds`, no head_elected names an attacker, every
+ * The honest outcome: every peer completed `rounds` (a negative number: reached round -rounds), no head_elected names an attacker, every
  * evaluation finite, no stack trace logged; with `clean`, mean accuracy at most 2 points below it.
  */
 export function assertHonestOutcome(
