@@ -18,6 +18,26 @@ import {
 } from '../metrics/server.js';
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
+import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta';
+import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
+
+/** Reads --allow-peers / --swarm-key files; a bad file is a usage error naming the flag, file and line. */
+async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'allowPeers' | 'swarmKey'>> {
+  const out: Pick<PeerOptions, 'allowPeers' | 'swarmKey'> = {};
+  try {
+    if (flags.allowPeers !== undefined) out.allowPeers = await readAllowList(flags.allowPeers);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new UsageError(`--allow-peers: ${err.message}`);
+    throw err;
+  }
+  try {
+    if (flags.swarmKey !== undefined) out.swarmKey = await readSwarmKey(flags.swarmKey);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new UsageError(`--swarm-key: ${err.message}`);
+    throw err;
+  }
+  return out;
+}
 
 export interface StartFlags extends PrivacyFlags {
   data: string;
@@ -38,6 +58,9 @@ export interface StartFlags extends PrivacyFlags {
   bootstrapWait: number;
   clustering: 'auto' | 'loss';
   metrics?: MetricsAddress;
+  allowPeers?: string;
+  swarmKey?: string;
+  aggregator: AggregatorName;
 }
 
 /** Parses --metrics (commander argParser). */
@@ -95,12 +118,8 @@ async function checkPaths(flags: StartFlags): Promise<void> {
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
-  // An --aggregator flag (when present) must not contradict --secure-agg.
-  const aggregator = (flags as { aggregator?: unknown }).aggregator;
-  const privacy = privacyFromFlags(flags, {
-    rounds: flags.rounds,
-    aggregator: typeof aggregator === 'string' ? aggregator : undefined,
-  });
+  const privacy = privacyFromFlags(flags, { rounds: flags.rounds, aggregator: flags.aggregator });
+  const privateNet = await privateNetwork(flags);
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
   const privateKey = await loadOrCreatePrivateKey(dataDir);
@@ -158,6 +177,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
     clustering: flags.clustering,
     ...(metrics !== undefined ? { metrics } : {}),
     ...(privacy !== undefined ? { privacy } : {}),
+    ...privateNet,
+    aggregator: flags.aggregator,
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
     // Waiting states are human output; warnings go to stderr even with --quiet.
     notice: (level, message) => {
@@ -282,6 +303,25 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1; another address ' +
         'exposes them to whoever can reach it)',
       metricsAddress,
+    )
+    .option(
+      '--allow-peers <file>',
+      'private network: only the peer ids listed in FILE (one per line, # comments) may connect; ' +
+        'list every peer, this one included',
+    )
+    .option(
+      '--swarm-key <file>',
+      'private network: a pre-shared key (libp2p pnet, "/key/swarm/psk/1.0.0/" format) every peer ' +
+        'must hold; connections without it fail at once',
+    )
+    .addOption(
+      new Option(
+        '--aggregator <name>',
+        "how a head combines its members' updates (after dropping non-finite and norm outliers); " +
+          'auto: mean below 3 updates, clip-mean for 3-4, median from 5',
+      )
+        .choices([...AGGREGATOR_NAMES])
+        .default('auto'),
     );
   registerPrivacyFlags(start).action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

@@ -30,6 +30,8 @@ export interface SecureRoundInit {
   round: SecAggRound;
   /** The RoundOpen member list (head included). */
   members: readonly string[];
+  /** The members whose adverts are waited for (default all; see MemberActivity in head-rounds.ts). */
+  expected?: ReadonlySet<string>;
   config: SecAggConfig;
   openedAt: number;
   /** Adverts close like a plain round's updates. */
@@ -87,7 +89,13 @@ export class SecureRound {
       new Set(init.members),
       init.openedAt,
       { deadlineMs: init.deadlineMs, quorumFraction: init.quorumFraction, quorumGraceMs: init.quorumGraceMs },
+      init.expected,
     );
+  }
+
+  /** The members whose key advert was accepted (they took part, even if they dropped later). */
+  advertised(): string[] {
+    return [...this.adverts.updates.keys()];
   }
 
   /** The protocol parameters of this round (threshold, fraction bits...). */
@@ -301,6 +309,7 @@ export class SecureHead {
     round: number;
     term: number;
     members: readonly string[];
+    expected?: ReadonlySet<string>;
     openedAt: number;
   }): SecureRound | undefined {
     this.open_?.cancel('a new round opened');
@@ -310,6 +319,7 @@ export class SecureHead {
     this.open_ = new SecureRound(this.c, {
       round: { cluster: r.cluster, round: r.round, term: r.term },
       members: r.members,
+      ...(r.expected ? { expected: r.expected } : {}),
       config: secAggConfigFor(vectorLength(this.c.store.template), r.members.length, this.o.dp),
       openedAt: r.openedAt,
       deadlineMs: timing.roundDeadlineMs,
