@@ -40,7 +40,12 @@ describe('differential privacy in running peers (4 in-process peers, secure aggr
       releases.forEach((r, i) => {
         assert.equal(r.sigma, SIGMA);
         assert.ok(Math.abs(r.noiseMultiplier - SIGMA / Math.sqrt(3)) < 1e-12, 'a share of t = 3');
-        assert.ok(Math.abs((r.epsilon ?? NaN) - gaussianEpsilon(SIGMA, i + 1, DELTA)) < 1e-9);
+        const want = gaussianEpsilon(SIGMA, i + 1, DELTA);
+        assert.ok(
+          Math.abs((r.epsilon ?? NaN) - want) < 1e-9,
+          `${p.log.peerId}: release ${i + 1} (round ${r.round}) reports epsilon ${r.epsilon}, expected ${want}; ` +
+            `releases at rounds ${releases.map((x) => x.round).join(',')}`,
+        );
       });
       const last = p.log.of('evaluation').at(-1);
       assert.ok(last?.epsilon !== undefined, `${p.log.peerId}: evaluation without epsilon`);

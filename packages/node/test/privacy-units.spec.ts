@@ -77,7 +77,7 @@ describe('privacy settings and flags', () => {
   });
 
   it('ppfm start refuses bad privacy flags with exit code 2 before it starts', async function () {
-    this.timeout(20_000);
+    this.timeout(60_000); // four CLI start-ups on a shared machine
     const dir = await mkdtemp(join(tmpdir(), 'ppfm-privacy-cli-'));
     try {
       await writeFile(join(dir, 'd.csv'), 'x,label\n1,0\n2,1\n');
@@ -85,6 +85,10 @@ describe('privacy settings and flags', () => {
         [['--dp-epsilon', '2', '--dp-clip', '1'], /--dp-epsilon needs --rounds/],
         [['--dp-noise', '1'], /--dp-noise needs --dp-clip C/],
         [['--dp-clip', '-1', '--dp-noise', '1'], /--dp-clip.*must be a finite number > 0/],
+        [
+          ['--secure-agg', '--aggregator', 'median'],
+          /--secure-agg cannot be combined with --aggregator median/,
+        ],
       ] as const) {
         const r = await ppfm(['start', '--data', join(dir, 'd.csv'), '--data-dir', join(dir, 'dd'), ...args]);
         assert.equal(r.code, 2, r.stderr);

@@ -32,6 +32,8 @@ export interface PreparedUpdate {
 /** Clips, noises and accounts for this peer's updates. */
 export class UpdatePrivacy {
   private announced = false;
+  /** Saves in call order: two releases at once (a head re-opening a round) are logged in order. */
+  private saved: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly c: UpdatePrivacyComponents,
@@ -94,8 +96,11 @@ export class UpdatePrivacy {
     const factor = noiseFactor(this.secureAgg && r.members.length >= 2, r.members.length);
     const out = clipAndNoise(delta, { clip: this.dp.clip, sigma: this.dp.sigma * factor, rng: this.rng });
     this.accountant.record(this.dp.sigma);
-    await saveAccountant(this.path, this.c.self, this.accountant);
+    // Read before awaiting: another release may be recorded while this one is being saved.
     const epsilon = this.epsilon();
+    const saved = this.saved.then(() => saveAccountant(this.path, this.c.self, this.accountant));
+    this.saved = saved.catch(() => undefined);
+    await saved;
     logEvent(this.c, {
       event: 'dp_release',
       cluster: r.cluster,
