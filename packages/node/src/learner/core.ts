@@ -13,6 +13,7 @@ import {
   subtract,
   trainLocal,
   allFinite,
+  assertTrainable,
   type Dataset,
   type EvalResult,
   type PpfmConfig,
@@ -40,13 +41,21 @@ export class LearnerCore {
 
   /** Selects the backend, loads and splits the data, computes the fingerprint and the shared init. */
   static async create(init: LearnerInit): Promise<LearnerCore> {
-    const backend = await selectBackend(init.backend);
+    const backend = await selectBackend(init.backend).catch((err: unknown) => {
+      throw Object.assign(new Error((err as Error).message), { name: 'BackendError' });
+    });
     const ds = typeof init.data === 'string' ? await loadDataset(init.data) : init.data;
     const { train, val } = splitDataset(ds, {
       valFraction: init.cfg.valFraction,
       seed: deriveSeed(init.seed, 'split'),
     });
     const spec = init.model ?? defaultModelSpec(ds.inputShape, ds.numClasses);
+    // Fail at start, not at the first round: a backend without the model's gradient kernels.
+    try {
+      assertTrainable(spec);
+    } catch (err) {
+      throw Object.assign(new Error((err as Error).message), { name: 'UnsupportedModelError' });
+    }
     const weights = initWeights(spec, [...ds.inputShape], ds.numClasses, init.cfg.initSeed);
     const info: LearnerInfo = {
       backend,
