@@ -30,7 +30,7 @@ export function formatHuman(e: LogEvent): string | undefined {
     case 'checkpoint_restored':
       return `resumed from checkpoint at round ${e.round}`;
     case 'rounds_completed':
-      return `completed ${e.round} rounds`;
+      return `completed ${e.round} round${e.round === 1 ? '' : 's'}`;
     case 'peer_stopped':
       return `stopped (${e.reason})`;
     case 'notice':
