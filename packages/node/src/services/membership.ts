@@ -280,6 +280,8 @@ export class Membership {
     }
     for (const [id, cl] of this.claims) if (now - cl.at > ttl) this.claims.delete(id);
     if (removed) this.changed();
+    // The gate says what it waits for (and when it gives up) on its own clock, not only when asked.
+    this.isReady();
   }
 
   /** Coalesces bursts of view changes into one `view:changed` after reclusterDelayMs. */
@@ -307,5 +309,7 @@ export function fingerprintOf(m: FingerprintMsg): Fingerprint {
     projMean: m.projMean,
     projStd: m.projStd,
     classMeans: m.classMeans,
+    featureMean: m.featureMean,
+    featureStd: m.featureStd,
   };
 }
