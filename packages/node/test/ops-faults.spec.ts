@@ -67,8 +67,12 @@ describe('operations: faults with real ppfm processes', function () {
 
   it('keeps a corrupt checkpoint aside, resumes from the .bak with a warning; --fresh starts over', async () => {
     const dd = join(dir, 'cp-dd');
+    // A lock left by a process that is gone (pid beyond pid_max) is taken over, with a word.
+    await mkdir(dd);
+    await writeFile(join(dd, 'ppfm.lock'), '4194305\n');
     const first = start(['--data', join(dir, 'g0'), '--data-dir', dd, '--rounds', '2']);
     assert.equal(await first.exited, 0, first.stderr);
+    assert.match(first.stderr, /warning: took over a stale lock of .*cp-dd \(pid 4194305 is gone\)/);
     const saved = first.of('checkpoint_saved').at(-1)?.round;
     assert.equal(saved, 2);
     const file = join(dd, 'checkpoint.bin');
@@ -90,10 +94,13 @@ describe('operations: faults with real ppfm processes', function () {
       [['backup', 2]],
     );
     assert.equal(second.notices('checkpoint_fallback').length, 1);
+    const warned = second.stderr.split('\n').filter((l) => /checkpoint\.bin\.bak instead/.test(l));
+    assert.equal(warned.length, 1, `said once on the terminal: ${second.stderr}`);
     assert.match(
-      second.stderr,
-      /warning: .*checkpoint\.bin: .*\(kept as .*corrupt-.*\); restored .*checkpoint\.bin\.bak instead/,
+      warned[0] ?? '',
+      /^warning: .*checkpoint\.bin: .*\(kept as .*corrupt-.*\); restored .*checkpoint\.bin\.bak instead$/,
     );
+    assert.deepEqual(second.otherStdout, [], 'with --log-dir - stdout carries only the JSON events');
     assert.deepEqual(
       second.of('evaluation').map((e) => e.round),
       [3],
@@ -184,6 +191,10 @@ describe('operations: faults with real ppfm processes', function () {
       ...b.of('update_received').filter((e) => e.from === again.id && (e.time as number) > after),
     ];
     assert.ok(crossed.length > 0, 'an update crossed between the restarted member and its mate');
+    // The mate was left with no connection at all: it said so, re-dialed, and said when it was back.
+    assert.equal(b.notices('isolated').length, 1, b.stderr);
+    assert.match(b.notices('isolated')[0] ?? '', /lost every connection; re-dialing \d+ known peers/);
+    assert.equal(b.notices('reconnected').length, 1, b.stderr);
     for (const p of [again, b])
       assert.deepEqual(
         p.of('rounds_completed').map((e) => e.round),

@@ -41,6 +41,8 @@ type Waiter = { test: () => boolean; resolve: () => void; reject: (e: Error) => 
 /** A running `ppfm start` whose events are parsed from its stdout as they are written. */
 export class CliPeer {
   readonly events: CliEvent[] = [];
+  /** stdout lines that are not JSON events (there must be none with `--log-dir -`). */
+  readonly otherStdout: string[] = [];
   stderr = '';
   code: number | null | undefined;
   private readonly child: ChildProcess;
@@ -57,8 +59,8 @@ export class CliPeer {
       const lines = (partial + d.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const l of lines) {
-        if (!l.startsWith('{')) continue;
-        this.events.push(JSON.parse(l) as CliEvent);
+        if (l.startsWith('{')) this.events.push(JSON.parse(l) as CliEvent);
+        else this.otherStdout.push(l);
       }
       this.check();
     });
