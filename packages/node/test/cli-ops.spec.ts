@@ -55,6 +55,22 @@ describe('ppfm start: one-line errors', function () {
     assert.match(oneLine(i, 2, 'inspect more'), /too many arguments for 'inspect'/);
   });
 
+  it('counts in words that agree: "1 peer dataset (1 true group)"', async () => {
+    const r = await ppfm([
+      'partition',
+      '--dataset',
+      'synthetic',
+      '--partition',
+      'synthetic:1,1',
+      '--peers',
+      '1',
+      '--out',
+      join(dir, 'one'),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^wrote 1 ppfm-bin peer dataset \(1 true group\) to /);
+  });
+
   it('names a listen address in use, a log dir it cannot write, and a missing backend', async () => {
     server = createServer();
     const port = await new Promise<number>((resolve) =>

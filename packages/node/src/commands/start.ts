@@ -301,14 +301,15 @@ export function registerStart(program: Command, onExit: (code: number) => void):
     .option(
       '--min-peers <n>',
       'do not open or join a first round before the view holds N live peers, self included ' +
-        '(prints "waiting: ..." meanwhile; once reached, peers may leave)',
+        '(prints "waiting for ..." meanwhile; once reached, peers may leave; a peer resuming from ' +
+        'a checkpoint is past its first round and skips this)',
       positiveInt,
       1,
     )
     .option(
       '--bootstrap-wait <seconds>',
-      'with --bootstrap: before the first round, wait up to this long for a connection to a ' +
-        'bootstrap peer, then proceed with a warning; 0 disables',
+      'with --bootstrap (or, resuming, known peers in peers.json): before the first round, wait ' +
+        'up to this long to hear from one of them, then proceed with a warning; 0 disables',
       nonNegativeInt,
       30,
     )
