@@ -49,10 +49,18 @@ describe('ppfm start: one-line errors', function () {
     ...args,
   ];
 
-  it('refuses an extra positional argument', async () => {
-    const [s, i] = await Promise.all([ppfm([...start(), 'extra']), ppfm(['inspect', dir, 'more'])]);
+  it('refuses an extra positional argument and a bootstrap address without its peer id', async () => {
+    const [s, i, b] = await Promise.all([
+      ppfm([...start(), 'extra']),
+      ppfm(['inspect', dir, 'more']),
+      ppfm([...start(), '--bootstrap', '/ip4/127.0.0.1/tcp/4001']),
+    ]);
     assert.match(oneLine(s, 2, 'start extra'), /too many arguments for 'start'/);
     assert.match(oneLine(i, 2, 'inspect more'), /too many arguments for 'inspect'/);
+    assert.match(
+      oneLine(b, 2, 'bootstrap without /p2p/'),
+      /--bootstrap.*'\/ip4\/127\.0\.0\.1\/tcp\/4001' is invalid\. It lacks \/p2p\/<peer id>/,
+    );
   });
 
   it('counts in words that agree: "1 peer dataset (1 true group)"', async () => {

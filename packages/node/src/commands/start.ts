@@ -17,7 +17,7 @@ import {
   type MetricsAddress,
   type MetricsServer,
 } from '../metrics/server.js';
-import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { collectBootstrap, collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { describeStartError } from './start-errors.js';
 
 export interface StartFlags {
@@ -268,7 +268,7 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       `listen address, repeatable (default: ${DEFAULT_LISTEN})`,
       collectMultiaddr,
     )
-    .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<id>; repeatable', collectMultiaddr)
+    .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<id>; repeatable', collectBootstrap)
     .option('--mdns', 'discover peers on the local network with mDNS')
     .option(
       '--log-dir <dir>',
