@@ -16,6 +16,8 @@ import { defaultDataDir } from '../src/commands/start.js';
 import { listenProblem } from '../src/commands/start-errors.js';
 import { ClusterElection } from '../src/election.js';
 import { EventBus } from '../src/events.js';
+import { ModelStore } from '../src/services/model-store.js';
+import { RunTracker, type RunComponents, type RunDeps } from '../src/services/run-tracker.js';
 import type { Host } from '../src/host.js';
 import { createEventLog } from '../src/log/event-log.js';
 import {
@@ -333,6 +335,27 @@ describe('operations: units', () => {
     assert.deepEqual(lines, [
       'cluster c0: head A is no longer in this cluster (regrouped); electing a new head',
     ]);
+  });
+
+  it('ends at once, saying so, when the checkpoint is already at --rounds (no silent wait)', () => {
+    const clock = new ManualClock(0);
+    const bus = new EventBus();
+    const store = new ModelStore([]);
+    store.set({ cluster: 'c0', round: 45, term: 1, weights: [], source: 'A' });
+    const notes: string[] = [];
+    bus.on('notice', (n) => notes.push(n.message));
+    const stopped: string[] = [];
+    const c = { self: 'A', bus, clock, store, timing: { tickMs: 100 }, settings: { rounds: 3 } };
+    const stop = (r: string): number => stopped.push(r);
+    const run = new RunTracker(c as unknown as RunComponents, { stop } as unknown as RunDeps);
+    run.start();
+    assert.deepEqual(notes, [
+      'the checkpoint is at round 45, --rounds is 3: nothing to do ' +
+        '(give a higher --rounds to go on, or --fresh to start over)',
+    ]);
+    assert.equal(run.roundsDue, false);
+    clock.advance(1);
+    assert.deepEqual(stopped, ['rounds_completed']);
   });
 
   describe('the start-up gate', function () {
