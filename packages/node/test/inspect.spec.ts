@@ -57,7 +57,7 @@ describe('inspect', () => {
     assert.equal(dp.peers.find((p) => p.id === A)?.epsilon, 1.5);
     assert.equal(dp.peers.find((p) => p.id === B)?.epsilon, undefined);
     const text = formatReport(dp);
-    assert.match(text, /peer\s+cluster\s+role\s+round\s+acc\s+epsilon\s+state/);
+    assert.match(text, /peer\s+cluster\s+role\s+round\s+target\s+acc\s+epsilon\s+state/);
     assert.match(text, /1\.500/);
   });
 
