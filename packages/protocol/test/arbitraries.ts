@@ -261,10 +261,9 @@ export const viewSyncRequestArb: fc.Arbitrary<ViewSyncRequestMsg> = fc
   })
   .map((have) => ({ kind: 'view_sync_request', have }));
 
-/** View sync replies: an own frame (possibly empty) and opaque signed messages with ages. */
+/** View sync replies: opaque signed messages with ages. */
 export const viewSyncArb: fc.Arbitrary<ViewSyncMsg> = fc
   .record({
-    own: fc.uint8Array({ maxLength: 200 }),
     signed: fc.array(
       fc.record({ message: fc.uint8Array({ minLength: 1, maxLength: 300 }), ageMs: uint32Arb }),
       { maxLength: 10 },

@@ -26,7 +26,7 @@ describe('view sync messages', () => {
       ok: true,
       value: { kind: 'view_sync_request', have },
     });
-    const reply = { own: new Uint8Array([1, 2, 3]), signed: [{ message: new Uint8Array([9]), ageMs: 1500 }] };
+    const reply = { signed: [{ message: new Uint8Array([9]), ageMs: 1500 }] };
     assert.deepEqual(decodeViewSync(encodeViewSync(reply)), {
       ok: true,
       value: { kind: 'view_sync', ...reply },
@@ -62,7 +62,6 @@ describe('view sync messages', () => {
     assert.throws(() =>
       encodeDirect({
         kind: 'view_sync',
-        own: new Uint8Array(),
         signed: [{ message: new Uint8Array(), ageMs: 0 }],
       }),
     );
@@ -70,7 +69,6 @@ describe('view sync messages', () => {
 
   it('refuses a reply over the control-frame cap before decoding it', () => {
     const big = encodeViewSync({
-      own: new Uint8Array(0),
       signed: [{ message: new Uint8Array(5000), ageMs: 0 }],
     });
     const r = decodeViewSync(big, { maxControlBytes: 4096 });

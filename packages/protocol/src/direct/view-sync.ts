@@ -1,8 +1,7 @@
 // Anti-entropy over /ppfm/1/view/sync: a peer whose view digest differs from a neighbour's sends
-// the (peer id, fingerprint seq) pairs it holds; the neighbour answers with what the asker lacks.
-// The responder's own fingerprint travels as a plain gossip frame (the stream authenticates its
-// sender); the others' as the gossipsub-signed messages they were published in, opaque here
-// (protocol has no libp2p): the node verifies their signatures before reading them.
+// the (peer id, fingerprint seq) pairs it holds; the neighbour answers with what the asker lacks,
+// each fingerprint as the gossipsub-signed message its author published (the responder's own
+// included), opaque here (protocol has no libp2p): the node verifies the signatures.
 import { fail, ok, type Result } from '../errors.js';
 import { checkPeerId } from '../ids.js';
 import type { Limits } from '../limits.js';
@@ -28,10 +27,9 @@ export interface SignedFingerprint {
   ageMs: number;
 }
 
-/** The reply: the responder's own fingerprint frame (or empty) and others' signed fingerprints. */
+/** The reply: signed fingerprints the asker lacks (at most maxViewEntries, within maxControlBytes). */
 export interface ViewSyncMsg {
   kind: 'view_sync';
-  own: Uint8Array;
   signed: SignedFingerprint[];
 }
 
@@ -63,7 +61,6 @@ export function viewSyncRequestFields(lim: Limits): FieldSpecs {
 export function viewSyncFields(lim: Limits): FieldSpecs {
   const signedBytes = lim.maxControlBytes + SIGNED_OVERHEAD;
   return {
-    1: { name: 'own', wire: 2, maxBytes: lim.maxControlBytes },
     2: {
       name: 'signed',
       wire: 2,
@@ -108,7 +105,7 @@ export function viewSyncFromPb(m: pb.ViewSync, lim: Limits): Result<ViewSyncMsg>
     // Copies: protons hands out views into the frame, which libp2p may recycle.
     signed.push({ message: Uint8Array.prototype.slice.call(s.message), ageMs: age.value });
   }
-  return ok({ kind: 'view_sync', own: Uint8Array.prototype.slice.call(m.own), signed });
+  return ok({ kind: 'view_sync', signed });
 }
 
 /** Builds the protobuf body of a request. */
@@ -118,5 +115,5 @@ export function viewSyncRequestToPb(m: ViewSyncRequestMsg): pb.ViewSyncRequest {
 
 /** Builds the protobuf body of a reply. */
 export function viewSyncToPb(m: ViewSyncMsg): pb.ViewSync {
-  return { own: m.own, signed: m.signed.map((s) => ({ message: s.message, ageMs: s.ageMs })) };
+  return { signed: m.signed.map((s) => ({ message: s.message, ageMs: s.ageMs })) };
 }

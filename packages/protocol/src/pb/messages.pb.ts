@@ -1873,7 +1873,6 @@ export namespace SignedFingerprint {
 }
 
 export interface ViewSync {
-  own: Uint8Array
   signed: SignedFingerprint[]
 }
 
@@ -1885,11 +1884,6 @@ export namespace ViewSync {
       _codec = message<ViewSync>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
-        }
-
-        if ((obj.own != null && obj.own.byteLength > 0)) {
-          w.uint32(10)
-          w.bytes(obj.own)
         }
 
         if (obj.signed != null) {
@@ -1904,7 +1898,6 @@ export namespace ViewSync {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          own: uint8ArrayAlloc(0),
           signed: []
         }
 
@@ -1914,10 +1907,6 @@ export namespace ViewSync {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
-            case 1: {
-              obj.own = reader.bytes()
-              break
-            }
             case 2: {
               if (opts.limits?.signed != null && obj.signed.length === opts.limits.signed) {
                 throw new MaxLengthError('Decode error - map field "signed" had too many elements')
