@@ -3,7 +3,7 @@
 import type { PeerId } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import type { Host } from './host.js';
-import { trafficOf } from './traffic.js';
+import { trafficOf, trafficKindOf } from './traffic.js';
 
 /** Byte cap and deadline for one side of an exchange. */
 export interface StreamLimits {
@@ -74,10 +74,11 @@ export async function request(
   sig.addEventListener('abort', onAbort, { once: true });
   try {
     const traffic = trafficOf(libp2p);
+    const kind = trafficKindOf(protocol);
     await s.sink(lp.encode([body]));
-    traffic?.add('direct', body.byteLength, 0);
+    traffic?.add(kind, body.byteLength, 0);
     const resp = await readOne(s.source, limits.maxBytes);
-    traffic?.add('direct', 0, resp.byteLength);
+    traffic?.add(kind, 0, resp.byteLength);
     await s.close().catch(() => undefined);
     return resp;
   } catch (err) {
@@ -134,11 +135,12 @@ export async function serve(
           return;
         }
         const traffic = trafficOf(libp2p);
-        traffic?.add('direct', 0, body.byteLength);
+        const kind = trafficKindOf(protocol);
+        traffic?.add(kind, 0, body.byteLength);
         try {
           const resp = await handler(body, from, sig);
           await stream.sink(lp.encode([resp]));
-          traffic?.add('direct', resp.byteLength, 0);
+          traffic?.add(kind, resp.byteLength, 0);
           await stream.close().catch(() => undefined);
         } catch (err) {
           stream.abort(err as Error);

@@ -176,6 +176,22 @@ export interface MessageIgnoredEvent {
   count: number;
 }
 
+export interface ViewSyncedEvent {
+  event: 'view_synced';
+  /** The neighbour asked (anti-entropy over /ppfm/1/view/sync). */
+  remote: string;
+  /** Signed fingerprints in its reply, and how many of them changed our view. */
+  received: number;
+  changed: number;
+}
+export interface PeerExpiredEvent {
+  event: 'peer_expired';
+  remote: string;
+  /** How long it was silent (this peer's own stalls excluded), and the ttl it exceeded. */
+  silentMs: number;
+  ttlMs: number;
+}
+
 /** Every event a PPFM peer logs. */
 export type LogEvent =
   | PeerStartedEvent
@@ -200,7 +216,9 @@ export type LogEvent =
   | RoundsCompletedEvent
   | TrafficEvent
   | NoticeEvent
-  | MessageIgnoredEvent;
+  | MessageIgnoredEvent
+  | ViewSyncedEvent
+  | PeerExpiredEvent;
 
 /** The name of a known event. */
 export type LogEventName = LogEvent['event'];

@@ -71,6 +71,8 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     detail: 'string?',
     count: 'int',
   },
+  view_synced: { remote: 'string', received: 'int', changed: 'int' },
+  peer_expired: { remote: 'string', silentMs: 'number', ttlMs: 'number' },
 };
 
 /** Names of every event this version knows. */

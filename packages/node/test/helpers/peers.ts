@@ -21,6 +21,7 @@ export const FAST_TIMING: Partial<PeerTiming> = {
   leaseTtlMs: 1000,
   tickMs: 50,
   reclusterDelayMs: 150,
+  reclusterMaxDelayMs: 1000,
   settleMs: 1200,
   roundDeadlineMs: 5000,
   quorumFraction: 0.6,
