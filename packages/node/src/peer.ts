@@ -3,7 +3,15 @@
 // protocol or learning logic lives here; see services/ for each part.
 import './polyfill.js';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { DEFAULT_PPFM_CONFIG } from '@ppfm/meta';
+import {
+  clusterScaler,
+  DEFAULT_PPFM_CONFIG,
+  featureCount,
+  identityScaler,
+  withScaler,
+  type Fingerprint,
+  type WeightSet,
+} from '@ppfm/meta';
 import {
   decodeGossip,
   encodeError,
@@ -130,8 +138,10 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         : await startWorkerLearner(learnerInit);
     cleanup.push(() => learner.close());
     const info = learner.info;
-    const store = new ModelStore(info.init);
-    const spec = specHash(info.init);
+    // Every model of this task: the input scaler's two tensors, then the network's.
+    const template = withScaler(info.netInit, identityScaler(featureCount(info.task)));
+    const store = new ModelStore(template);
+    const spec = specHash(template);
     const bootstrapIds = (opts.bootstrap ?? [])
       .map((a) => /\/p2p\/([^/]+)/.exec(a)?.[1])
       .filter((id): id is string => id !== undefined && id !== self);
@@ -144,7 +154,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       clustering: opts.clustering ?? 'auto',
       capacity: opts.capacity ?? 1,
       cfg,
-      streamMaxBytes: opts.streamMaxBytes ?? maxEnvelopeBytes(info.init),
+      streamMaxBytes: opts.streamMaxBytes ?? maxEnvelopeBytes(template),
       bootstrapIds,
     };
 
@@ -208,19 +218,25 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       store.global = cp.globalModel;
     }
 
-    // featureMean/featureStd (the cluster's input scaler) come from the engine's fingerprint.
+    // Its feature moments are what the cluster's input scaler is pooled from.
     const fingerprint = roundTrip({
       kind: 'fingerprint',
       peerId: self,
       seq: 1,
       capacity: settings.capacity,
-      featureMean: [],
-      featureStd: [],
       sentAt: clock.now(),
       ...info.fingerprint,
     });
     const client = new ModelClient(c);
-    const refinement = new RefinementDriver(c, client);
+    const fingerprintsOf = (ids: readonly string[]): Fingerprint[] =>
+      ids.flatMap((id) => {
+        const e = membership.view.get(id);
+        return e === undefined ? [] : [e.fingerprint];
+      });
+    // A cluster's first model: the shared network behind the scaler its members' moments give.
+    const clusterInitOf = (ids: readonly string[]): WeightSet =>
+      withScaler(info.netInit, clusterScaler(info.task, fingerprintsOf(ids), cfg));
+    const refinement = new RefinementDriver(c, client, fingerprintsOf);
     let session: ClusterSession | undefined;
     let lastViewChange = clock.now();
     const author = peerIdFromPrivateKey(privateKey);
@@ -244,14 +260,21 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
             membership.view.has(m),
           );
     };
-    const global = new GlobalLevel(c, membership, client, () => planner.map);
+    const global = new GlobalLevel(
+      c,
+      membership,
+      client,
+      () => planner.map,
+      () => planner.sharedPart,
+    );
     const head = new HeadRounds(c, {
       isReady: () => membership.isReady(),
       members,
       lastViewChange: () => lastViewChange,
-      othersForGlobal: (signal) => global.othersForGlobal(signal),
+      othersForGlobal: (signal, beforeRound) => global.othersForGlobal(signal, beforeRound),
       sharedPart: () => planner.sharedPart,
       headRound: () => session?.headRound ?? 0,
+      clusterInit: () => clusterInitOf(members()),
     });
     let stopPeer: (reason: string) => Promise<void> = async () => undefined;
     const run = new RunTracker(c, {
@@ -323,7 +346,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         onNewModel: (h, round, s) => member.onNewModel(h, round, s),
       });
       session.start();
-      if (cp === undefined) evaluator.baseline(mine.id);
+      if (cp === undefined) evaluator.baseline(mine.id, clusterInitOf(mine.members));
     });
     bus.on('role:changed', ({ role }) => {
       keeper.soon();

@@ -11,7 +11,7 @@ describe('head failover (6 in-process peers, the head crashes)', function () {
   let tKill = 0;
   before(async () => {
     // Training in worker threads, as in production: leases keep their timing while peers train.
-    peers = await launchNet([0, 1, 0, 1, 0, 1], { rounds: 7, learner: 'worker' });
+    peers = await launchNet([0, 1, 0, 1, 0, 1], { rounds: 7 });
     await until(peers, () => converged(peers, 2), '2 clusters');
     await until(
       peers,

@@ -21,7 +21,7 @@ describe('loss-based refinement: 4 in-process peers, mnist labelswap:2', functio
           minPeers: N,
           model: { layers: [{ type: 'flatten' }, { type: 'dense', units: 16, activation: 'relu' }] },
           // A warm-up that learns enough for the losses to clear the separation guard.
-          config: { innerEpochs: 5, batchSize: 32, lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
+          config: { innerEpochs: 5, adaptSteps: 20 },
           rounds: 2,
           timing: { ...FAST_TIMING, roundGapMs: 300 },
         }),

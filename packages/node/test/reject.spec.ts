@@ -1,7 +1,7 @@
 // Malformed, oversized, non-finite and impersonating messages on every topic and protocol: each
 // is rejected with a typed reason, logged against the sender, and the honest peers carry on.
 import assert from 'node:assert/strict';
-import { computeFingerprint, initWeights } from '@ppfm/meta';
+import { computeFingerprint, identityScaler, initWeights, withScaler } from '@ppfm/meta';
 import {
   clusterTopic,
   encodeGossip,
@@ -120,8 +120,9 @@ describe('invalid messages on every topic and protocol', function () {
   });
 
   it('rejects garbage, oversized and non-finite direct requests, capped at what a model can weigh', async () => {
-    const w = initWeights(SMALL_MODEL, [FEATURES], CLASSES, 2);
-    (w[1] as { values: Float32Array }).values[0] = SENTINEL;
+    // a model of the peers' spec (input scaler first) with one weight set to NaN
+    const w = withScaler(initWeights(SMALL_MODEL, [FEATURES], CLASSES, 2), identityScaler(FEATURES));
+    (w[3] as { values: Float32Array }).values[0] = SENTINEL;
     const hash = specHash(w);
     const nanUpdate = poison(
       encodeUpdateEnvelope({

@@ -10,6 +10,7 @@
 //   sampleCount the noised counts' sum over (1 + scale^2).
 //   projMean_k one record moves it by |p - mean| / n, typically ~ projStd / n; noise std scale projStd / sqrt(n).
 //   projStd_k  multiplied by exp(N(0, scale^2 / (2n))) (the log-std's standard error is 1 / sqrt(2n)).
+//   featureMean/featureStd (the cluster's input scaler) as projMean/projStd, per input feature.
 //   classMeans one record moves its class's row by ~ projStd / c_k; noise std scale projStd_k / sqrt(c_k).
 //              Rows of absent classes stay [] (a class with no sample has no row to publish).
 // Not covered: records far outside the bulk (outliers move a mean by more than a few std / n) and the
@@ -38,8 +39,15 @@ export function noiseFingerprint(fp: Fingerprint, scale: number, rng: NormalSour
       ? []
       : row.map((m, k) => m + rng.normal(0, se(fp.projStd[k % dims] ?? 0, counts[c] ?? 0))),
   );
+  const logStdNoise = (): number => rng.normal(0, n > 0 ? scale / Math.sqrt(2 * n) : 0);
+  const featureMean = fp.featureMean.map((m, j) =>
+    Math.fround(m + rng.normal(0, se(fp.featureStd[j] ?? 0, n))),
+  );
+  const featureStd = fp.featureStd.map((sd) => Math.fround(sd * Math.exp(logStdNoise())));
   return {
     sampleCount: Math.round(total / (1 + scale * scale)),
+    featureMean,
+    featureStd,
     inputShape: [...fp.inputShape],
     numClasses: fp.numClasses,
     labelHist: noisy.map((c) => (total > 0 ? c / total : 0)),

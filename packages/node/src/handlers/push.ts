@@ -17,7 +17,7 @@ export function handlePush(c: PushComponents, head: HeadRounds, body: Uint8Array
   const r = decodeUpdateEnvelope(body, { maxBytes: c.settings.streamMaxBytes }, { specHash: c.spec });
   if (!r.ok) return reject(r.error.code, r.error.message);
   const u = r.value;
-  if (!weightSetsCompatible(u.weights, c.store.init)) return reject('shape_mismatch', 'update tensors');
+  if (!weightSetsCompatible(u.weights, c.store.template)) return reject('shape_mismatch', 'update tensors');
   const st = head.state;
   if (st.kind !== 'open' || u.cluster !== st.collector.cluster)
     return encodeError({ code: 'not_head', message: 'no open round here' });

@@ -1,33 +1,26 @@
 // The learning operations themselves, run wherever the engine lives (worker or inline). All
-// learning goes through @ppfm/meta: this module only holds the peer's data and wires calls.
+// learning is @ppfm/meta's PPFM rule (src/ppfm): this module only holds the peer's data and
+// wires calls, with the seeds the simulator uses (ppfmSeeds), so a peer reproduces it.
 import {
   computeFingerprint,
   defaultModelSpec,
-  deriveSeed,
-  evaluate,
+  evaluateModel,
+  headRound,
   initWeights,
   loadDataset,
-  personalise,
+  memberUpdate,
+  personaliseModel,
+  ppfmSeeds,
   selectBackend,
   splitDataset,
-  subtract,
-  trainLocal,
-  allFinite,
+  warmupModel,
   type Dataset,
   type EvalResult,
-  type PpfmConfig,
+  type HeadRoundResult,
+  type TaskModel,
   type WeightSet,
 } from '@ppfm/meta';
-import { headStep } from '../global.js';
-import { divergence, refuseCandidate } from './checks.js';
-import type {
-  HeadStepArgs,
-  HeadStepOutcome,
-  LearnerInfo,
-  LearnerInit,
-  PersonalResult,
-  TrainResult,
-} from './learner.js';
+import type { HeadRoundArgs, LearnerInfo, LearnerInit, PersonalResult, TrainResult } from './learner.js';
 
 /** The engine state: the peer's splits and task. */
 export class LearnerCore {
@@ -38,150 +31,57 @@ export class LearnerCore {
     private readonly val: Dataset,
   ) {}
 
+  private get task(): TaskModel {
+    return this.info.task;
+  }
+
   /** Selects the backend, loads and splits the data, computes the fingerprint and the shared init. */
   static async create(init: LearnerInit): Promise<LearnerCore> {
     const backend = await selectBackend(init.backend);
     const ds = typeof init.data === 'string' ? await loadDataset(init.data) : init.data;
     const { train, val } = splitDataset(ds, {
       valFraction: init.cfg.valFraction,
-      seed: deriveSeed(init.seed, 'split'),
+      seed: ppfmSeeds.split(init.seed),
     });
     const spec = init.model ?? defaultModelSpec(ds.inputShape, ds.numClasses);
-    const weights = initWeights(spec, [...ds.inputShape], ds.numClasses, init.cfg.initSeed);
+    const task: TaskModel = { spec, inputShape: [...ds.inputShape], numClasses: ds.numClasses };
     const info: LearnerInfo = {
       backend,
       dataName: ds.name,
       samples: ds.y.length,
       trainSamples: train.y.length,
-      inputShape: [...ds.inputShape],
-      numClasses: ds.numClasses,
-      spec,
+      task,
       fingerprint: computeFingerprint(train, { dims: init.cfg.fingerprintDims }),
-      init: weights,
+      netInit: initWeights(spec, task.inputShape, task.numClasses, init.cfg.initSeed),
     };
     return new LearnerCore(info, init, train, val);
   }
 
-  /** Task-level training: local steps from theta, the difference as the update. */
+  /** Task-level training (meta's memberUpdate, with its divergence guard). */
   async trainFrom(theta: WeightSet, seed: number): Promise<TrainResult> {
     const t0 = performance.now();
-    const { spec, inputShape, numClasses } = this.info;
-    const cfg = this.init.cfg;
-    const before = await evaluate(spec, inputShape, numClasses, theta, this.train);
-    const phi = await trainLocal(spec, inputShape, numClasses, theta, this.train, {
-      ...(cfg.innerSteps !== undefined ? { steps: cfg.innerSteps } : { epochs: cfg.innerEpochs }),
-      batchSize: cfg.batchSize,
-      lr: cfg.lr,
-      momentum: cfg.momentum,
-      seed,
-    });
-    const after = await evaluate(spec, inputShape, numClasses, phi, this.train);
-    const ms = performance.now() - t0;
-    const bad = divergence(before.loss, after.loss, numClasses, allFinite(phi));
-    if (bad !== undefined)
-      return { kind: 'diverged', reason: bad, lossBefore: before.loss, lossAfter: after.loss, ms };
-    return {
-      kind: 'update',
-      delta: subtract(phi, theta),
-      samples: this.train.y.length,
-      lossBefore: before.loss,
-      lossAfter: after.loss,
-      ms,
-    };
+    const r = await memberUpdate(this.task, theta, this.train, this.init.cfg, seed);
+    return { ...r, ms: performance.now() - t0 };
   }
 
-  /** One local training from the shared init (loss-based clustering). */
-  async warmup(seed: number): Promise<WeightSet> {
-    const { spec, inputShape, numClasses } = this.info;
-    const cfg = this.init.cfg;
-    return trainLocal(spec, inputShape, numClasses, this.info.init, this.train, {
-      ...(cfg.innerSteps !== undefined ? { steps: cfg.innerSteps } : { epochs: cfg.innerEpochs }),
-      batchSize: cfg.batchSize,
-      lr: cfg.lr,
-      momentum: cfg.momentum,
-      seed,
-    });
+  /** The warm-up model of loss-based clustering: one local training from `from`. */
+  warmup(from: WeightSet, seed: number): Promise<WeightSet> {
+    return warmupModel(this.task, from, this.train, this.init.cfg, seed);
   }
 
-  /** Loss and accuracy on one split. */
+  /** Loss and accuracy on one split (raw data; the model's scaler applied inside). */
   evaluate(weights: WeightSet, split: 'train' | 'val'): Promise<EvalResult> {
-    const { spec, inputShape, numClasses } = this.info;
-    return evaluate(spec, inputShape, numClasses, weights, split === 'train' ? this.train : this.val);
+    return evaluateModel(this.task, weights, split === 'train' ? this.train : this.val);
   }
 
-  /**
-   * The head's step: aggregate + Reptile + global step, then a sanity check on the head's own
-   * held-out data. A refused aggregate is retried with the coordinate-wise median (robust to a
-   * minority of poisoned updates); if that fails too the cluster model stays as it was.
-   */
-  async headStep(a: HeadStepArgs): Promise<HeadStepOutcome> {
-    const cfg = this.init.cfg;
-    const { numClasses } = this.info;
-    const finite = a.updates.filter((u) => allFinite(u.delta));
-    const discarded = a.updates
-      .filter((u) => !allFinite(u.delta))
-      .map((u) => ({ from: u.from, reason: 'non_finite' }));
-    const before = await this.evaluate(a.theta, 'val');
-    const step = (aggregator: PpfmConfig['aggregator']): { theta: WeightSet; global: WeightSet } =>
-      headStep({
-        theta: a.theta,
-        updates: finite.map((u) => ({ delta: u.delta, samples: u.samples })),
-        others: a.others,
-        global: a.global,
-        sharedPart: a.sharedPart,
-        cfg: { ...cfg, aggregator },
-      });
-    if (finite.length === 0)
-      return {
-        theta: a.theta,
-        global: a.global ?? a.theta,
-        discarded,
-        aggregator: 'none',
-        before,
-        after: before,
-        refused: 'no usable update',
-      };
-    let out = step(cfg.aggregator);
-    let after = await this.evaluate(out.theta, 'val');
-    let refused = refuseCandidate(before, after, numClasses);
-    if (refused === undefined) return { ...out, discarded, aggregator: cfg.aggregator, before, after };
-    const first = refused;
-    if (finite.length >= 3 && cfg.aggregator !== 'median') {
-      out = step('median');
-      after = await this.evaluate(out.theta, 'val');
-      refused = refuseCandidate(before, after, numClasses);
-      if (refused === undefined)
-        return {
-          ...out,
-          discarded,
-          aggregator: 'median',
-          before,
-          after,
-          refused: `${cfg.aggregator}: ${first}; used the median`,
-        };
-    }
-    return {
-      theta: a.theta,
-      global: a.global ?? out.global,
-      discarded,
-      aggregator: 'none',
-      before,
-      after: before,
-      refused: `${first}; kept the model`,
-    };
+  /** The head's end of a round, checked on the head's own train split (as the simulator does). */
+  headRound(a: HeadRoundArgs): Promise<HeadRoundResult> {
+    return headRound(this.task, { ...a, cfg: this.init.cfg }, this.train);
   }
 
   /** Personalisation: adapt on train, evaluate before/after on val. */
   async personalise(theta: WeightSet, seed: number): Promise<PersonalResult> {
-    const { spec, inputShape, numClasses } = this.info;
-    const cfg = this.init.cfg;
-    const r = await personalise(spec, inputShape, numClasses, theta, this.train, this.val, {
-      steps: cfg.adaptSteps,
-      batchSize: cfg.batchSize,
-      lr: cfg.adaptLr,
-      momentum: cfg.momentum,
-      seed,
-    });
+    const r = await personaliseModel(this.task, theta, this.train, this.val, this.init.cfg, seed);
     return { before: r.before, after: r.after, weights: r.weights };
   }
 }

@@ -3,8 +3,8 @@
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import { LearnerCore } from './core.js';
 import type {
-  HeadStepArgs,
-  HeadStepOutcome,
+  HeadRoundArgs,
+  HeadRoundResult,
   Learner,
   LearnerInfo,
   LearnerInit,
@@ -30,12 +30,12 @@ export async function startInlineLearner(init: LearnerInit): Promise<Learner> {
   return {
     info: core.info as LearnerInfo,
     train: (theta: WeightSet, seed: number): Promise<TrainResult> => guard(() => core.trainFrom(theta, seed)),
-    warmup: (seed: number): Promise<WeightSet> => guard(() => core.warmup(seed)),
+    warmup: (init: WeightSet, seed: number): Promise<WeightSet> => guard(() => core.warmup(init, seed)),
     evaluate: (w: WeightSet, split: 'train' | 'val'): Promise<EvalResult> =>
       guard(() => core.evaluate(w, split)),
     personalise: (theta: WeightSet, seed: number): Promise<PersonalResult> =>
       guard(() => core.personalise(theta, seed)),
-    headStep: (args: HeadStepArgs): Promise<HeadStepOutcome> => guard(() => core.headStep(args)),
+    headRound: (args: HeadRoundArgs): Promise<HeadRoundResult> => guard(() => core.headRound(args)),
     close: async () => {
       closed = true;
     },

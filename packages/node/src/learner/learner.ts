@@ -6,8 +6,10 @@ import type {
   Dataset,
   EvalResult,
   Fingerprint,
+  HeadRoundResult,
   ModelSpec,
   PpfmConfig,
+  TaskModel,
   WeightSet,
 } from '@ppfm/meta';
 
@@ -28,16 +30,17 @@ export interface LearnerInfo {
   dataName: string;
   samples: number;
   trainSamples: number;
-  inputShape: number[];
-  numClasses: number;
-  spec: ModelSpec;
-  /** Fingerprint of the training split (what the peer publishes). */
+  task: TaskModel;
+  /** Fingerprint of the training split (what the peer publishes; its feature moments feed the scaler). */
   fingerprint: Fingerprint;
-  /** The shared initial weights of this task (every peer with the same task derives the same). */
-  init: WeightSet;
+  /**
+   * The shared initial network of this task (cfg.initSeed, without the input scaler): every peer
+   * with the same task derives the same; a cluster's first model is it behind the cluster's scaler.
+   */
+  netInit: WeightSet;
 }
 
-/** One local training run from `theta`: the update, or why it was withheld. */
+/** One local training run from `theta` (meta's memberUpdate): the update, or why it was withheld. */
 export type TrainResult =
   | { kind: 'update'; delta: WeightSet; samples: number; lossBefore: number; lossAfter: number; ms: number }
   | { kind: 'diverged'; reason: string; lossBefore: number; lossAfter: number; ms: number };
@@ -56,8 +59,8 @@ export interface HeadUpdateIn {
   samples: number;
 }
 
-/** The head's step at the end of a round: cluster step, global step, and a sanity check. */
-export interface HeadStepArgs {
+/** The head's end of a round (meta's headRound): cluster step, global step, the check on its own data. */
+export interface HeadRoundArgs {
   theta: WeightSet;
   updates: HeadUpdateIn[];
   /** The newest known models of the other clusters (global level). */
@@ -66,34 +69,21 @@ export interface HeadStepArgs {
   sharedPart: 'body' | 'head';
 }
 
-/** What the head adopts, what it discarded and why. */
-export interface HeadStepOutcome {
-  theta: WeightSet;
-  global: WeightSet;
-  /** Updates dropped before aggregation (non-finite, wrong shape, norm out of bounds). */
-  discarded: { from: string; reason: string }[];
-  /** The aggregator that produced theta ('none': every aggregate failed the check, theta unchanged). */
-  aggregator: string;
-  /** Evaluation on the head's own held-out split before and after the step. */
-  before: EvalResult;
-  after: EvalResult;
-  /** Set when an aggregate was refused by the sanity check (what happened, for the log). */
-  refused?: string;
-}
+export type { HeadRoundResult };
 
 /** The learning operations a peer uses; every call may run concurrently with the network. */
 export interface Learner {
   readonly info: LearnerInfo;
   /** Task-level training on the train split (seeded by `seed`). */
   train(theta: WeightSet, seed: number): Promise<TrainResult>;
-  /** The warm-up model for loss-based clustering: one local training from the shared init. */
-  warmup(seed: number): Promise<WeightSet>;
+  /** The warm-up model for loss-based clustering: one local training from `init`. */
+  warmup(init: WeightSet, seed: number): Promise<WeightSet>;
   /** Mean loss and accuracy of `weights` on one split. */
   evaluate(weights: WeightSet, split: 'train' | 'val'): Promise<EvalResult>;
   /** Adapt `theta` on the train split, evaluate before/after on the val split. */
   personalise(theta: WeightSet, seed: number): Promise<PersonalResult>;
-  /** The head's end-of-round step (aggregation off the peer's event loop). */
-  headStep(args: HeadStepArgs): Promise<HeadStepOutcome>;
+  /** The head's end-of-round step (aggregation and its check, off the peer's event loop). */
+  headRound(args: HeadRoundArgs): Promise<HeadRoundResult>;
   /** Stops the engine (pending calls reject). */
   close(): Promise<void>;
 }

@@ -1,8 +1,8 @@
 // The messages between a peer and its learning worker: one request per call, answered once.
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import type {
-  HeadStepArgs,
-  HeadStepOutcome,
+  HeadRoundArgs,
+  HeadRoundResult,
   LearnerInfo,
   LearnerInit,
   PersonalResult,
@@ -13,10 +13,10 @@ import type {
 export interface LearnerCalls {
   init: { args: LearnerInit; result: LearnerInfo };
   train: { args: { theta: WeightSet; seed: number }; result: TrainResult };
-  warmup: { args: { seed: number }; result: WeightSet };
+  warmup: { args: { init: WeightSet; seed: number }; result: WeightSet };
   evaluate: { args: { weights: WeightSet; split: 'train' | 'val' }; result: EvalResult };
   personalise: { args: { theta: WeightSet; seed: number }; result: PersonalResult };
-  headStep: { args: HeadStepArgs; result: HeadStepOutcome };
+  headRound: { args: HeadRoundArgs; result: HeadRoundResult };
 }
 
 export type CallName = keyof LearnerCalls;

@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import {
   LearnerError,
-  type HeadStepArgs,
-  type HeadStepOutcome,
+  type HeadRoundArgs,
+  type HeadRoundResult,
   type Learner,
   type LearnerInfo,
   type LearnerInit,
@@ -69,8 +69,8 @@ class WorkerLearner implements Learner {
   train(theta: WeightSet, seed: number): Promise<TrainResult> {
     return this.call('train', { theta, seed });
   }
-  warmup(seed: number): Promise<WeightSet> {
-    return this.call('warmup', { seed });
+  warmup(init: WeightSet, seed: number): Promise<WeightSet> {
+    return this.call('warmup', { init, seed });
   }
   evaluate(weights: WeightSet, split: 'train' | 'val'): Promise<EvalResult> {
     return this.call('evaluate', { weights, split });
@@ -79,8 +79,8 @@ class WorkerLearner implements Learner {
     return this.call('personalise', { theta, seed });
   }
 
-  headStep(args: HeadStepArgs): Promise<HeadStepOutcome> {
-    return this.call('headStep', args);
+  headRound(args: HeadRoundArgs): Promise<HeadRoundResult> {
+    return this.call('headRound', args);
   }
 
   async close(): Promise<void> {

@@ -20,13 +20,13 @@ async function handle(req: WorkerRequest): Promise<unknown> {
     case 'train':
       return core.trainFrom(req.args.theta, req.args.seed);
     case 'warmup':
-      return core.warmup(req.args.seed);
+      return core.warmup(req.args.init, req.args.seed);
     case 'evaluate':
       return core.evaluate(req.args.weights, req.args.split);
     case 'personalise':
       return core.personalise(req.args.theta, req.args.seed);
-    case 'headStep':
-      return core.headStep(req.args);
+    case 'headRound':
+      return core.headRound(req.args);
   }
 }
 

@@ -92,7 +92,7 @@ export class ModelClient {
       this.rejected(peer, 'unknown_kind', m.kind);
       return undefined;
     }
-    if (!weightSetsCompatible(m.weights, this.c.store.init) || !scopeOk(m.scope)) {
+    if (!weightSetsCompatible(m.weights, this.c.store.template) || !scopeOk(m.scope)) {
       this.rejected(peer, 'shape_mismatch', m.modelId);
       return undefined;
     }

@@ -1,7 +1,7 @@
 // After every new cluster model: the round's traffic, the personalised evaluation (the model
 // adapted on the train split, scored on the held-out split), a checkpoint, and the run's
 // completion check. One evaluation at a time; a newer model replaces a queued older one.
-import { allFinite, deriveSeed } from '@ppfm/meta';
+import { allFinite, ppfmSeeds, type WeightSet } from '@ppfm/meta';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { HeldModel } from './model-store.js';
@@ -50,10 +50,10 @@ export class Evaluator {
     void this.run(m);
   }
 
-  /** Round-0 baseline of a fresh peer: the shared initial model, personalised. */
-  baseline(cluster: string): void {
+  /** Round-0 baseline of a fresh peer: its cluster's initial model, personalised. */
+  baseline(cluster: string, init: WeightSet): void {
     if (this.evaluatedRound >= 0) return;
-    this.offer({ cluster, round: 0, term: 0, weights: this.c.store.init, source: '' });
+    this.offer({ cluster, round: 0, term: 0, weights: init, source: '' });
   }
 
   private async run(m: HeldModel): Promise<void> {
@@ -98,7 +98,7 @@ export class Evaluator {
   }
 
   private async evaluate(m: HeldModel): Promise<void> {
-    const r = await this.c.learner.personalise(m.weights, deriveSeed(this.c.settings.seed, 'adapt', m.round));
+    const r = await this.c.learner.personalise(m.weights, ppfmSeeds.adapt(this.c.settings.seed, m.round));
     if (allFinite(r.weights)) this.c.store.personal = r.weights;
     this.last = { round: m.round, accBefore: r.before.acc, accAfter: r.after.acc };
     logEvent(this.c, {

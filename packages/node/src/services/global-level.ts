@@ -3,7 +3,7 @@
 // newest of each live cluster to the round close. A model counts only from a peer that belongs
 // to that cluster in our own view and claims its headship in its heartbeats; a model far from
 // ours on the shared part is left out (bounded influence of a hostile head).
-import { norm, subtract, type WeightSet } from '@ppfm/meta';
+import { norm, sharedTensors, subtract, type SharedPart, type WeightSet } from '@ppfm/meta';
 import { decodeGossip, TOPIC_HEADS, type GossipMessage } from '@ppfm/protocol';
 import { notice, type PeerComponents } from '../components.js';
 import type { ClusterMap } from '../clustering.js';
@@ -25,10 +25,13 @@ interface OtherModel {
 
 /** A model of another cluster farther than this multiple of our own model's norm is left out. */
 const MAX_DISTANCE_RATIO = 10;
+/** Models kept per other cluster (a round's step uses the newest one of an earlier round). */
+const HISTORY = 3;
 
 /** The heads topic and the other clusters' models. */
 export class GlobalLevel {
-  private readonly others = new Map<string, OtherModel>();
+  /** Per other cluster: its recent models, oldest first. */
+  private readonly others = new Map<string, OtherModel[]>();
   private cluster: string | undefined;
   private joined = false;
 
@@ -37,6 +40,7 @@ export class GlobalLevel {
     private readonly membership: Membership,
     private readonly client: ModelClient,
     private readonly map: () => ClusterMap | undefined,
+    private readonly sharedPart: () => SharedPart,
   ) {}
 
   /** Joins the heads topic as head of `cluster`. */
@@ -73,7 +77,7 @@ export class GlobalLevel {
     if (cluster === this.cluster) return ignore('own_cluster');
     const auth = this.authority(cluster, from);
     if (auth !== undefined) return ignore(auth, `${from} for ${cluster}`);
-    const known = this.others.get(cluster);
+    const known = this.others.get(cluster)?.at(-1);
     if (known !== undefined && known.head === from && known.round >= m.round) return ignore('stale_round');
     return ACCEPT;
   }
@@ -99,12 +103,15 @@ export class GlobalLevel {
   private async pull(cluster: string, head: string, round: number, signal?: AbortSignal): Promise<void> {
     const got = await this.client.fetch(head, cluster, round, signal);
     if (got === undefined) return;
-    const known = this.others.get(cluster);
-    if (known !== undefined && known.round >= got.round && known.head === head) return;
+    const kept = (this.others.get(cluster) ?? []).filter((o) => o.head === head);
+    if (kept.some((o) => o.round >= got.round)) return;
     const own = this.c.store.model?.weights;
     if (own !== undefined) {
-      const d = norm(subtract(got.weights, own));
-      const limit = MAX_DISTANCE_RATIO * Math.max(norm(own), 1e-6);
+      // Only the shared part counts (each cluster has its own input scaler and, maybe, its own body).
+      const part = this.sharedPart();
+      const mine = sharedTensors(own, part);
+      const d = norm(subtract(sharedTensors(got.weights, part), mine));
+      const limit = MAX_DISTANCE_RATIO * Math.max(norm(mine), 1e-6);
       if (!(d <= limit)) {
         notice(
           this.c,
@@ -115,14 +122,18 @@ export class GlobalLevel {
         return;
       }
     }
-    this.others.set(cluster, { head, round: got.round, weights: got.weights });
+    // A new head of that cluster starts a new lineage: older models of other heads are dropped.
+    this.others.set(cluster, [...kept, { head, round: got.round, weights: got.weights }].slice(-HISTORY));
   }
 
   /**
    * The newest model of every other live cluster, for the global step: first pulls models that
    * heads announced in heartbeats but we have not fetched (missed announcements).
    */
-  async othersForGlobal(signal: AbortSignal): Promise<{ cluster: string; weights: WeightSet }[]> {
+  async othersForGlobal(
+    signal: AbortSignal,
+    beforeRound: number,
+  ): Promise<{ cluster: string; weights: WeightSet }[]> {
     const map = this.map();
     const live = new Set((map?.clusters ?? []).map((x) => x.id));
     const jobs: Promise<void>[] = [];
@@ -135,13 +146,17 @@ export class GlobalLevel {
       )
         continue;
       if (!live.has(claim.cluster) || this.authority(claim.cluster, peer) !== undefined) continue;
-      const have = this.others.get(claim.cluster);
+      const have = this.others.get(claim.cluster)?.at(-1);
       if (have !== undefined && have.round >= claim.round) continue;
       jobs.push(this.pull(claim.cluster, peer, 0, signal));
     }
     await Promise.all(jobs);
-    return [...this.others.entries()]
-      .filter(([id]) => live.has(id) && id !== this.cluster)
-      .map(([cluster, o]) => ({ cluster, weights: o.weights }));
+    // As the simulator: round r steps toward the other clusters' models of earlier rounds (round 1
+    // has none), the newest of each.
+    return [...this.others.entries()].flatMap(([cluster, models]) => {
+      if (!live.has(cluster) || cluster === this.cluster) return [];
+      const m = models.filter((o) => o.round >= 1 && o.round < beforeRound).at(-1);
+      return m === undefined ? [] : [{ cluster, weights: m.weights }];
+    });
   }
 }

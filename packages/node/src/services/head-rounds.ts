@@ -1,7 +1,7 @@
 // The head's side of a round (cluster-level meta training): open a round, collect the members'
 // updates (its own included), close on everyone / quorum + grace / deadline, take the cluster
 // and global step off the event loop, check the result, publish. One explicit state at a time.
-import { deriveSeed, type WeightSet } from '@ppfm/meta';
+import { ppfmSeeds, type WeightSet } from '@ppfm/meta';
 import {
   clusterTopic,
   encodeGossip,
@@ -40,10 +40,15 @@ export interface HeadDeps {
   /** When the view last changed (rounds wait for it to settle). */
   lastViewChange(): number;
   /** Other clusters' newest models for the global step (pulled before each close). */
-  othersForGlobal(signal: AbortSignal): Promise<{ cluster: string; weights: WeightSet }[]>;
+  othersForGlobal(
+    signal: AbortSignal,
+    beforeRound: number,
+  ): Promise<{ cluster: string; weights: WeightSet }[]>;
   sharedPart(): 'body' | 'head';
   /** The highest round our former head announced (a finished run never goes on alone). */
   headRound(): number;
+  /** The first model of this cluster's lineage: the shared network behind the cluster's scaler. */
+  clusterInit(): WeightSet;
 }
 
 /** Drives rounds while this peer heads its cluster. */
@@ -70,7 +75,7 @@ export class HeadRounds {
     const { c } = this;
     this.deactivate();
     this.session = session;
-    const base = c.store.baseFor(session.cluster, c.self, session.election.term);
+    const base = c.store.baseFor(session.cluster, c.self, session.election.term, this.deps.clusterInit());
     c.store.set(base);
     session.setRound(base.round);
     const now = c.clock.now();
@@ -195,7 +200,7 @@ export class HeadRounds {
   ): Promise<void> {
     const { c } = this;
     try {
-      const r = await c.learner.train(theta, deriveSeed(c.settings.seed, 'round', col.round));
+      const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));
       if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
       if (r.kind === 'diverged') {
         notice(c, 'warn', `round ${col.round}: own update withheld: ${r.reason}`, 'update_withheld');
@@ -242,9 +247,9 @@ export class HeadRounds {
         );
         return this.reopenLater();
       }
-      const others = await this.deps.othersForGlobal(s.signal);
+      const others = await this.deps.othersForGlobal(s.signal, col.round);
       if (!live()) return;
-      const out = await c.learner.headStep({
+      const out = await c.learner.headRound({
         theta: base.weights,
         updates: updates.map((u) => ({ from: u.from, delta: u.delta, samples: u.samples })),
         others: others.map((o) => o.weights),
@@ -259,8 +264,13 @@ export class HeadRounds {
           `round ${col.round}: update of ${d.from} discarded (${d.reason})`,
           'update_discarded',
         );
-      if (out.refused !== undefined)
-        notice(c, 'warn', `round ${col.round}: aggregate refused: ${out.refused}`, 'aggregate_refused');
+      if (!out.verdict.ok)
+        notice(
+          c,
+          'warn',
+          `round ${col.round}: aggregate refused on our own data, model kept: ${out.verdict.reason}`,
+          'aggregate_refused',
+        );
       c.store.global = out.global;
       if (others.length > 0)
         logEvent(c, {

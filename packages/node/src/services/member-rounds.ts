@@ -3,11 +3,10 @@
 // rounds, catch up with the head's newest model. A head that makes no progress, or publishes a
 // model worse than chance on our data, is deposed. One explicit state at a time.
 import { peerIdFromString } from '@libp2p/peer-id';
-import { deriveSeed, type EvalResult, type WeightSet } from '@ppfm/meta';
+import { acceptCandidate, ppfmSeeds, type EvalResult, type WeightSet } from '@ppfm/meta';
 import { decodeDirect, encodeUpdateEnvelope, PROTOCOL_UPDATE_PUSH, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { notice, type PeerComponents } from '../components.js';
-import { refuseCandidate } from '../learner/checks.js';
 import type { ModelClient } from '../net/model-client.js';
 import { request } from '../streams.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -160,7 +159,7 @@ export class MemberRounds {
       if (c.store.model !== got) return; // refused
     }
     this.busy('training', ro.round, ro.head);
-    const r = await c.learner.train(theta.weights, deriveSeed(c.settings.seed, 'round', ro.round));
+    const r = await c.learner.train(theta.weights, ppfmSeeds.round(c.settings.seed, ro.round));
     if (s.closed || s.election.head !== ro.head) return;
     if (r.kind === 'diverged') {
       notice(c, 'warn', `round ${ro.round}: update withheld: ${r.reason}`, 'update_withheld');
@@ -237,7 +236,8 @@ export class MemberRounds {
       got.round <= held.round
     )
       return false;
-    const now = await c.learner.evaluate(got.weights, 'val');
+    // On our own training data, as the head checks its aggregate (the held-out split is for reporting).
+    const now = await c.learner.evaluate(got.weights, 'train');
     if (s.closed) return false;
     if (held !== undefined && held.round > 0) {
       const prev =
@@ -245,13 +245,13 @@ export class MemberRounds {
         this.heldEval.round === held.round &&
         this.heldEval.source === held.source
           ? this.heldEval.eval
-          : await c.learner.evaluate(held.weights, 'val');
-      const why = refuseCandidate(prev, now, c.learner.info.numClasses);
-      if (why !== undefined) {
+          : await c.learner.evaluate(held.weights, 'train');
+      const verdict = acceptCandidate(prev, now, c.learner.info.task.numClasses);
+      if (!verdict.ok) {
         notice(
           c,
           'warn',
-          `refused round ${got.round} from head ${got.source}: ${why}; deposing it`,
+          `refused round ${got.round} from head ${got.source}: ${verdict.reason}; deposing it`,
           'model_refused',
         );
         s.banHead(got.source, BAN_MS);

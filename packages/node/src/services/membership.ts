@@ -350,6 +350,8 @@ export class Membership {
     for (const [id, cl] of this.claims) if (now - cl.at > ttl) this.claims.delete(id);
     for (const [id, at] of this.expiredAt) if (now - at > 10 * ttl) this.expiredAt.delete(id);
     if (removed) this.damper.changed();
+    // The gate says what it waits for (and when it gives up) on its own clock, not only when asked.
+    this.isReady();
   }
 
   /** One damped `view:changed`, unless the view came back to what the last one announced. */
@@ -371,5 +373,7 @@ export function fingerprintOf(m: FingerprintMsg): Fingerprint {
     projMean: m.projMean,
     projStd: m.projStd,
     classMeans: m.classMeans,
+    featureMean: m.featureMean,
+    featureStd: m.featureStd,
   };
 }

@@ -21,7 +21,8 @@ export class ModelStore {
   personal: WeightSet | undefined;
   warmup: WeightSet | undefined;
 
-  constructor(readonly init: WeightSet) {}
+  /** `template`: the names and shapes every model of this task has (scaler included). */
+  constructor(readonly template: WeightSet) {}
 
   /** The current cluster model, if any. */
   get model(): HeldModel | undefined {
@@ -45,9 +46,9 @@ export class ModelStore {
     this.held = m;
   }
 
-  /** The model to continue from as head of `cluster` (ours, else the shared init at round 0). */
-  baseFor(cluster: string, self: string, term: number): HeldModel {
-    const base = this.held ?? { cluster, round: 0, term: 0, weights: this.init, source: self };
+  /** The model to continue from as head of `cluster` (ours, else the cluster's initial model at round 0). */
+  baseFor(cluster: string, self: string, term: number, init: WeightSet): HeldModel {
+    const base = this.held ?? { cluster, round: 0, term: 0, weights: init, source: self };
     return { ...base, cluster, term };
   }
 }

@@ -3,13 +3,21 @@
 // on its own data, gossips the losses, and clusters the same loss matrix as everyone else.
 // State is an explicit union; the rule itself (refineClusters, with its separation guard) is
 // meta's, so the simulator and the peer decide alike.
-import { deriveSeed } from '@ppfm/meta';
+import {
+  clusterInit,
+  type Fingerprint,
+  LossMatrix,
+  makeLossReport,
+  ppfmSeeds,
+  refineByLoss,
+  shouldRefine,
+  type LossReport,
+} from '@ppfm/meta';
 import { encodeGossip, TOPIC_FINGERPRINTS, type LossReportMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { notice, type PeerComponents } from '../components.js';
 import type { ClusterMap } from '../clustering.js';
 import type { ModelClient } from '../net/model-client.js';
-import { LossMatrix, makeLossReport, refineClusters, shouldRefine, type LossReport } from '../refinement.js';
 
 /**
  * idle: nothing to refine. running: refining the view `key` (sorted ids joined), in `phase`.
@@ -47,6 +55,8 @@ export class RefinementDriver {
   constructor(
     private readonly c: RefinementComponents,
     private readonly client: ModelClient,
+    /** The fingerprints of the given peers (from the view). */
+    private readonly fingerprints: (ids: readonly string[]) => Fingerprint[],
   ) {}
 
   get state(): RefineState {
@@ -127,7 +137,12 @@ export class RefinementDriver {
 
   private async run(key: string, members: string[]): Promise<void> {
     const { c } = this;
-    c.store.warmup ??= await c.learner.warmup(deriveSeed(c.settings.seed, 'warmup'));
+    // The warm-up starts from the initial model of the peers being refined (their pooled scaler),
+    // as the simulator's refinement does.
+    c.store.warmup ??= await c.learner.warmup(
+      clusterInit(c.learner.info.task, this.fingerprints(members), c.settings.cfg),
+      ppfmSeeds.warmup(c.settings.seed),
+    );
     if (!this.live(key)) return;
     this.st = { kind: 'running', key, members, phase: 'scoring', since: c.clock.now() };
     const end = c.clock.now() + c.timing.roundDeadlineMs;
@@ -187,7 +202,7 @@ export class RefinementDriver {
             'refinement_deadline',
           );
         }
-        const r = refineClusters(this.matrix.reports(0), { members, round: 0 });
+        const r = refineByLoss(this.matrix.reports(0), { members, round: 0 });
         const split = r.separated && r.unplaced.length === 0;
         this.finish(key, members, split ? { clusters: r.clusters, byPeer: r.byPeer, separated: true } : null);
         resolve();

@@ -10,7 +10,7 @@ import type { HeldModel } from './model-store.js';
 /** running: rounds to go. finishing: head serving its final model. completed: done (stopping). */
 export type RunState =
   | { kind: 'running' }
-  | { kind: 'finishing'; round: number; since: number; fetched: Set<string> }
+  | { kind: 'finishing'; round: number; since: number }
   | { kind: 'completed'; round: number };
 
 export type RunComponents = Pick<PeerComponents, 'self' | 'bus' | 'clock' | 'timing' | 'settings' | 'store'>;
@@ -36,6 +36,9 @@ export class RunTracker {
   private st: RunState = { kind: 'running' };
   private timer: Cancel | undefined;
   private orphanTrying = false;
+  /** The newest round of our model each peer fetched (members often fetch the final model before
+   * the head has evaluated it and entered `finishing`). */
+  private readonly served = new Map<string, number>();
 
   constructor(
     private readonly c: RunComponents,
@@ -66,7 +69,7 @@ export class RunTracker {
     logEvent(this.c, { event: 'rounds_completed', cluster: m.cluster, round: m.round });
     this.deps.freeze();
     if (this.deps.isHead() && m.source === this.c.self) {
-      this.st = { kind: 'finishing', round: m.round, since: this.c.clock.now(), fetched: new Set() };
+      this.st = { kind: 'finishing', round: m.round, since: this.c.clock.now() };
       notice(
         this.c,
         'info',
@@ -81,14 +84,16 @@ export class RunTracker {
 
   /** The fetch handler served our model of `round` to `from`. */
   onServed(from: string, round: number): void {
-    if (this.st.kind === 'finishing' && round >= this.st.round) this.st.fetched.add(from);
+    if (round > (this.served.get(from) ?? -1)) this.served.set(from, round);
   }
 
   private tick(): void {
     const now = this.c.clock.now();
     const st = this.st;
     if (st.kind === 'finishing') {
-      const pending = this.deps.members().filter((id) => id !== this.c.self && !st.fetched.has(id));
+      const pending = this.deps
+        .members()
+        .filter((id) => id !== this.c.self && (this.served.get(id) ?? -1) < st.round);
       const elapsed = now - st.since;
       if (
         (pending.length === 0 && elapsed >= Math.min(this.c.timing.graceMs, 1000)) ||

@@ -1,12 +1,15 @@
 // Loss-based cluster refinement (IFCA rule) for peers whose fingerprints do not separate the
 // tasks (same input marginals, different labelling). After a warm-up round every peer scores the
-// candidate models on its own training split and gossips a `loss_report`; every peer clusters the
-// collected loss matrix with the same deterministic rule, so the same reports give the same
-// clusters everywhere, with no vote. The rule mirrors the offline simulator (@ppfm/meta,
-// sim/methods/ppfm.ts `lossClusters`): symmetric excess loss, average linkage cut at the largest
-// jump (`agglomerate`). Pure: no libp2p, no tfjs; the caller injects the reports.
-import { agglomerate } from '@ppfm/meta';
-import { isValidClusterId } from './cluster-id.js';
+// candidate models on its own training split (a `loss_report`); every peer clusters the collected
+// loss matrix with the same deterministic rule, so the same reports give the same clusters
+// everywhere, with no vote: symmetric excess loss, average linkage cut at the largest jump
+// (`agglomerate`), then the separation guard, which merges clusters closer than noise (peers that
+// share one distribution stay one cluster). Pure: no networking, no tfjs; the caller injects the
+// reports. The simulator and the networked peer both call refineByLoss.
+import { agglomerate } from './linkage.js';
+
+/** Refined cluster ids must be topic-safe like every cluster id (the protocol's rule). */
+const CLUSTER_ID_PATTERN = /^[a-z0-9-]{1,64}$/;
 
 /** One peer's losses of the candidate models on its own data (the `loss_report` gossip body). */
 export interface LossReport {
@@ -103,12 +106,12 @@ export interface RefineOptions {
   members?: Iterable<string>;
   /** Use only reports scoring this round; default: all given reports. */
   round?: number;
-  /** agglomerate's minimum jump between successive merge heights (the simulator uses 3). */
+  /** agglomerate's minimum jump between successive merge heights (default 3). */
   splitRatio?: number;
   /**
    * Minimum-separation guard: clusters whose average-linkage distance (symmetric excess loss,
    * nats) is below max(minExcessLoss, minRelativeExcess * mean own loss) are merged back, so
-   * that noise (no structure) gives one cluster. Both 0 reproduces the simulator exactly.
+   * that noise (no structure) gives one cluster. Both 0 is the bare linkage rule.
    */
   minExcessLoss?: number;
   minRelativeExcess?: number;
@@ -116,7 +119,7 @@ export interface RefineOptions {
   idPrefix?: string;
 }
 
-/** Defaults: the simulator's split ratio plus the separation guard. */
+/** Defaults: split ratio 3 plus the separation guard. */
 export const DEFAULT_REFINE_OPTIONS = {
   splitRatio: 3,
   minExcessLoss: 0.05,
@@ -136,11 +139,11 @@ export interface Refinement {
 
 /**
  * Clusters peers by their loss reports, deterministically (same reports => same result on every
- * peer, whatever order they arrived in). Distance between peers i and j is the simulator's
+ * peer, whatever order they arrived in). Distance between peers i and j is the
  * symmetric excess loss max(0, (L_i[j] - L_i[i] + L_j[i] - L_j[j]) / 2), with missing entries
  * handled as documented in `excessDistances`.
  */
-export function refineClusters(reports: Iterable<LossReport>, opts: RefineOptions = {}): Refinement {
+export function refineByLoss(reports: Iterable<LossReport>, opts: RefineOptions = {}): Refinement {
   const o = { ...DEFAULT_REFINE_OPTIONS, ...stripUndefined(opts) };
   const byId = new Map<string, LossReport>();
   for (const r of reports) {
@@ -180,7 +183,7 @@ export function refineClusters(reports: Iterable<LossReport>, opts: RefineOption
     .sort((a, b) => cmp(a[0] as string, b[0] as string));
   const clusters = named.map((m, rank) => {
     const id = `${o.idPrefix}${rank}`;
-    if (!isValidClusterId(id)) throw new RangeError(`invalid refined cluster id ${id}`);
+    if (!CLUSTER_ID_PATTERN.test(id)) throw new RangeError(`invalid refined cluster id ${id}`);
     return { id, members: m };
   });
   const byPeer = new Map<string, string>();
@@ -218,7 +221,7 @@ export interface RefinementConfig {
 /** Default: on, from 4 peers (two per task at least). */
 export const DEFAULT_REFINEMENT_CONFIG: RefinementConfig = { enabled: true, minPeers: 4 };
 
-/** Whether a peer should run the warm-up + loss-report refinement for its current view. */
+/** Whether to run the warm-up + loss-report refinement for a view of `viewSize` peers. */
 export function shouldRefine(
   viewSize: number,
   separated: boolean,
@@ -239,7 +242,7 @@ function lossRow(r: LossReport, peers: readonly string[]): (number | undefined)[
 /**
  * Pairwise distances from loss rows (rows[i][j]: peer i's loss of peer j's model).
  * - Own loss: L_i[i], or when i did not score itself the smallest loss in its row.
- * - Both directions known: the simulator's symmetric excess. One known: that one-sided excess.
+ * - Both directions known: the symmetric excess. One known: that one-sided excess.
  * - Neither: the shortest two-hop path min_k d(i,k) + d(k,j) over known pairs (an upper bound for
  *   a metric; ~0 inside a task, large across), else the largest known distance (unknown = far).
  * A peer linked to nobody by a known entry is not placed.
