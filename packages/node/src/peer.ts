@@ -11,7 +11,7 @@ import {
   withScaler,
   type Fingerprint,
   type WeightSet,
-} from '@ppfm/meta';
+} from '@ppfm/meta/light';
 import {
   decodeGossip,
   encodeError,
@@ -34,7 +34,6 @@ import { handleViewSync } from './handlers/view-sync.js';
 import { signGossip } from './net/signed-gossip.js';
 import { createHost, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
-import { startInlineLearner } from './learner/inline-learner.js';
 import type { Learner } from './learner/learner.js';
 import { startWorkerLearner } from './learner/worker-learner.js';
 import type { LogEvent } from './log/events.js';
@@ -134,7 +133,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     };
     const learner: Learner =
       opts.learner === 'inline'
-        ? await startInlineLearner(learnerInit)
+        ? // Loaded on demand: the inline engine brings tfjs into this thread.
+          await (await import('./learner/inline-learner.js')).startInlineLearner(learnerInit)
         : await startWorkerLearner(learnerInit);
     cleanup.push(() => learner.close());
     const info = learner.info;
@@ -407,7 +407,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         return r.reply;
       },
       {
-        limits: { maxBytes: 128 * 1024, timeoutMs: 5000 },
+        limits: { maxBytes: 128 * 1024, timeoutMs: timing.fetchTimeoutMs },
         encodeError: encodeErr,
         onFailure: streamFailure(PROTOCOL_VIEW_SYNC),
         maxInboundStreams: 4,

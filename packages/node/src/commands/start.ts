@@ -69,7 +69,7 @@ async function readModelSpec(path: string): Promise<ModelSpec> {
   } catch (err) {
     throw new UsageError(`--model: ${path} is not valid JSON (${(err as Error).message})`);
   }
-  const { parseModelSpec } = await import('@ppfm/meta');
+  const { parseModelSpec } = await import('@ppfm/meta/light');
   try {
     return parseModelSpec(value);
   } catch (err) {

@@ -1,7 +1,7 @@
 // /ppfm/1/update/push: a member's weight difference for the head's open round. Decoded against
 // our spec (shape, finite values) before the head driver sees it; every refusal is typed and
 // logged when it is the sender's fault.
-import { weightSetsCompatible } from '@ppfm/meta';
+import { weightSetsCompatible } from '@ppfm/meta/light';
 import { decodeUpdateEnvelope, encodeAck, encodeError, PROTOCOL_UPDATE_PUSH } from '@ppfm/protocol';
 import { logEvent, type PeerComponents } from '../components.js';
 import type { HeadRounds } from '../services/head-rounds.js';

@@ -120,7 +120,7 @@ export class Membership {
       accept: (author, data, ageMs, signed) => this.acceptRelayed(author, data, ageMs, signed),
       cooldownMs: () => Math.max(1000, this.heartbeatPeriod()),
       maxReplyBytes: CONTROL_MAX_BYTES + 64 * 1024,
-      timeoutMs: Math.max(5000, c.timing.fetchTimeoutMs / 2),
+      timeoutMs: Math.max(5000, c.timing.fetchTimeoutMs * 0.75),
     });
   }
 
