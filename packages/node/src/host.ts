@@ -63,6 +63,8 @@ const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
  * so the cap must exceed the largest cluster expected (libp2p's default is 300).
  */
 const DEFAULT_MAX_CONNECTIONS = 128;
+/** Dial, upgrade and negotiation deadline (libp2p's default is 10 s). */
+const STARVED_TIMEOUT_MS = 30_000;
 // A variable module name: the memory transport is a devDependency, not resolved at build time.
 const MEMORY_MODULE = '@libp2p/memory';
 
@@ -92,10 +94,21 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
+    // A peer starved of CPU answers pings late; libp2p would then abort its connections and every
+    // neighbour would see it leave. Liveness is PPFM's (view ttl, leases, a closed socket): keep
+    // measuring round trips, never abort on a late ping.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     // In memory there are no IP addresses (an allow list would fail to parse them).
     connectionManager: {
       maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      // libp2p's 10 s budgets assume a responsive peer; a starved one (dozens of peers on a
+      // 2-core box) needs longer for a Noise handshake, and an aborted upgrade costs a redo.
+      dialTimeout: STARVED_TIMEOUT_MS,
+      inboundUpgradeTimeout: STARVED_TIMEOUT_MS,
+      outboundUpgradeTimeout: STARVED_TIMEOUT_MS,
+      inboundStreamProtocolNegotiationTimeout: STARVED_TIMEOUT_MS,
+      outboundStreamProtocolNegotiationTimeout: STARVED_TIMEOUT_MS,
       ...(memoryTransport
         ? { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
         : oneHost

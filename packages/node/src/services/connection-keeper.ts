@@ -3,7 +3,15 @@
 // view, the clusters or the role change (coalesced) and periodically (failed dials are retried).
 import type { Cancel } from '../clock.js';
 import type { PeerComponents } from '../components.js';
-import { applyConnectionPolicy, wantedPeers, type ConnectionNeeds } from '../handlers/peers.js';
+import {
+  applyConnectionPolicy,
+  DEFAULT_CONNECTION_BUDGET,
+  knownPeers,
+  learnAddresses,
+  wantedPeers,
+  type ConnectionBudget,
+  type ConnectionNeeds,
+} from '../handlers/peers.js';
 
 export type KeeperComponents = Pick<PeerComponents, 'clock' | 'libp2p'>;
 
@@ -20,6 +28,7 @@ export class ConnectionKeeper {
     private readonly needs: () => ConnectionNeeds,
     private readonly onInvalid: (from: string, reason: string, detail: string) => void,
     private readonly periodMs = 10_000,
+    private readonly budget: ConnectionBudget = DEFAULT_CONNECTION_BUDGET,
   ) {}
 
   start(): void {
@@ -33,6 +42,19 @@ export class ConnectionKeeper {
     this.due?.();
   }
 
+  /** One application: learn candidates if we know too few, then dial and prune. */
+  private async apply(): Promise<void> {
+    const { libp2p } = this.c;
+    let known = await knownPeers(libp2p);
+    // A joining peer knows only its bootstrap peers: ask them for more, to find mesh neighbours.
+    if (known.length <= this.budget.clusterPeers + this.budget.otherPeers) {
+      await learnAddresses(libp2p, 'any', this.onInvalid);
+      known = await knownPeers(libp2p);
+    }
+    // Connection ages are wall-clock times (libp2p's timeline), not the injected clock's.
+    await applyConnectionPolicy(libp2p, wantedPeers({ ...this.needs(), known }, this.budget), this.onInvalid);
+  }
+
   /** Something changed: apply the policy after `delayMs` (coalesced; never two at once). */
   soon(delayMs = 100): void {
     if (this.stopped || this.due !== undefined) return;
@@ -42,9 +64,7 @@ export class ConnectionKeeper {
         this.again = true;
         return;
       }
-      // Connection ages are wall-clock times (libp2p's timeline), not the injected clock's.
-      this.running = applyConnectionPolicy(this.c.libp2p, wantedPeers(this.needs()), this.onInvalid)
-        .then(() => undefined)
+      this.running = this.apply()
         .catch(() => undefined)
         .finally(() => {
           this.running = undefined;
