@@ -60,6 +60,8 @@ export interface RunResult {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Peers the testnet lets load at the same time (see startPeers). */
+const STARTING_AT_ONCE = 4;
 
 function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
@@ -209,8 +211,23 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
         listen,
       );
       await sleep(50);
+      // The bootstrap peers first, then at most STARTING_AT_ONCE peers loading at a time: on a
+      // crowded box dozens of simultaneous start-ups (tfjs, wasm, data) starve the peers that are
+      // already up of the CPU their handshakes and heartbeats need.
+      if (i === 1) await startedUpTo(2, 120_000);
+      else if (i >= 2) await startedUpTo(i + 1 - STARTING_AT_ONCE, 60_000);
     }
     note(`started ${opts.peers} peers (bootstrap peer-00, peer-01)`);
+  };
+
+  /** Waits (following the logs) until `n` of the peers spawned so far have started, at most `ms`. */
+  const startedUpTo = async (n: number, ms: number): Promise<void> => {
+    const until = Date.now() + ms;
+    const started = (): number => pool.procs.filter((p) => state.byIndex(p.index) !== undefined).length;
+    while (Date.now() < until && started() < n) {
+      await follower.poll();
+      await sleep(200);
+    }
   };
 
   let timedOut = false;
