@@ -57,6 +57,11 @@ export interface ElectionOptions {
   term?: number;
   /** Listen this long after start before claiming, so an existing head is heard first. Default leaseTtlMs. */
   listenMs?: number;
+  /**
+   * Whether a member takes part in this cluster at all (e.g. its heartbeats name the cluster):
+   * candidates that never show up are not waited for. Default: every member. Self always does.
+   */
+  eligible?: (id: string) => boolean;
 }
 
 /** Why a peer may not lead this cluster in the receiver's eyes (the message is then ignored). */
@@ -100,6 +105,7 @@ export class ClusterElection {
   private termHead: string | undefined;
   private members: ElectionMember[] = [];
   private readonly suspected = new Set<string>();
+  private readonly eligible: (id: string) => boolean;
   /** Peers that misbehaved as heads (no progress, bad models): never head until the local time given. */
   private readonly banned = new Map<string, number>();
   /** Local time of the last lease heard from each peer (followed or not): incumbency. */
@@ -123,6 +129,7 @@ export class ClusterElection {
     this.intervalMs = opts.leaseIntervalMs;
     this.ttlMs = opts.leaseTtlMs;
     this.maxTerm = opts.term ?? 0;
+    this.eligible = opts.eligible ?? (() => true);
     this.listenUntil = opts.now + (opts.listenMs ?? opts.leaseTtlMs);
     this.headlessSince = opts.now;
     this.st = { role: 'follower', term: this.maxTerm };
@@ -202,7 +209,11 @@ export class ClusterElection {
     if (bannedUntil !== undefined && now < bannedUntil) return { ok: false, code: 'banned' };
     if (term > MAX_TERM) return { ok: false, code: 'bad_term' };
     const head = this.validHead(now);
-    if (head !== undefined && term > this.maxTerm + MAX_TERM_STEP) return { ok: false, code: 'bad_term' };
+    // Terms advance in bounded steps once this session knows the cluster's term (it followed or
+    // was a head): a member cannot push the term to the end of its range. A newcomer (no head
+    // seen yet) takes the term it hears, as a late joiner must.
+    if ((head !== undefined || this.termHead !== undefined) && term > this.maxTerm + MAX_TERM_STEP)
+      return { ok: false, code: 'bad_term' };
     if (head === peer) return { ok: true };
     // The sender proves it is alive and claims incumbency by sending: its own suspicion does not
     // count against it, and among incumbents the lease rules (term, then id) decide.
@@ -271,6 +282,7 @@ export class ClusterElection {
       this.termHead !== undefined &&
       lease.head !== this.termHead &&
       lease.term <= this.maxTerm &&
+      this.maxTerm < MAX_TERM &&
       this.claimTime(now) !== undefined
     )
       return this.claim(now);
@@ -303,15 +315,26 @@ export class ClusterElection {
       this.st = { role: 'candidate', term: this.maxTerm, electAt };
       return out;
     }
+    // The better-ranked candidates had their turn and said nothing: suspect them, so that the next
+    // election does not wait for them again (a lease from one of them clears it).
+    const ranked = this.ranked(now);
+    for (const m of ranked.slice(
+      0,
+      ranked.findIndex((x) => x.id === this.selfId),
+    ))
+      this.suspected.add(m.id);
     out.push(...this.claim(now));
     return out;
   }
 
-  /** Self becomes head at highestTerm + 1. */
+  /**
+   * Self becomes head at highestTerm + 1. A term space exhausted (a newcomer took a hostile
+   * peer's MAX_TERM) is not a dead end: the claim stays at MAX_TERM and the others, without a
+   * valid lease, follow it; at equal terms the smaller id wins.
+   */
   private claim(now: number): ElectionOutput[] {
-    if (this.maxTerm >= MAX_TERM) return []; // cannot happen with bounded terms; never overflow
     const timing = this.failoverTiming(now);
-    this.maxTerm += 1;
+    this.maxTerm = Math.min(this.maxTerm + 1, MAX_TERM);
     this.termHead = this.selfId;
     this.expiredAt = undefined;
     this.deadHeadLastLeaseAt = undefined;
@@ -339,7 +362,12 @@ export class ClusterElection {
       return at !== undefined && now - at <= this.ttlMs;
     };
     return this.members
-      .filter((m) => m.id === alive || !this.suspected.has(m.id))
+      .filter(
+        (m) =>
+          m.id === alive ||
+          m.id === this.selfId ||
+          (!this.suspected.has(m.id) && (recent(m.id) || this.eligible(m.id))),
+      )
       .sort((a, b) => Number(recent(b.id)) - Number(recent(a.id)) || compareCandidates(a, b));
   }
 

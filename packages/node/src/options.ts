@@ -6,6 +6,7 @@ import type { Codec } from '@ppfm/protocol';
 import type { Clock } from './clock.js';
 import type { Libp2pOptions } from 'libp2p';
 import type { LogEvent } from './log/events.js';
+import type { AggregatorName } from '@ppfm/meta';
 
 /** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
 export interface PeerTiming {
@@ -159,6 +160,12 @@ export interface PeerOptions {
    * every event the peer logs; `libp2p` goes to createLibp2p's `metrics` option (HostOptions.metrics).
    */
   metrics?: { observe(e: LogEvent): void; libp2p?: Libp2pOptions['metrics'] };
+  /** How a head combines its members' updates (`--aggregator`; meta's cfg.aggregator, default 'auto'). */
+  aggregator?: AggregatorName;
+  /** Private network: only these peer ids may connect (`--allow-peers FILE`, net/private-network.ts). */
+  allowPeers?: Iterable<string>;
+  /** Private network: the bytes of a pre-shared swarm key file (`--swarm-key FILE`, @libp2p/pnet). */
+  swarmKey?: Uint8Array;
 }
 
 /** How a peer clusters its view (see PeerOptions.clustering). */

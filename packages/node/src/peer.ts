@@ -28,16 +28,17 @@ import { logEvent, notice, type PeerComponents, type PeerSettings } from './comp
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
-import { maxEnvelopeBytes } from './handlers/model-limits.js';
-import { handlePush } from './handlers/push.js';
+import { directCaps, maxEnvelopeBytes } from './handlers/model-limits.js';
+import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from './handlers/push.js';
 import { handleViewSync } from './handlers/view-sync.js';
 import { signGossip } from './net/signed-gossip.js';
-import { createHost, type StartedHost } from './host.js';
+import { createHost, type Host, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import type { Learner } from './learner/learner.js';
 import { startWorkerLearner } from './learner/worker-learner.js';
 import type { LogEvent } from './log/events.js';
 import { GossipRouter } from './net/gossip-router.js';
+import { IgnoreLog } from './net/ignore-log.js';
 import { ModelClient } from './net/model-client.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
 import { servePeerExchange } from './handlers/peers.js';
@@ -72,6 +73,8 @@ export interface Peer {
   addrs: string[];
   /** The peer's event bus (tests wait on its events; tools subscribe). */
   bus: EventBus;
+  /** Its libp2p host (tests read gossipsub scores and connections). */
+  libp2p: Host;
   /** Saves a checkpoint, stops the host and resolves `done`. */
   stop(reason?: string): Promise<void>;
   /** Stops at once, saving nothing and logging nothing (an in-process SIGKILL, for tests). */
@@ -101,7 +104,12 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     if (!crashed) log.emit(e);
   });
   const timing = { ...DEFAULT_TIMING, ...(opts.timing ?? {}) };
-  const cfg = { ...DEFAULT_PPFM_CONFIG, ...(opts.config ?? {}) };
+  // --aggregator is the rule's cfg.aggregator (an explicit config wins).
+  const cfg = {
+    ...DEFAULT_PPFM_CONFIG,
+    ...(opts.aggregator ? { aggregator: opts.aggregator } : {}),
+    ...(opts.config ?? {}),
+  };
   const seed = opts.seed ?? 1;
   const cleanup: (() => Promise<void>)[] = [];
   const undo = async (): Promise<void> => {
@@ -168,6 +176,9 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       // Once joined (a few connections), the connection policy decides; bootstrap peers are
       // re-dialed only when this peer is (nearly) cut off.
       redialWhen: (connected) => connected < 2,
+      freshnessMs: timing.freshnessMs,
+      ...(opts.allowPeers !== undefined ? { allowPeers: new Set(opts.allowPeers) } : {}),
+      ...(opts.swarmKey !== undefined ? { swarmKey: opts.swarmKey } : {}),
       ...(opts.transport ? { transport: opts.transport } : {}),
       ...(opts.metrics?.libp2p ? { metrics: opts.metrics.libp2p } : {}),
     });
@@ -340,6 +351,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       const term = cp?.cluster === mine.id ? cp.term : 0;
       session = new ClusterSession(c, {
         cluster: mine.id,
+        // Candidates are the members whose heartbeats name this cluster (silent identities are not waited for).
+        eligible: (id) => membership.roleClaims().get(id)?.cluster === mine.id,
         members: capacities,
         term,
         onRoundOpen: (m, s) => member.onRoundOpen(m, s),
@@ -373,26 +386,43 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     );
 
     // ---- direct protocols
-    const streamFailure = (protocol: string) => (from: string, f: { reason: string; detail: string }) =>
-      logEvent(c, { event: 'message_rejected', protocol, from, reason: f.reason, detail: f.detail });
+    const streamFailure =
+      (protocol: string) => (from: string, f: { reason: string; code?: string; detail: string }) =>
+        logEvent(c, {
+          event: 'message_rejected',
+          protocol,
+          from,
+          reason: f.code ?? f.reason,
+          detail: f.detail,
+        });
     const encodeErr = (code: string, message: string): Uint8Array =>
       encodeError({ code: 'rejected', message: `${code}: ${message}`.slice(0, 500) });
+    // Direct streams are capped at what their protocol can carry for our model's spec; a push is
+    // judged by its header before its weights are read (handlers/push.ts).
+    const caps = directCaps(template);
     await serve(
       host.libp2p,
       PROTOCOL_MODEL_FETCH,
       async (b, from) => handleFetch(c, b, from, (f, r) => run.onServed(f, r)),
       {
-        limits: { maxBytes: 64 * 1024, timeoutMs: timing.fetchTimeoutMs },
+        limits: { maxBytes: caps.fetch.request, timeoutMs: timing.fetchTimeoutMs },
         encodeError: encodeErr,
         onFailure: streamFailure(PROTOCOL_MODEL_FETCH),
         maxInboundStreams: 8,
+        maxPerPeer: 4,
       },
     );
     await serve(host.libp2p, PROTOCOL_UPDATE_PUSH, async (b, from) => handlePush(c, head, b, from), {
-      limits: { maxBytes: settings.streamMaxBytes, timeoutMs: timing.pushTimeoutMs },
-      encodeError: encodeErr,
+      limits: {
+        maxBytes: Math.min(caps.push.request, settings.streamMaxBytes),
+        timeoutMs: timing.pushTimeoutMs,
+      },
+      encodeError: pushRefusalReply,
       onFailure: streamFailure(PROTOCOL_UPDATE_PUSH),
       maxInboundStreams: 2,
+      maxPerPeer: 1,
+      admit: (prefix, n, from) => admitPush(c, head, prefix, n, from),
+      logRefusal: isHostileRefusal,
     });
     const pexInvalid = (from: string, reason: string, detail: string): void =>
       logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });
@@ -491,6 +521,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       peerId: self,
       addrs: host.addrs(),
       bus,
+      libp2p: host.libp2p,
       stop: (reason?: string) => stopPeer(reason ?? 'stopped'),
       crash,
       done,
@@ -508,38 +539,4 @@ function roundTrip(m: FingerprintMsg): FingerprintMsg {
   if (!r.ok || r.value.kind !== 'fingerprint')
     throw new Error(`own fingerprint does not survive the wire: ${JSON.stringify(r)}`);
   return r.value;
-}
-
-/** Ignored messages, counted per (sender, topic, reason) and logged at most every few seconds. */
-class IgnoreLog {
-  private readonly counts = new Map<
-    string,
-    { topic: string; from: string; reason: string; detail: string; count: number }
-  >();
-  private lastFlush = 0;
-  constructor(private readonly c: Pick<PeerComponents, 'bus' | 'clock'>) {}
-
-  add(d: { topic: string; from: string; code: string; detail: string }): void {
-    if (d.code === 'own_message') return;
-    const key = `${d.from}\u0000${d.topic}\u0000${d.code}`;
-    const e = this.counts.get(key);
-    if (e === undefined)
-      this.counts.set(key, { topic: d.topic, from: d.from, reason: d.code, detail: d.detail, count: 1 });
-    else e.count++;
-    if (this.c.clock.now() - this.lastFlush >= 5000) this.flush();
-  }
-
-  flush(): void {
-    this.lastFlush = this.c.clock.now();
-    for (const e of this.counts.values())
-      logEvent(this.c, {
-        event: 'message_ignored',
-        topic: e.topic,
-        from: e.from,
-        reason: e.reason,
-        ...(e.detail ? { detail: e.detail } : {}),
-        count: e.count,
-      });
-    this.counts.clear();
-  }
 }

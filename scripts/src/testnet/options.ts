@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 
 export type Backend = 'auto' | 'node' | 'wasm' | 'cpu';
 export type Codec = 'float32' | 'float16' | 'int8';
+export type Aggregator = 'mean' | 'median' | 'trimmed-mean' | 'clip-mean' | 'auto';
+const AGGREGATORS: readonly Aggregator[] = ['mean', 'median', 'trimmed-mean', 'clip-mean', 'auto'];
 
 /** Everything a testnet run needs; also what the e2e test and benchmarks pass in-process. */
 export interface TestnetOptions {
@@ -24,6 +26,8 @@ export interface TestnetOptions {
   timeoutSeconds: number;
   /** Extra arguments passed to every `ppfm start`. */
   extraPeerArgs: string[];
+  /** How heads combine updates (`ppfm start --aggregator`); default: the peers' default (auto). */
+  aggregator?: Aggregator;
   /** Serve the live dashboard of the run on this port of 127.0.0.1 (0: any free port). */
   dashboard?: number;
 }
@@ -65,6 +69,8 @@ Options:
   --out DIR               run directory (default runs/<timestamp>); left for \`ppfm inspect DIR/logs\`
   --json                  print only the summary JSON on stdout (progress goes to stderr)
   --timeout S             give up after S seconds (default 600)
+  --aggregator A          mean | median | trimmed-mean | clip-mean | auto: how heads combine updates
+                          (default: the peers' default, auto)
   --peer-arg ARG          extra argument for every \`ppfm start\` (repeatable)
   --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT/ (default 8080; 0 any free port);
                           every run also writes a static report.html into its run directory
@@ -112,6 +118,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'peer-arg': { type: 'string', multiple: true },
+        aggregator: { type: 'string' },
         dashboard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -158,6 +165,14 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
     if (!['float32', 'float16', 'int8'].includes(v.codec))
       return { kind: 'error', message: `--codec must be float32 | float16 | int8, got '${v.codec}'` };
     o.codec = v.codec as Codec;
+  }
+  if (v.aggregator !== undefined) {
+    if (!(AGGREGATORS as readonly string[]).includes(v.aggregator))
+      return {
+        kind: 'error',
+        message: `--aggregator must be ${AGGREGATORS.join(' | ')}, got '${v.aggregator}'`,
+      };
+    o.aggregator = v.aggregator as Aggregator;
   }
   if (v.timeout !== undefined) {
     const t = Number(v.timeout);

@@ -17,6 +17,26 @@ import {
   type MetricsServer,
 } from '../metrics/server.js';
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta/light';
+import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
+
+/** Reads --allow-peers / --swarm-key files; a bad file is a usage error naming the flag, file and line. */
+async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'allowPeers' | 'swarmKey'>> {
+  const out: Pick<PeerOptions, 'allowPeers' | 'swarmKey'> = {};
+  try {
+    if (flags.allowPeers !== undefined) out.allowPeers = await readAllowList(flags.allowPeers);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new UsageError(`--allow-peers: ${err.message}`);
+    throw err;
+  }
+  try {
+    if (flags.swarmKey !== undefined) out.swarmKey = await readSwarmKey(flags.swarmKey);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new UsageError(`--swarm-key: ${err.message}`);
+    throw err;
+  }
+  return out;
+}
 
 export interface StartFlags {
   data: string;
@@ -37,6 +57,9 @@ export interface StartFlags {
   bootstrapWait: number;
   clustering: 'auto' | 'loss';
   metrics?: MetricsAddress;
+  allowPeers?: string;
+  swarmKey?: string;
+  aggregator: AggregatorName;
 }
 
 /** Parses --metrics (commander argParser). */
@@ -94,6 +117,7 @@ async function checkPaths(flags: StartFlags): Promise<void> {
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
+  const privateNet = await privateNetwork(flags);
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
   const privateKey = await loadOrCreatePrivateKey(dataDir);
@@ -150,6 +174,8 @@ export async function runStart(flags: StartFlags): Promise<number> {
     minPeers: flags.minPeers,
     clustering: flags.clustering,
     ...(metrics !== undefined ? { metrics } : {}),
+    ...privateNet,
+    aggregator: flags.aggregator,
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
     // Waiting states are human output; warnings go to stderr even with --quiet.
     notice: (level, message) => {
@@ -274,6 +300,25 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1; another address ' +
         'exposes them to whoever can reach it)',
       metricsAddress,
+    )
+    .option(
+      '--allow-peers <file>',
+      'private network: only the peer ids listed in FILE (one per line, # comments) may connect; ' +
+        'list every peer, this one included',
+    )
+    .option(
+      '--swarm-key <file>',
+      'private network: a pre-shared key (libp2p pnet, "/key/swarm/psk/1.0.0/" format) every peer ' +
+        'must hold; connections without it fail at once',
+    )
+    .addOption(
+      new Option(
+        '--aggregator <name>',
+        "how a head combines its members' updates (after dropping non-finite and norm outliers); " +
+          'auto: mean below 3 updates, clip-mean for 3-4, median from 5',
+      )
+        .choices([...AGGREGATOR_NAMES])
+        .default('auto'),
     )
     .action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

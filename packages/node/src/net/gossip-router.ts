@@ -7,6 +7,7 @@ import { TopicValidatorResult, type Message, type PeerId, type PubSub } from '@l
 import { ignore, reject, rejectDecodeError, type ValidationResult } from '@ppfm/protocol';
 import type { Clock } from '../clock.js';
 import type { TrafficCounter } from '../traffic.js';
+import { registerTopicScore, unregisterTopicScore } from './gossip-score.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 
 /** Outcome of validating one message: accept, ignore (no penalty) or reject (penalised). */
@@ -64,6 +65,8 @@ export class GossipRouter {
   /** Installs the validator for `topic` and subscribes to it. */
   join<T>(topic: string, h: TopicHandler<T>): void {
     this.handlers.set(topic, h as TopicHandler<unknown>);
+    // Invalid messages on the topic lower the sender's gossipsub score (P4) from now on.
+    registerTopicScore(this.init.pubsub, topic);
     this.init.pubsub.topicValidators.set(topic, (peer, msg) => this.validate(topic, peer, msg));
     this.init.pubsub.subscribe(topic);
   }
@@ -73,6 +76,7 @@ export class GossipRouter {
     if (!this.handlers.delete(topic)) return;
     this.init.pubsub.topicValidators.delete(topic);
     this.init.pubsub.unsubscribe(topic);
+    unregisterTopicScore(this.init.pubsub, topic);
   }
 
   /** Topics currently joined. */

@@ -27,6 +27,8 @@ export interface SessionInit {
   members: ElectionMember[];
   /** Highest term known for this cluster (restored from a checkpoint). */
   term: number;
+  /** Whether a member shows up in this cluster (its heartbeats name it): only those are candidates. */
+  eligible?: (id: string) => boolean;
   /** A RoundOpen from the head this peer follows. */
   onRoundOpen: (m: RoundOpenMsg, session: ClusterSession) => void;
   /** A new model announced by the head this peer follows (or its lease says it has a newer one). */
@@ -65,6 +67,7 @@ export class ClusterSession {
       leaseTtlMs: c.timing.leaseTtlMs,
       now: c.clock.now(),
       term: init.term,
+      ...(init.eligible ? { eligible: init.eligible } : {}),
     });
     // A head whose connection closed is suspected at once (a killed process resets its sockets),
     // unless it reconnects within a short grace: failover in well under a lease ttl.

@@ -51,12 +51,45 @@ export interface HeadDeps {
   clusterInit(): WeightSet;
 }
 
+/** A member that sent nothing for this many rounds is not waited for (it may still contribute). */
+export const ACTIVITY_ROUNDS = 2;
+
+/**
+ * Who contributes: rounds stop waiting for members that were offered the last ACTIVITY_ROUNDS
+ * rounds and sent nothing (silent Sybils, stragglers that never make the deadline), so that they
+ * cannot hold every round to its deadline. Newcomers are waited for until they had their chance.
+ */
+export class MemberActivity {
+  /** Per member: the first round it was offered, and the last round it contributed to. */
+  private readonly offered = new Map<string, number>();
+  private readonly contributed = new Map<string, number>();
+
+  /** Records a closed round: who was offered it and who contributed. */
+  record(members: Iterable<string>, from: Iterable<string>, round: number): void {
+    for (const m of members) if (!this.offered.has(m)) this.offered.set(m, round);
+    for (const f of from) this.contributed.set(f, round);
+  }
+
+  /** The members round `round` should wait for. */
+  expected(members: ReadonlySet<string>, round: number): Set<string> {
+    const out = new Set<string>();
+    for (const m of members) {
+      const first = this.offered.get(m);
+      const last = this.contributed.get(m);
+      const newcomer = first === undefined || round - first <= ACTIVITY_ROUNDS;
+      if (newcomer || (last !== undefined && round - last <= ACTIVITY_ROUNDS)) out.add(m);
+    }
+    return out;
+  }
+}
+
 /** Drives rounds while this peer heads its cluster. */
 export class HeadRounds {
   private st: HeadState = { kind: 'inactive' };
   private session: ClusterSession | undefined;
   private timer: Cancel | undefined;
   private nextRoundAt = 0;
+  private readonly activity = new MemberActivity();
   private readonly startedAt: number;
 
   constructor(
@@ -68,6 +101,11 @@ export class HeadRounds {
 
   get state(): HeadState {
     return this.st;
+  }
+
+  /** Whether `peer` is a live member of the cluster we head (push admission reads it). */
+  isMember(peer: string): boolean {
+    return this.st.kind !== 'inactive' && (peer === this.c.self || this.deps.members().includes(peer));
   }
 
   /** This peer became head of `session`'s cluster: continue from the newest model we hold. */
@@ -170,11 +208,27 @@ export class HeadRounds {
     const round = base.round + 1;
     const members = new Set(this.deps.members());
     members.add(c.self);
-    const collector = new RoundCollector<WeightSet>(s.cluster, round, term, members, now, {
-      deadlineMs: c.timing.roundDeadlineMs,
-      quorumFraction: c.timing.quorumFraction,
-      quorumGraceMs: c.timing.quorumGraceMs,
-    });
+    const expected = this.activity.expected(members, round);
+    const collector = new RoundCollector<WeightSet>(
+      s.cluster,
+      round,
+      term,
+      members,
+      now,
+      {
+        deadlineMs: c.timing.roundDeadlineMs,
+        quorumFraction: c.timing.quorumFraction,
+        quorumGraceMs: c.timing.quorumGraceMs,
+      },
+      expected,
+    );
+    if (expected.size < members.size)
+      notice(
+        c,
+        'info',
+        `round ${round}: not waiting for ${members.size - expected.size} members that sent nothing in the last ${ACTIVITY_ROUNDS} rounds`,
+        'inactive_members',
+      );
     this.st = { kind: 'open', collector, base };
     const ro: RoundOpenMsg = {
       kind: 'round_open',
@@ -228,6 +282,11 @@ export class HeadRounds {
   private async close(s: ClusterSession, col: RoundCollector<WeightSet>, base: HeldModel): Promise<void> {
     const { c } = this;
     const updates = col.close();
+    this.activity.record(
+      col.members,
+      updates.map((u) => u.from),
+      col.round,
+    );
     this.st = { kind: 'closing', round: col.round };
     logEvent(c, {
       event: 'round_closed',

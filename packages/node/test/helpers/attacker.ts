@@ -4,11 +4,23 @@
 import '../../src/polyfill.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { createHost, type StartedHost } from '../../src/host.js';
 import { request, serve } from '../../src/streams.js';
 
 let names = 0;
+
+/**
+ * A key whose peer id sorts after every id in `ids`: with equal capacities the election prefers the
+ * smallest id, so a hostile member built on it is never the candidate its view would elect.
+ */
+export async function keySortingAfter(ids: readonly string[]): Promise<PrivateKey> {
+  const max = [...ids].sort().at(-1) ?? '';
+  for (;;) {
+    const k = (await generateKeyPair('Ed25519')) as unknown as PrivateKey;
+    if (peerIdFromPrivateKey(k).toString() > max) return k;
+  }
+}
 
 /** The attacker's handle. */
 export interface Attacker {
@@ -28,21 +40,57 @@ export interface Attacker {
   ): Promise<Uint8Array | Error>;
   /** Serves `protocol` with `reply`; returns how many requests it got so far. */
   serve(protocol: string, reply: (body: Uint8Array, from: string) => Uint8Array): Promise<() => number>;
+  /** Starts recording every gossip message it receives as it came over the wire (signed by its author). */
+  capture(): CapturedMessage[];
+  /** Sends recorded messages, byte for byte, to every peer it is connected to; returns how many RPCs went out. */
+  replay(msgs: readonly CapturedMessage[]): number;
   stop(): Promise<void>;
+}
+
+/** A gossip message as it travels in an RPC (author, seqno, signature and key included). */
+export interface CapturedMessage {
+  from?: Uint8Array;
+  data?: Uint8Array;
+  seqno?: Uint8Array;
+  topic: string;
+  signature?: Uint8Array;
+  key?: Uint8Array;
+}
+
+/** The internals of gossipsub an attacker uses to record and re-send raw messages. */
+interface RawGossip {
+  handleReceivedRpc(from: unknown, rpc: { messages: CapturedMessage[] }): Promise<void>;
+  sendRpc(id: string, rpc: { subscriptions: never[]; messages: CapturedMessage[] }): boolean;
+}
+
+/** How the attacker's host is built (defaults: memory transport, a fresh key, signed gossip). */
+export interface AttackerOptions {
+  transport?: 'memory' | 'tcp';
+  /** Its key; default a fresh Ed25519 key. */
+  privateKey?: PrivateKey;
+  /** Publish unsigned messages (gossipsub StrictNoSign) instead of signed ones. */
+  unsigned?: boolean;
+  /** A swarm key to join a private network with (default none). */
+  swarmKey?: Uint8Array;
 }
 
 /** Starts an attacker that bootstraps into the test network (memory transport by default). */
 export async function startAttacker(
   bootstrap: string[],
-  transport: 'memory' | 'tcp' = 'memory',
+  transportOrOptions: 'memory' | 'tcp' | AttackerOptions = 'memory',
 ): Promise<Attacker> {
-  const privateKey = (await generateKeyPair('Ed25519')) as unknown as PrivateKey;
+  const o: AttackerOptions =
+    typeof transportOrOptions === 'string' ? { transport: transportOrOptions } : transportOrOptions;
+  const transport = o.transport ?? 'memory';
+  const privateKey = o.privateKey ?? ((await generateKeyPair('Ed25519')) as unknown as PrivateKey);
   const host = await createHost({
     privateKey,
     transport,
     listen: [transport === 'memory' ? `/memory/attacker-${process.pid}-${++names}` : '/ip4/127.0.0.1/tcp/0'],
     bootstrap,
     oneHost: true,
+    ...(o.unsigned === true ? { signaturePolicy: 'StrictNoSign' as const } : {}),
+    ...(o.swarmKey !== undefined ? { swarmKey: o.swarmKey } : {}),
   });
   const ps = host.libp2p.services.pubsub;
   return {
@@ -87,6 +135,23 @@ export async function startAttacker(
         { encodeError: () => new Uint8Array(0) },
       );
       return () => n;
+    },
+    capture() {
+      const out: CapturedMessage[] = [];
+      const raw = ps as unknown as RawGossip;
+      const orig = raw.handleReceivedRpc.bind(raw);
+      raw.handleReceivedRpc = async (from, rpc) => {
+        for (const m of rpc.messages) out.push({ ...m });
+        return orig(from, rpc);
+      };
+      return out;
+    },
+    replay(msgs) {
+      const raw = ps as unknown as RawGossip;
+      let sent = 0;
+      for (const peer of host.libp2p.getPeers())
+        if (raw.sendRpc(peer.toString(), { subscriptions: [], messages: [...msgs] })) sent++;
+      return sent;
     },
     stop: () => host.stop(),
   };
