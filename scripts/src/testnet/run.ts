@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runSimulate } from './baseline.js';
 import { adjustedRandIndex } from '@ppfm/meta';
+import { Churner, churnPlan, type ChurnOutcome } from './churn.js';
 import { prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
 import { createIdentities, freePort } from './identity.js';
@@ -57,6 +58,8 @@ export interface RunResult {
   kill?: { at: number; cluster: string; peer: string; index: number };
   /** The static HTML report of the run (`<outDir>/report.html`). */
   report: string;
+  /** `--churn`: each planned departure, its return and catch-up time. */
+  churn?: ChurnOutcome[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -138,6 +141,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   const killCandidates: { cluster: string; head: string; term: number }[] = [];
   const follower = new LogFollower(logDir, (e) => {
     state.apply(e);
+    churner?.onEvent(e);
     if (
       opts.killHeadAtRound !== undefined &&
       e.event === 'round_opened' &&
@@ -150,6 +154,29 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     hooks.onEvent?.(e);
   });
   const pool = new PeerPool(cli, hooks.handleSignals ?? false);
+  let boots: string[] = [];
+  const churner =
+    opts.churn === undefined
+      ? undefined
+      : new Churner(churnPlan(opts.peers, opts.rounds, opts.churn, opts.seed), {
+          peer: (i) => {
+            const p = state.byIndex(i);
+            const up = pool.procs.some((x) => x.index === i && !x.exited);
+            return p === undefined ? undefined : { id: p.id, cluster: p.cluster ?? null, up };
+          },
+          kill: (i) => {
+            const proc = pool.procs.find((x) => x.index === i && !x.exited);
+            if (proc !== undefined) pool.killOnPurpose(proc);
+            note(`churn: ${name(i)} left`);
+          },
+          restart: (i) => {
+            spawnPeer(
+              i,
+              boots.filter((_, b) => b !== i),
+            );
+            note(`churn: ${name(i)} came back`);
+          },
+        });
   const traffic = new TrafficMeter();
   const peakRss = new Map<number, number>();
   const startedAt = Date.now();
@@ -203,7 +230,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     const ids = await createIdentities(Array.from({ length: total }, (_, i) => join(peersDir, name(i))));
     const ports = [await freePort(), await freePort()];
     while (ports[1] === ports[0]) ports[1] = await freePort();
-    const boots = ports.map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
+    boots = ports.map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
     for (let i = 0; i < opts.peers; i++) {
       const listen = i < 2 ? `/ip4/127.0.0.1/tcp/${ports[i] as number}` : undefined;
       spawnPeer(
@@ -306,11 +333,12 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
           if (rss !== undefined) peakRss.set(p.index, Math.max(peakRss.get(p.index) ?? 0, rss));
         }
       }
+      churner?.tick(now);
       showProgress();
 
       const survivors = pool.procs.filter((p) => !p.killedOnPurpose);
       const waiting = survivors.filter((p) => !p.exited && !(state.byIndex(p.index)?.finished ?? false));
-      if (lateStarted && waiting.length === 0) break;
+      if (lateStarted && waiting.length === 0 && (churner?.away() ?? 0) === 0) break;
       if (now > deadline) {
         timedOut = true;
         note(`timeout after ${opts.timeoutSeconds} s`);
@@ -381,7 +409,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   }
   const summary = summarise(state, {
     truth: prepared.truth,
-    launched: pool.procs.length,
+    launched: pool.procs.length - (churner?.restarts() ?? 0),
     rounds: opts.rounds,
     wallSeconds,
     killed,
@@ -399,8 +427,15 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   };
   await writeFile(
     join(outDir, 'summary.json'),
-    JSON.stringify({ ...summary, resources, options: opts }, null, 2) + '\n',
+    JSON.stringify({ ...summary, resources, options: opts, churn: churner?.outcomes }, null, 2) + '\n',
   );
   const report = await observer.finish(outDir, localAcc);
-  return { summary, outDir, resources, report, ...(kill ? { kill } : {}) };
+  return {
+    summary,
+    outDir,
+    resources,
+    report,
+    ...(kill ? { kill } : {}),
+    ...(churner ? { churn: churner.outcomes } : {}),
+  };
 }
