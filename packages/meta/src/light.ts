@@ -111,3 +111,4 @@ export {
   type RefinementConfig,
 } from './ppfm/refine.js';
 export { momentsOf } from './ppfm/moments.js';
+export * from './privacy/index.js';

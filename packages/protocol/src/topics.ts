@@ -15,12 +15,14 @@ export const PROTOCOL_UPDATE_PUSH = '/ppfm/1/update/push';
 export const PROTOCOL_PEERS = '/ppfm/1/peers';
 /** Direct protocol: anti-entropy of the membership view (fingerprints a neighbour lacks). */
 export const PROTOCOL_VIEW_SYNC = '/ppfm/1/view/sync';
+/** Direct protocol: one secure-aggregation message to the head and its reply (secagg/, --secure-agg). */
+export const PROTOCOL_SECAGG = '/ppfm/1/secagg';
 
 /** A parsed PPFM gossip topic. */
 export type Topic = { kind: 'fingerprints' } | { kind: 'heads' } | { kind: 'cluster'; cluster: string };
 
 /** A parsed PPFM direct-stream protocol id. */
-export type ProtocolId = 'model_fetch' | 'update_push' | 'peers' | 'view_sync';
+export type ProtocolId = 'model_fetch' | 'update_push' | 'peers' | 'view_sync' | 'secagg';
 
 /** The gossip topic of cluster `id`; throws on an invalid cluster id (a programming error). */
 export function clusterTopic(id: string): string {
@@ -68,6 +70,8 @@ export function stringifyProtocol(p: ProtocolId): string {
       return PROTOCOL_PEERS;
     case 'view_sync':
       return PROTOCOL_VIEW_SYNC;
+    case 'secagg':
+      return PROTOCOL_SECAGG;
   }
 }
 
@@ -77,6 +81,7 @@ export function parseProtocol(s: string): Result<ProtocolId> {
   if (s === PROTOCOL_UPDATE_PUSH) return ok('update_push');
   if (s === PROTOCOL_PEERS) return ok('peers');
   if (s === PROTOCOL_VIEW_SYNC) return ok('view_sync');
+  if (s === PROTOCOL_SECAGG) return ok('secagg');
   if (typeof s === 'string' && s.startsWith('/ppfm/') && s.split('/')[2] !== '1') {
     return fail('unknown_version', 'unsupported PPFM protocol version', 'protocol');
   }

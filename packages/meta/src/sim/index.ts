@@ -11,4 +11,5 @@ export type {
   SimulationOptions,
   SimulationProgress,
   SimulationResult,
+  SimPrivacyOptions,
 } from './types.js';

@@ -24,6 +24,8 @@ export class Evaluator {
   last: LastEvaluation | undefined;
   /** Called after a model's evaluation and checkpoint (the run tracker decides completion). */
   onEvaluated: (m: HeldModel) => void = () => undefined;
+  /** Epsilon this peer has spent (--dp-*), reported with each evaluation. */
+  privacySpent: () => number | undefined = () => undefined;
 
   constructor(
     private readonly c: EvaluatorComponents,
@@ -109,6 +111,12 @@ export class Evaluator {
       accAfter: r.after.acc,
       lossBefore: r.before.loss,
       lossAfter: r.after.loss,
+      ...optionalEpsilon(this.privacySpent()),
     });
   }
+}
+
+/** The `epsilon` field of an event, present only when DP is on and epsilon is finite. */
+function optionalEpsilon(epsilon: number | undefined): { epsilon?: number } {
+  return epsilon !== undefined && Number.isFinite(epsilon) ? { epsilon } : {};
 }
