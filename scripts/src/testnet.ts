@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run testnet -- [options]`: a local PPFM testnet of real peer processes (see --help).
 // Exit codes: 0 the run succeeded, 1 it failed, 2 usage error.
+import { formatChurn } from './testnet/churn.js';
 import { HELP, parseTestnetArgs } from './testnet/options.js';
 import { runTestnet } from './testnet/run.js';
 import { formatSummary } from './testnet/summary.js';
@@ -33,10 +34,18 @@ async function main(argv: string[]): Promise<number> {
       const { bytesPerPeerPerRound, modelBytes, wallSeconds, headFailoverSeconds } = s;
       const out = { ok, peers, clusters, ari, meanAcc, minAcc, localAcc, rounds };
       process.stdout.write(
-        JSON.stringify({ ...out, bytesPerPeerPerRound, modelBytes, wallSeconds, headFailoverSeconds }) + '\n',
+        JSON.stringify({
+          ...out,
+          bytesPerPeerPerRound,
+          modelBytes,
+          wallSeconds,
+          headFailoverSeconds,
+          ...(result.churn !== undefined ? { churn: result.churn } : {}),
+        }) + '\n',
       );
     } else {
       process.stdout.write(formatSummary(s) + '\n');
+      if (result.churn !== undefined) process.stdout.write(formatChurn(result.churn) + '\n');
       process.stdout.write(`run directory: ${result.outDir}  (ppfm inspect ${result.outDir}/logs)\n`);
       process.stdout.write(`report: ${result.report}\n`);
     }

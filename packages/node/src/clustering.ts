@@ -1,5 +1,5 @@
 // View -> clusters with ids every peer computes identically from the same view.
-import { clusterFingerprints, type ClusterOptions, type Fingerprint } from '@ppfm/meta';
+import { clusterFingerprints, type ClusterOptions, type Fingerprint } from '@ppfm/meta/light';
 import { clusterIdForRank, orderClusters, type OrderableFingerprint } from './cluster-id.js';
 
 /** One cluster: its id (topic-safe, `c<rank>`) and its members, sorted. */

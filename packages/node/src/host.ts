@@ -36,6 +36,14 @@ export interface HostOptions {
   /** How often to re-dial bootstrap peers we are not connected to (ms). */
   redialMs?: number;
   /**
+   * Re-dial bootstrap peers, and dial peers found by discovery (mDNS), only while this holds
+   * (default: always). A peer that joined keeps the connections its policy wants, not one to
+   * every bootstrap or discovered peer (which would hold N).
+   */
+  redialWhen?: (connectedPeers: number) => boolean;
+  /** Hard cap of open connections (libp2p's connection manager; default 128). */
+  maxConnections?: number;
+  /**
    * 'tcp' (default) or 'memory': in-process peers over @libp2p/memory (tests; listen addresses
    * are `/memory/<name>`). The memory transport is a devDependency, loaded only when asked for.
    */
@@ -66,6 +74,13 @@ export interface StartedHost {
 }
 
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
+/**
+ * A peer dials a bounded set (handlers/peers.ts); a head also takes one connection per member,
+ * so the cap must exceed the largest cluster expected (libp2p's default is 300).
+ */
+const DEFAULT_MAX_CONNECTIONS = 128;
+/** Dial, upgrade and negotiation deadline (libp2p's default is 10 s). */
+const STARVED_TIMEOUT_MS = 30_000;
 // A variable module name: the memory transport is a devDependency, not resolved at build time.
 const MEMORY_MODULE = '@libp2p/memory';
 
@@ -95,6 +110,10 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
+    // A peer starved of CPU answers pings late; libp2p would then abort its connections and every
+    // neighbour would see it leave. Liveness is PPFM's (view ttl, leases, a closed socket): keep
+    // measuring round trips, never abort on a late ping.
+    connectionMonitor: { abortConnectionOnPingFailure: false },
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     ...(opts.allowPeers !== undefined
       ? {
@@ -103,11 +122,21 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
       : {}),
     ...(opts.swarmKey !== undefined ? { connectionProtector: preSharedKey({ psk: opts.swarmKey }) } : {}),
     // In memory there are no IP addresses (an allow list would fail to parse them).
-    connectionManager: memoryTransport
-      ? { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
-      : oneHost
-        ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
-        : {},
+    connectionManager: {
+      maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      // libp2p's 10 s budgets assume a responsive peer; a starved one (dozens of peers on a
+      // 2-core box) needs longer for a Noise handshake, and an aborted upgrade costs a redo.
+      dialTimeout: STARVED_TIMEOUT_MS,
+      inboundUpgradeTimeout: STARVED_TIMEOUT_MS,
+      outboundUpgradeTimeout: STARVED_TIMEOUT_MS,
+      inboundStreamProtocolNegotiationTimeout: STARVED_TIMEOUT_MS,
+      outboundStreamProtocolNegotiationTimeout: STARVED_TIMEOUT_MS,
+      ...(memoryTransport
+        ? { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+        : oneHost
+          ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+          : {}),
+    },
     services: {
       identify: identify(),
       pubsub: gossipsub({
@@ -136,6 +165,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
   libp2p.addEventListener('peer:discovery', (evt) => {
     const id = evt.detail.id;
     if (id.equals(libp2p.peerId) || libp2p.getConnections(id).length > 0) return;
+    if (!(opts.redialWhen?.(libp2p.getPeers().length) ?? true)) return;
     libp2p.dial(id).catch(() => undefined);
   });
 
@@ -158,7 +188,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
   };
   redial();
   const timer = setInterval(() => {
-    if (!stopped) redial();
+    if (!stopped && (opts.redialWhen?.(libp2p.getPeers().length) ?? true)) redial();
   }, opts.redialMs ?? 2000);
   timer.unref();
 

@@ -11,11 +11,19 @@ import type { AggregatorName } from '@ppfm/meta';
 
 /** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
 export interface PeerTiming {
-  /** Liveness heartbeat period on the fingerprint topic. */
+  /** Liveness heartbeat period on the fingerprint topic (for views up to heartbeatPeers peers). */
   heartbeatMs: number;
-  /** Fingerprint re-publication period (late joiners learn existing peers from it). */
+  /**
+   * Beyond this many peers in view the heartbeat period grows in proportion, so that each peer
+   * hears about heartbeatPeers heartbeats per heartbeatMs whatever the network size.
+   */
+  heartbeatPeers: number;
+  /** Fingerprint re-publication period: a safety net; anti-entropy repairs views in between. */
   fingerprintEveryMs: number;
-  /** A peer silent for this long leaves the view. */
+  /**
+   * A peer silent for this long leaves the view (at least 8 heartbeat periods; stretched for a
+   * connected peer and for one whose messages come irregularly, this peer's own stalls excluded).
+   */
   viewTtlMs: number;
   /** Head lease period and time-to-live. */
   leaseIntervalMs: number;
@@ -24,6 +32,8 @@ export interface PeerTiming {
   tickMs: number;
   /** Wait after a view change before reclustering (coalesces bursts of fingerprints). */
   reclusterDelayMs: number;
+  /** A view that keeps changing waits longer and longer before reclustering, up to this. */
+  reclusterMaxDelayMs: number;
   /** A head opens its first round only after the view has been stable this long. */
   settleMs: number;
   /** Hard round deadline, quorum fraction, and how long to wait for stragglers after quorum. */
@@ -56,18 +66,26 @@ export interface PeerTiming {
 }
 
 /**
- * Defaults for a loopback testnet of ~10 processes on 2 cores. Leases and view ttl must outlast
- * the longest synchronous training step of a busy head (tfjs blocks the event loop while it
- * trains), else live heads are suspected dead and clusters churn.
+ * Defaults for a loopback testnet of ~10 processes on 2 cores, that still hold for 64+ peers on
+ * one starved box. Leases and view ttl must outlast the longest stall of a busy peer, else live
+ * heads are suspected dead and clusters churn.
+ * - heartbeatPeers 16: at 64 peers the period is 4 s (each peer hears ~16 heartbeats/s, not 64,
+ *   each one signature check and decode), the ttl 32 s.
+ * - fingerprintEveryMs 30 s (was 3 s): the re-publication of every fingerprint was the bulk of
+ *   the steady-state gossip (N fingerprints per period through every mesh); anti-entropy now
+ *   repairs a view that misses one within a heartbeat or two.
+ * - reclusterMaxDelayMs 4 s: bursts of view changes recluster once; a flapping view backs off.
  */
 export const DEFAULT_TIMING: PeerTiming = {
   heartbeatMs: 1000,
-  fingerprintEveryMs: 3000,
+  heartbeatPeers: 16,
+  fingerprintEveryMs: 30_000,
   viewTtlMs: 10_000,
   leaseIntervalMs: 1000,
   leaseTtlMs: 5000,
   tickMs: 100,
   reclusterDelayMs: 300,
+  reclusterMaxDelayMs: 4000,
   settleMs: 3000,
   roundDeadlineMs: 30_000,
   quorumFraction: 0.6,

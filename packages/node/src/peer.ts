@@ -11,7 +11,7 @@ import {
   withScaler,
   type Fingerprint,
   type WeightSet,
-} from '@ppfm/meta';
+} from '@ppfm/meta/light';
 import {
   decodeGossip,
   encodeError,
@@ -20,6 +20,7 @@ import {
   PROTOCOL_PEERS,
   PROTOCOL_SECAGG,
   PROTOCOL_UPDATE_PUSH,
+  PROTOCOL_VIEW_SYNC,
   specHash,
   type FingerprintMsg,
 } from '@ppfm/protocol';
@@ -30,11 +31,12 @@ import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
 import { directCaps, maxEnvelopeBytes } from './handlers/model-limits.js';
 import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from './handlers/push.js';
+import { handleViewSync } from './handlers/view-sync.js';
+import { signGossip } from './net/signed-gossip.js';
 import { handleSecAgg } from './handlers/secagg.js';
 import { encodeSecAggReply } from './net/secagg-wire.js';
 import { createHost, type Host, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
-import { startInlineLearner } from './learner/inline-learner.js';
 import type { Learner } from './learner/learner.js';
 import { startWorkerLearner } from './learner/worker-learner.js';
 import type { LogEvent } from './log/events.js';
@@ -42,7 +44,8 @@ import { GossipRouter } from './net/gossip-router.js';
 import { IgnoreLog } from './net/ignore-log.js';
 import { ModelClient } from './net/model-client.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
-import { connectMissing, servePeerExchange } from './handlers/peers.js';
+import { servePeerExchange } from './handlers/peers.js';
+import { ConnectionKeeper } from './services/connection-keeper.js';
 import { AddressBook, readAddressBook } from './services/address-book.js';
 import { Checkpointer } from './services/checkpointer.js';
 import { ClusterPlanner } from './services/cluster-planner.js';
@@ -146,7 +149,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     };
     const learner: Learner =
       opts.learner === 'inline'
-        ? await startInlineLearner(learnerInit)
+        ? // Loaded on demand: the inline engine brings tfjs into this thread.
+          await (await import('./learner/inline-learner.js')).startInlineLearner(learnerInit)
         : await startWorkerLearner(learnerInit);
     cleanup.push(() => learner.close());
     const info = learner.info;
@@ -196,6 +200,9 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       mdns: opts.mdns,
       oneHost: opts.oneHost,
       gossipMaxBytes: opts.gossipMaxBytes,
+      // Once joined (a few connections), the connection policy decides; bootstrap peers are
+      // re-dialed only when this peer is (nearly) cut off.
+      redialWhen: (connected) => connected < 2,
       freshnessMs: timing.freshnessMs,
       ...(opts.allowPeers !== undefined ? { allowPeers: new Set(opts.allowPeers) } : {}),
       ...(opts.swarmKey !== undefined ? { swarmKey: opts.swarmKey } : {}),
@@ -270,8 +277,10 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const refinement = new RefinementDriver(c, client, fingerprintsOf);
     let session: ClusterSession | undefined;
     let lastViewChange = clock.now();
+    const author = peerIdFromPrivateKey(privateKey);
     const membership = new Membership(c, {
       fingerprint,
+      sign: (topic, data) => signGossip(privateKey, author, topic, data),
       selfState: () => ({
         cluster: session?.cluster,
         role: session === undefined ? 'unassigned' : session.isHead ? 'head' : 'member',
@@ -343,12 +352,33 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     evaluator.privacySpent = () => layer.epsilon();
 
     // ---- wiring: view -> clusters -> session -> role -> drivers; models -> evaluation
-    bus.on('view:changed', () => {
-      lastViewChange = clock.now();
-      void connectMissing(host.libp2p, membership.view.ids(), pexInvalid);
-    });
+    // Bounded connections: the head, part of the cluster, a few others (handlers/peers.ts).
+    const keeper = new ConnectionKeeper(
+      c,
+      () => ({
+        self,
+        view: membership.view.ids(),
+        cluster: members(),
+        ...(session?.election.head !== undefined ? { head: session.election.head } : {}),
+        ...(session?.isHead === true
+          ? {
+              otherHeads: [...membership.roleClaims()]
+                .filter(([, cl]) => cl.role === 'head' && cl.cluster !== session?.cluster)
+                .map(([id]) => id),
+            }
+          : {}),
+      }),
+      (from, reason, detail) => pexInvalid(from, reason, detail),
+    );
+    bus.on('view:changed', () => keeper.soon());
+    let myMembers = '';
     bus.on('clusters:changed', ({ mine }) => {
       const capacities = membership.view.capacities(mine.members);
+      // Rounds wait for their own cluster to settle, not for changes elsewhere in a large view.
+      const key = `${mine.id}\u0000${mine.members.join(',')}`;
+      if (key !== myMembers) lastViewChange = clock.now();
+      myMembers = key;
+      keeper.soon();
       if (session !== undefined && session.cluster === mine.id) return session.setMembers(capacities);
       head.deactivate();
       member.deactivate();
@@ -368,6 +398,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       if (cp === undefined) evaluator.baseline(mine.id, clusterInitOf(mine.members));
     });
     bus.on('role:changed', ({ role }) => {
+      keeper.soon();
       const s = session;
       if (s === undefined) return;
       if (role === 'head') {
@@ -440,10 +471,26 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const pexInvalid = (from: string, reason: string, detail: string): void =>
       logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });
     await servePeerExchange(host.libp2p, pexInvalid);
+    await serve(
+      host.libp2p,
+      PROTOCOL_VIEW_SYNC,
+      async (b, from) => {
+        const r = handleViewSync(membership.syncSource(), b);
+        if (!r.ok) streamFailure(PROTOCOL_VIEW_SYNC)(from, { reason: r.code, detail: r.detail });
+        else if (r.askerKnowsMore) membership.antiEntropy.onAskerKnowsMore(from);
+        return r.reply;
+      },
+      {
+        limits: { maxBytes: 128 * 1024, timeoutMs: timing.fetchTimeoutMs },
+        encodeError: encodeErr,
+        onFailure: streamFailure(PROTOCOL_VIEW_SYNC),
+        maxInboundStreams: 4,
+      },
+    );
 
     host.libp2p.addEventListener('peer:connect', (e) => {
       logEvent(c, { event: 'peer_connected', remote: e.detail.toString() });
-      membership.announceSoon(300);
+      membership.onConnect(e.detail.toString());
     });
     host.libp2p.addEventListener('peer:disconnect', (e) =>
       logEvent(c, { event: 'peer_disconnected', remote: e.detail.toString() }),
@@ -467,6 +514,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     stopPeer = (reason: string): Promise<void> => {
       stopping ??= (async () => {
         run.stop();
+        keeper.stop();
         membership.stop();
         planner.stop();
         refinement.stop();
@@ -494,7 +542,9 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       return stopping;
     };
     membership.start();
+    membership.prepareOwnSigned();
     planner.start();
+    keeper.start();
     run.start();
     addressBook.start();
     const crash = async (): Promise<void> => {
@@ -502,6 +552,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         crashed = true;
         await addressBook.stop(false);
         run.stop();
+        keeper.stop();
         membership.stop();
         planner.stop();
         refinement.stop();

@@ -4,7 +4,7 @@ import type { PeerId, Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
 import type { Host } from './host.js';
 import { readFrame, type Admit } from './net/frame-reader.js';
-import { trafficOf } from './traffic.js';
+import { trafficOf, trafficKindOf } from './traffic.js';
 
 /** Byte cap and deadline for one side of an exchange. */
 export interface StreamLimits {
@@ -68,10 +68,11 @@ export async function request(
   sig.addEventListener('abort', onAbort, { once: true });
   try {
     const traffic = trafficOf(libp2p);
+    const kind = trafficKindOf(protocol);
     await s.sink(lp.encode([body]));
-    traffic?.add('direct', body.byteLength, 0);
+    traffic?.add(kind, body.byteLength, 0);
     const resp = await readOne(s.source, limits.maxBytes);
-    traffic?.add('direct', 0, resp.byteLength);
+    traffic?.add(kind, 0, resp.byteLength);
     await s.close().catch(() => undefined);
     return resp;
   } catch (err) {
@@ -199,7 +200,8 @@ export async function serve(
           return;
         }
         const traffic = trafficOf(libp2p);
-        traffic?.add('direct', 0, body.byteLength);
+        const kind = trafficKindOf(protocol);
+        traffic?.add(kind, 0, body.byteLength);
         let resp: Uint8Array;
         try {
           resp = await handler(body, from, sig);
@@ -213,7 +215,7 @@ export async function serve(
         }
         try {
           await stream.sink(lp.encode([resp]));
-          traffic?.add('direct', resp.byteLength, 0);
+          traffic?.add(kind, resp.byteLength, 0);
           await stream.close().catch(() => undefined);
         } catch (err) {
           stream.abort(err as Error);

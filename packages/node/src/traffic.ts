@@ -3,10 +3,16 @@
  * (model fetch, update push, peer exchange) and gossip publishes/deliveries. Transport overhead
  * (length prefixes, yamux, Noise, gossipsub control and forwarding) is not counted.
  */
+import { PROTOCOL_VIEW_SYNC } from '@ppfm/protocol';
 import type { Host } from './host.js';
 
 /** Which path the bytes took: direct request/response streams, or gossip payloads. */
 export type TrafficKind = 'direct' | 'gossip';
+
+/** Membership control streams (anti-entropy) count with gossip: `direct` stays the model traffic. */
+export function trafficKindOf(protocol: string): TrafficKind {
+  return protocol === PROTOCOL_VIEW_SYNC ? 'gossip' : 'direct';
+}
 
 /** Byte totals of one window. */
 export interface TrafficTotals {

@@ -10,7 +10,29 @@ describe('6 in-process peers over @libp2p/memory, 2 groups, 5 rounds', function 
     // step sees the other cluster's model (clusters progress independently).
     peers = await launchNet([0, 1, 0, 1, 0, 1], { rounds: 5, timing: { ...FAST_TIMING, roundGapMs: 300 } });
   });
-  after(async () => stopAll(peers));
+  after(async () => {
+    await stopAll(peers);
+    if (process.env.PPFM_DUMP)
+      for (const p of peers)
+        console.log(
+          p.log.peerId.slice(-6),
+          p.log.events
+            .map((e, i) => ({ e, t: p.log.times[i] }))
+            .filter(({ e }) =>
+              [
+                'view_synced',
+                'head_elected',
+                'peer_expired',
+                'cluster_assigned',
+                'round_opened',
+                'peer_connected',
+                'peer_disconnected',
+              ].includes(e.event),
+            )
+            .map(({ e, t }) => `${((t ?? 0) % 100000) / 1000} ${e.event} ${JSON.stringify(e).slice(0, 160)}`)
+            .join('\n   '),
+        );
+  });
 
   it('form the 2 true clusters with one agreed head each and equal views', async () => {
     await until(peers, () => converged(peers, 2), '2 clusters with one head each');

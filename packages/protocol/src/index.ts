@@ -40,6 +40,10 @@ export {
   decodePeerListRequest,
   encodePeerList,
   decodePeerList,
+  encodeViewSyncRequest,
+  decodeViewSyncRequest,
+  encodeViewSync,
+  decodeViewSync,
   type DirectMessage,
 } from './direct/index.js';
 export type { Expect } from './direct/tensors.js';
@@ -49,6 +53,12 @@ export type { UpdateEnvelopeMsg } from './direct/update.js';
 export type { AckMsg } from './direct/ack.js';
 export { DIRECT_ERROR_CODES, type DirectErrorCode, type ErrorMsg } from './direct/error.js';
 export type { PeerListRequestMsg, PeerListMsg, PeerAddrs } from './direct/peers.js';
+export type {
+  ViewSyncRequestMsg,
+  ViewSyncMsg,
+  ViewSyncEntry,
+  SignedFingerprint,
+} from './direct/view-sync.js';
 
 // Bounded direct streams: frame caps and header peeking.
 export {

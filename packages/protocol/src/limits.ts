@@ -38,6 +38,8 @@ export interface Limits {
   maxPeerAddrs: number;
   /** Maximum length of one binary multiaddr, in bytes. */
   maxAddrBytes: number;
+  /** Maximum number of entries in an anti-entropy view sync (request or reply). */
+  maxViewEntries: number;
 }
 
 /** Defaults sized for PPFM's models (1M parameters is 4 MiB in float32) with headroom. */
@@ -61,6 +63,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPeers: 256,
   maxPeerAddrs: 8,
   maxAddrBytes: 256,
+  maxViewEntries: 1024,
 });
 
 /** Largest term or round on the wire (2^31 - 1): uint32 fields, but `term + 1` must still fit. */

@@ -21,6 +21,8 @@ import {
   type RoundOpenMsg,
   type Scope,
   type UpdateEnvelopeMsg,
+  type ViewSyncMsg,
+  type ViewSyncRequestMsg,
   type WeightSet,
 } from '../src/index.js';
 
@@ -250,3 +252,21 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** View sync requests: distinct peers with any uint32 fingerprint seq. */
+export const viewSyncRequestArb: fc.Arbitrary<ViewSyncRequestMsg> = fc
+  .uniqueArray(fc.record({ peerId: peerIdArb, seq: uint32Arb }), {
+    maxLength: 30,
+    selector: (e) => e.peerId,
+  })
+  .map((have) => ({ kind: 'view_sync_request', have }));
+
+/** View sync replies: opaque signed messages with ages. */
+export const viewSyncArb: fc.Arbitrary<ViewSyncMsg> = fc
+  .record({
+    signed: fc.array(
+      fc.record({ message: fc.uint8Array({ minLength: 1, maxLength: 300 }), ageMs: uint32Arb }),
+      { maxLength: 10 },
+    ),
+  })
+  .map((r) => ({ kind: 'view_sync', ...r }));

@@ -13,6 +13,8 @@ import {
   decodeModelEnvelope,
   decodePeerList,
   decodePeerListRequest,
+  decodeViewSync,
+  decodeViewSyncRequest,
   decodeUpdateEnvelope,
   decodeWeights,
   encodeDirect,
@@ -75,6 +77,8 @@ const KIND_DECODERS: [string, Decoder][] = [
   ['decodeError', (b) => decodeError(b)],
   ['decodePeerListRequest', (b) => decodePeerListRequest(b)],
   ['decodePeerList', (b) => decodePeerList(b)],
+  ['decodeViewSyncRequest', (b) => decodeViewSyncRequest(b)],
+  ['decodeViewSync', (b) => decodeViewSync(b)],
 ];
 
 const ITERATIONS = 100_000;

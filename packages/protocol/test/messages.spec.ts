@@ -42,6 +42,8 @@ import {
   peerListRequestArb,
   roundOpenArb,
   updateArb,
+  viewSyncArb,
+  viewSyncRequestArb,
   weightSetArb,
 } from './arbitraries.js';
 import { fingerprint, lossReport, model, update } from './fixtures.js';
@@ -79,6 +81,8 @@ describe('messages', () => {
       ['error', errorArb],
       ['peer_list_request', peerListRequestArb],
       ['peer_list', peerListArb],
+      ['view_sync_request', viewSyncRequestArb],
+      ['view_sync', viewSyncArb],
     ];
     for (const [name, arb] of arbs) {
       it(`${name} through encodeDirect / decodeDirect`, () => {

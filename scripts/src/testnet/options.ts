@@ -17,6 +17,8 @@ export interface TestnetOptions {
   codec: Codec;
   /** SIGKILL the head of one cluster when that cluster's round R opens. */
   killHeadAtRound?: number;
+  /** Share of the peers (0..1) that leave at a seeded round and come back from their checkpoint. */
+  churn?: number;
   /** Start this many extra peers (partitioned with the others) after round 1. */
   lateJoin: number;
   /** Use at most this many samples of the dataset (seeded subset), to make short runs. */
@@ -65,6 +67,8 @@ Options:
   --codec C               float32 | float16 | int8 weights on the wire (default float32)
   --kill-head-at-round R  SIGKILL one cluster's head when that cluster opens round R; measures failover
   --late-join K           start K extra peers after round 1 (partitioned with the others)
+  --churn F               a share F (0..1] of the peers leaves (SIGKILL) at a seeded round and comes
+                          back 5 s later from its data dir; reports each return's catch-up seconds
   --max-samples N         use a seeded subset of N samples of the dataset (faster runs)
   --out DIR               run directory (default runs/<timestamp>); left for \`ppfm inspect DIR/logs\`
   --json                  print only the summary JSON on stdout (progress goes to stderr)
@@ -113,6 +117,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         codec: { type: 'string' },
         'kill-head-at-round': { type: 'string' },
         'late-join': { type: 'string' },
+        churn: { type: 'string' },
         'max-samples': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
@@ -185,6 +190,12 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
       kind: 'error',
       message: `--kill-head-at-round ${o.killHeadAtRound} is beyond --rounds ${o.rounds}`,
     };
+  if (v.churn !== undefined) {
+    const f = Number(v.churn);
+    if (!Number.isFinite(f) || f <= 0 || f > 1)
+      return { kind: 'error', message: `--churn must be a share in (0, 1], got '${v.churn}'` };
+    o.churn = f;
+  }
   if (v.dashboard !== undefined) {
     const port = int('dashboard', v.dashboard, 0);
     if (typeof port === 'string' || port > 65535)

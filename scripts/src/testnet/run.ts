@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runSimulate } from './baseline.js';
 import { adjustedRandIndex } from '@ppfm/meta';
+import { Churner, churnPlan, type ChurnOutcome } from './churn.js';
 import { checkDataset, prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
 import { createIdentities, freePort } from './identity.js';
@@ -57,9 +58,13 @@ export interface RunResult {
   kill?: { at: number; cluster: string; peer: string; index: number };
   /** The static HTML report of the run (`<outDir>/report.html`). */
   report: string;
+  /** `--churn`: each planned departure, its return and catch-up time. */
+  churn?: ChurnOutcome[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Peers the testnet lets load at the same time (see startPeers). */
+const STARTING_AT_ONCE = 4;
 
 function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
@@ -145,6 +150,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   const killCandidates: { cluster: string; head: string; term: number }[] = [];
   const follower = new LogFollower(logDir, (e) => {
     state.apply(e);
+    churner?.onEvent(e);
     if (
       opts.killHeadAtRound !== undefined &&
       e.event === 'round_opened' &&
@@ -157,6 +163,29 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     hooks.onEvent?.(e);
   });
   const pool = new PeerPool(cli, hooks.handleSignals ?? false);
+  let boots: string[] = [];
+  const churner =
+    opts.churn === undefined
+      ? undefined
+      : new Churner(churnPlan(opts.peers, opts.rounds, opts.churn, opts.seed), {
+          peer: (i) => {
+            const p = state.byIndex(i);
+            const up = pool.procs.some((x) => x.index === i && !x.exited);
+            return p === undefined ? undefined : { id: p.id, cluster: p.cluster ?? null, up };
+          },
+          kill: (i) => {
+            const proc = pool.procs.find((x) => x.index === i && !x.exited);
+            if (proc !== undefined) pool.killOnPurpose(proc);
+            note(`churn: ${name(i)} left`);
+          },
+          restart: (i) => {
+            spawnPeer(
+              i,
+              boots.filter((_, b) => b !== i),
+            );
+            note(`churn: ${name(i)} came back`);
+          },
+        });
   const traffic = new TrafficMeter();
   const peakRss = new Map<number, number>();
   const startedAt = Date.now();
@@ -210,7 +239,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     const ids = await createIdentities(Array.from({ length: total }, (_, i) => join(peersDir, name(i))));
     const ports = [await freePort(), await freePort()];
     while (ports[1] === ports[0]) ports[1] = await freePort();
-    const boots = ports.map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
+    boots = ports.map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
     for (let i = 0; i < opts.peers; i++) {
       const listen = i < 2 ? `/ip4/127.0.0.1/tcp/${ports[i] as number}` : undefined;
       spawnPeer(
@@ -219,8 +248,23 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
         listen,
       );
       await sleep(50);
+      // The bootstrap peers first, then at most STARTING_AT_ONCE peers loading at a time: on a
+      // crowded box dozens of simultaneous start-ups (tfjs, wasm, data) starve the peers that are
+      // already up of the CPU their handshakes and heartbeats need.
+      if (i === 1) await startedUpTo(2, 120_000);
+      else if (i >= 2) await startedUpTo(i + 1 - STARTING_AT_ONCE, 60_000);
     }
     note(`started ${opts.peers} peers (bootstrap peer-00, peer-01)`);
+  };
+
+  /** Waits (following the logs) until `n` of the peers spawned so far have started, at most `ms`. */
+  const startedUpTo = async (n: number, ms: number): Promise<void> => {
+    const until = Date.now() + ms;
+    const started = (): number => pool.procs.filter((p) => state.byIndex(p.index) !== undefined).length;
+    while (Date.now() < until && started() < n) {
+      await follower.poll();
+      await sleep(200);
+    }
   };
 
   let timedOut = false;
@@ -298,11 +342,12 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
           if (rss !== undefined) peakRss.set(p.index, Math.max(peakRss.get(p.index) ?? 0, rss));
         }
       }
+      churner?.tick(now);
       showProgress();
 
       const survivors = pool.procs.filter((p) => !p.killedOnPurpose);
       const waiting = survivors.filter((p) => !p.exited && !(state.byIndex(p.index)?.finished ?? false));
-      if (lateStarted && waiting.length === 0) break;
+      if (lateStarted && waiting.length === 0 && (churner?.away() ?? 0) === 0) break;
       if (now > deadline) {
         timedOut = true;
         note(`timeout after ${opts.timeoutSeconds} s`);
@@ -373,7 +418,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   }
   const summary = summarise(state, {
     truth: prepared.truth,
-    launched: pool.procs.length,
+    launched: pool.procs.length - (churner?.restarts() ?? 0),
     rounds: opts.rounds,
     wallSeconds,
     killed,
@@ -391,8 +436,15 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   };
   await writeFile(
     join(outDir, 'summary.json'),
-    JSON.stringify({ ...summary, resources, options: opts }, null, 2) + '\n',
+    JSON.stringify({ ...summary, resources, options: opts, churn: churner?.outcomes }, null, 2) + '\n',
   );
   const report = await observer.finish(outDir, localAcc);
-  return { summary, outDir, resources, report, ...(kill ? { kill } : {}) };
+  return {
+    summary,
+    outDir,
+    resources,
+    report,
+    ...(kill ? { kill } : {}),
+    ...(churner ? { churn: churner.outcomes } : {}),
+  };
 }

@@ -20,7 +20,7 @@ import {
 import { collectBootstrap, collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { describeStartError } from './start-errors.js';
 import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
-import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta';
+import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta/light';
 import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
 
 /** Reads --allow-peers / --swarm-key files; a bad file is a usage error naming the flag, file and line. */
@@ -116,7 +116,7 @@ async function readModelSpec(path: string): Promise<ModelSpec> {
   } catch (err) {
     throw new UsageError(`--model: ${path} is not valid JSON (${(err as Error).message})`);
   }
-  const { parseModelSpec } = await import('@ppfm/meta');
+  const { parseModelSpec } = await import('@ppfm/meta/light');
   try {
     return parseModelSpec(value);
   } catch (err) {

@@ -3,7 +3,7 @@
 // push that cannot count is refused before its weights are read; the frame is then decoded
 // against our spec (shape, finite values) before the head driver sees it. Every refusal is typed
 // and logged when it is the sender's fault.
-import { weightSetsCompatible } from '@ppfm/meta';
+import { weightSetsCompatible } from '@ppfm/meta/light';
 import {
   decodeUpdateEnvelope,
   encodeAck,

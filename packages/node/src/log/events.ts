@@ -189,6 +189,21 @@ export interface MessageIgnoredEvent {
   count: number;
 }
 
+export interface ViewSyncedEvent {
+  event: 'view_synced';
+  /** The neighbour asked (anti-entropy over /ppfm/1/view/sync). */
+  remote: string;
+  /** Signed fingerprints in its reply, and how many of them changed our view. */
+  received: number;
+  changed: number;
+}
+export interface PeerExpiredEvent {
+  event: 'peer_expired';
+  remote: string;
+  /** How long it was silent (this peer's own stalls excluded), and the ttl it exceeded. */
+  silentMs: number;
+  ttlMs: number;
+}
 /**
  * Secure aggregation (--secure-agg): a member completed a stage of the protocol, or the head closed
  * one; `count` (head) = members that made it: U1 at advertise, U2 at share, U3 at mask, and the
@@ -259,6 +274,8 @@ export type LogEvent =
   | TrafficEvent
   | NoticeEvent
   | MessageIgnoredEvent
+  | ViewSyncedEvent
+  | PeerExpiredEvent
   | SecAggStageEvent
   | SecAggAggregatedEvent
   | DpReleaseEvent;

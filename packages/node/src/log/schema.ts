@@ -74,6 +74,8 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     detail: 'string?',
     count: 'int',
   },
+  view_synced: { remote: 'string', received: 'int', changed: 'int' },
+  peer_expired: { remote: 'string', silentMs: 'number', ttlMs: 'number' },
   secagg_stage: {
     cluster: 'string',
     round: 'int',

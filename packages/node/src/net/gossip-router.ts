@@ -26,8 +26,8 @@ export interface TopicHandler<T> {
   kindOf(msg: T): string;
   /** Semantic checks against the peer's state; must not change state. */
   validate(msg: T, from: string): Validation;
-  /** Applies an accepted message. */
-  apply(msg: T, from: string): void;
+  /** Applies an accepted message; `raw` is gossipsub's signed message (anti-entropy relays it). */
+  apply(msg: T, from: string, raw: Message): void;
 }
 
 /** A discarded message, for the log. */
@@ -147,7 +147,7 @@ export class GossipRouter {
     if (h === undefined || hit === undefined) return;
     this.decoded.delete(msg.data);
     try {
-      h.apply(hit.value, hit.from);
+      h.apply(hit.value, hit.from, msg);
     } catch (err) {
       this.init.onDiscard({
         topic: msg.topic,

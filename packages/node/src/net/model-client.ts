@@ -2,7 +2,7 @@
 // reply at what a model of our spec can legitimately weigh, decodes, checks shapes, and logs
 // every refusal. Returns undefined (never throws) when the model cannot be had.
 import { peerIdFromString } from '@libp2p/peer-id';
-import { weightSetsCompatible, type WeightSet } from '@ppfm/meta';
+import { weightSetsCompatible, type WeightSet } from '@ppfm/meta/light';
 import {
   decodeDirect,
   encodeFetchRequest,

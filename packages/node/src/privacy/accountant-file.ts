@@ -2,7 +2,7 @@
 // this peer made, written before the release leaves the peer. Restarts, --fresh and new checkpoints
 // never reset it; a damaged file stops the peer (silently starting over would reset the budget).
 import { join } from 'node:path';
-import { PrivacyAccountant, type GaussianRelease } from '@ppfm/meta';
+import { PrivacyAccountant, type GaussianRelease } from '@ppfm/meta/light';
 import { readJsonFile, writeJsonDurably } from './json-file.js';
 
 export const ACCOUNTANT_FILE = 'privacy-accountant.json';

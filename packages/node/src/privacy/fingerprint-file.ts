@@ -3,7 +3,7 @@
 // publication, or on every start, would average out for whoever collects them.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { noiseFingerprint, secureNormals, type Fingerprint, type NormalSource } from '@ppfm/meta';
+import { noiseFingerprint, secureNormals, type Fingerprint, type NormalSource } from '@ppfm/meta/light';
 import { readJsonFile, writeJsonDurably } from './json-file.js';
 
 export const NOISED_FINGERPRINT_FILE = 'fingerprint-noised.json';

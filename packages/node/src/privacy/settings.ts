@@ -1,7 +1,7 @@
 // Privacy settings of a peer (--secure-agg, --dp-*, --fingerprint-noise): what the user asks for,
 // checked and resolved once at start, and the secure-aggregation parameters every member of a
 // cluster derives alike from them. Pure; every refusal is a one-line PrivacyConfigError.
-import { calibrateSigma, noiseShare } from '@ppfm/meta';
+import { calibrateSigma, noiseShare } from '@ppfm/meta/light';
 import { DEFAULT_SECAGG_CLIP, defaultThreshold, type SecAggConfig } from '@ppfm/protocol';
 
 /** Differential privacy of the updates (user level: a member's whole contribution to a round). */

@@ -1,6 +1,6 @@
 // Secure aggregation works on one flat vector: a WeightSet is laid out tensor after tensor in the
 // order (names and shapes) of the model spec every member of the cluster shares.
-import { weightSetsCompatible, type WeightSet } from '@ppfm/meta';
+import { weightSetsCompatible, type WeightSet } from '@ppfm/meta/light';
 
 /** Concatenates `ws` in the order of `like`; throws when the names or shapes differ. */
 export function flattenWeights(ws: WeightSet, like: WeightSet): Float32Array {

@@ -2,7 +2,7 @@
 // (same view => same clusters), with loss-based refinement where fingerprints do not separate.
 // Announces `clusters:changed`, says when this peer has nobody to federate with, and freezes
 // once the run completed (peers leaving at the end must not reshuffle clusters).
-import { chooseSharedPart, type SharedPart } from '@ppfm/meta';
+import { chooseSharedPart, type SharedPart } from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import { clusterOf, computeClusters, sameClusterMap, type ClusterMap } from '../clustering.js';
 import { electCandidate } from '../election.js';

@@ -1,7 +1,7 @@
 // After every new cluster model: the round's traffic, the personalised evaluation (the model
 // adapted on the train split, scored on the held-out split), a checkpoint, and the run's
 // completion check. One evaluation at a time; a newer model replaces a queued older one.
-import { allFinite, ppfmSeeds, type WeightSet } from '@ppfm/meta';
+import { allFinite, ppfmSeeds, type WeightSet } from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { HeldModel } from './model-store.js';

@@ -3,7 +3,7 @@
 // newest of each live cluster to the round close. A model counts only from a peer that belongs
 // to that cluster in our own view and claims its headship in its heartbeats; a model far from
 // ours on the shared part is left out (bounded influence of a hostile head).
-import { norm, sharedTensors, subtract, type SharedPart, type WeightSet } from '@ppfm/meta';
+import { norm, sharedTensors, subtract, type SharedPart, type WeightSet } from '@ppfm/meta/light';
 import { decodeGossip, TOPIC_HEADS, type GossipMessage } from '@ppfm/protocol';
 import { notice, type PeerComponents } from '../components.js';
 import type { ClusterMap } from '../clustering.js';

@@ -1,7 +1,7 @@
 // The head's side of a round (cluster-level meta training): open a round, collect the members'
 // updates (its own included), close on everyone / quorum + grace / deadline, take the cluster
 // and global step off the event loop, check the result, publish. One explicit state at a time.
-import { ppfmSeeds, type WeightSet } from '@ppfm/meta';
+import { ppfmSeeds, type WeightSet } from '@ppfm/meta/light';
 import {
   clusterTopic,
   encodeGossip,

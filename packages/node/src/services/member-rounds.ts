@@ -3,7 +3,7 @@
 // rounds, catch up with the head's newest model. A head that makes no progress, or publishes a
 // model worse than chance on our data, is deposed. One explicit state at a time.
 import { peerIdFromString } from '@libp2p/peer-id';
-import { acceptCandidate, ppfmSeeds, type EvalResult, type WeightSet } from '@ppfm/meta';
+import { acceptCandidate, ppfmSeeds, type EvalResult, type WeightSet } from '@ppfm/meta/light';
 import { decodeDirect, encodeUpdateEnvelope, PROTOCOL_UPDATE_PUSH, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { notice, type PeerComponents } from '../components.js';

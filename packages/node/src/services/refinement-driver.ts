@@ -4,15 +4,16 @@
 // State is an explicit union; the rule itself (refineClusters, with its separation guard) is
 // meta's, so the simulator and the peer decide alike.
 import {
-  clusterInit,
+  clusterScaler,
   type Fingerprint,
   LossMatrix,
   makeLossReport,
   ppfmSeeds,
   refineByLoss,
   shouldRefine,
+  withScaler,
   type LossReport,
-} from '@ppfm/meta';
+} from '@ppfm/meta/light';
 import { encodeGossip, TOPIC_FINGERPRINTS, type LossReportMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { notice, type PeerComponents } from '../components.js';
@@ -139,8 +140,11 @@ export class RefinementDriver {
     const { c } = this;
     // The warm-up starts from the initial model of the peers being refined (their pooled scaler),
     // as the simulator's refinement does.
+    // (meta's clusterInit: the engine's initial network behind the pooled scaler; built here
+    // from the engine's netInit so that this thread never loads tfjs.)
+    const info = c.learner.info;
     c.store.warmup ??= await c.learner.warmup(
-      clusterInit(c.learner.info.task, this.fingerprints(members), c.settings.cfg),
+      withScaler(info.netInit, clusterScaler(info.task, this.fingerprints(members), c.settings.cfg)),
       ppfmSeeds.warmup(c.settings.seed),
     );
     if (!this.live(key)) return;

@@ -8,7 +8,7 @@ import {
   type NormalSource,
   type PrivacyAccountant,
   type WeightSet,
-} from '@ppfm/meta';
+} from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import { accountantPath, loadAccountant, saveAccountant } from '../privacy/accountant-file.js';
 import { noiseFactor, type DpSettings } from '../privacy/settings.js';

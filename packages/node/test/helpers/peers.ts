@@ -24,6 +24,7 @@ export const FAST_TIMING: Partial<PeerTiming> = {
   leaseTtlMs: 3000,
   tickMs: 50,
   reclusterDelayMs: 150,
+  reclusterMaxDelayMs: 1000,
   settleMs: 1200,
   roundDeadlineMs: 5000,
   quorumFraction: 0.6,

@@ -89,7 +89,7 @@ function maxPeerListBytes(lim: Limits): number {
 /**
  * Largest request and reply frames on a direct protocol: model fetch (request; reply a model or
  * an error), update push (the update; reply an ack or an error), peers (request; reply a list or
- * an error). Without a signature, the model is bounded by the limits alone.
+ * an error), view sync (the asker's entries; reply at most a control frame of fingerprints). Without a signature, the model is bounded by the limits alone.
  */
 export function directFrameBounds(
   kind: ProtocolId,
@@ -115,6 +115,14 @@ export function directFrameBounds(
     }
     case 'peers':
       return { request: frame(VARINT_FIELD_BYTES), reply: Math.max(error, maxPeerListBytes(lim)) };
+    case 'view_sync': {
+      // The reply of a view sync is a control frame: the responder fills it up to maxControlBytes.
+      const entry = lenField(lenField(idBytes(lim)) + VARINT_FIELD_BYTES);
+      return {
+        request: cap(frame(lim.maxViewEntries * entry)),
+        reply: Math.max(error, lim.maxControlBytes),
+      };
+    }
     case 'secagg': {
       // Requests are secagg frames, the largest a masked input of `elements` + 1 ring elements (the
       // bound decodeSecAgg enforces); replies a control frame or an error, after a one-byte kind tag.

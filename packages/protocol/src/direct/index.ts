@@ -20,6 +20,16 @@ import {
 } from './peers.js';
 import type { Expect } from './tensors.js';
 import {
+  viewSyncFields,
+  viewSyncFromPb,
+  viewSyncRequestFields,
+  viewSyncRequestFromPb,
+  viewSyncRequestToPb,
+  viewSyncToPb,
+  type ViewSyncMsg,
+  type ViewSyncRequestMsg,
+} from './view-sync.js';
+import {
   updateFields,
   updateFromPb,
   updateHeaderFromPb,
@@ -35,7 +45,9 @@ export type DirectMessage =
   | AckMsg
   | ErrorMsg
   | PeerListRequestMsg
-  | PeerListMsg;
+  | PeerListMsg
+  | ViewSyncRequestMsg
+  | ViewSyncMsg;
 
 const body = (kind: DirectMessage['kind'], fields: BodySpec['fields'], weights = false): BodySpec => ({
   kind,
@@ -52,6 +64,8 @@ export const DIRECT_BODIES: Readonly<Record<number, BodySpec>> = Object.freeze({
   6: body('error', errorFields),
   7: body('peer_list_request', peerListRequestFields),
   8: body('peer_list', peerListFields),
+  9: body('view_sync_request', viewSyncRequestFields),
+  10: body('view_sync', viewSyncFields),
 });
 
 /** Encodes a direct-stream message into a versioned DirectFrame; throws ProtocolEncodeError if invalid. */
@@ -87,6 +101,14 @@ export function encodeDirect(m: DirectMessage): Uint8Array {
       frame.peerList = peerListToPb(m);
       unwrapOrThrow(peerListFromPb(frame.peerList, lim));
       break;
+    case 'view_sync_request':
+      frame.viewSyncRequest = viewSyncRequestToPb(m);
+      unwrapOrThrow(viewSyncRequestFromPb(frame.viewSyncRequest, lim));
+      break;
+    case 'view_sync':
+      frame.viewSync = viewSyncToPb(m);
+      unwrapOrThrow(viewSyncFromPb(frame.viewSync, lim));
+      break;
     default:
       unwrapOrThrow(fail('unknown_kind', `unknown direct kind ${(m as { kind: unknown }).kind}`, 'kind'));
   }
@@ -116,6 +138,8 @@ export function decodeDirect(
     if (frame.error !== undefined) return errorFromPb(frame.error, lim);
     if (frame.peerListRequest !== undefined) return peerListRequestFromPb(frame.peerListRequest, lim);
     if (frame.peerList !== undefined) return peerListFromPb(frame.peerList, lim);
+    if (frame.viewSyncRequest !== undefined) return viewSyncRequestFromPb(frame.viewSyncRequest, lim);
+    if (frame.viewSync !== undefined) return viewSyncFromPb(frame.viewSync, lim);
     return fail('unknown_kind', 'direct frame has no message body', 'body');
   } catch (e) {
     return fail('malformed', `unexpected decode failure: ${(e as Error)?.message ?? String(e)}`);
@@ -199,4 +223,20 @@ export function encodePeerList(m: Omit<PeerListMsg, 'kind'>): Uint8Array {
 /** Decodes a PeerList reply. */
 export function decodePeerList(b: Uint8Array, limits?: Partial<Limits>): Result<PeerListMsg> {
   return decodeKind('peer_list', b, limits);
+}
+/** Encodes a ViewSyncRequest for /ppfm/1/view/sync. */
+export function encodeViewSyncRequest(m: Omit<ViewSyncRequestMsg, 'kind'>): Uint8Array {
+  return encodeDirect({ ...m, kind: 'view_sync_request' });
+}
+/** Decodes a ViewSyncRequest. */
+export function decodeViewSyncRequest(b: Uint8Array, limits?: Partial<Limits>): Result<ViewSyncRequestMsg> {
+  return decodeKind('view_sync_request', b, limits);
+}
+/** Encodes a ViewSync reply. */
+export function encodeViewSync(m: Omit<ViewSyncMsg, 'kind'>): Uint8Array {
+  return encodeDirect({ ...m, kind: 'view_sync' });
+}
+/** Decodes a ViewSync reply. */
+export function decodeViewSync(b: Uint8Array, limits?: Partial<Limits>): Result<ViewSyncMsg> {
+  return decodeKind('view_sync', b, limits);
 }

@@ -1662,6 +1662,284 @@ export namespace PeerList {
   }
 }
 
+export interface ViewEntry {
+  peerId: string
+  seq: number
+}
+
+export namespace ViewEntry {
+  let _codec: Codec<ViewEntry>
+
+  export const codec = (): Codec<ViewEntry> => {
+    if (_codec == null) {
+      _codec = message<ViewEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          seq: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ViewEntry>): Uint8Array => {
+    return encodeMessage(obj, ViewEntry.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ViewEntry>): ViewEntry => {
+    return decodeMessage(buf, ViewEntry.codec(), opts)
+  }
+}
+
+export interface ViewSyncRequest {
+  have: ViewEntry[]
+}
+
+export namespace ViewSyncRequest {
+  let _codec: Codec<ViewSyncRequest>
+
+  export const codec = (): Codec<ViewSyncRequest> => {
+    if (_codec == null) {
+      _codec = message<ViewSyncRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.have != null) {
+          for (const value of obj.have) {
+            w.uint32(10)
+            ViewEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          have: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.have != null && obj.have.length === opts.limits.have) {
+                throw new MaxLengthError('Decode error - map field "have" had too many elements')
+              }
+
+              obj.have.push(ViewEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.have$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ViewSyncRequest>): Uint8Array => {
+    return encodeMessage(obj, ViewSyncRequest.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ViewSyncRequest>): ViewSyncRequest => {
+    return decodeMessage(buf, ViewSyncRequest.codec(), opts)
+  }
+}
+
+export interface SignedFingerprint {
+  message: Uint8Array
+  ageMs: number
+}
+
+export namespace SignedFingerprint {
+  let _codec: Codec<SignedFingerprint>
+
+  export const codec = (): Codec<SignedFingerprint> => {
+    if (_codec == null) {
+      _codec = message<SignedFingerprint>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.message != null && obj.message.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.message)
+        }
+
+        if ((obj.ageMs != null && obj.ageMs !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.ageMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          message: uint8ArrayAlloc(0),
+          ageMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.message = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.ageMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SignedFingerprint>): Uint8Array => {
+    return encodeMessage(obj, SignedFingerprint.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedFingerprint>): SignedFingerprint => {
+    return decodeMessage(buf, SignedFingerprint.codec(), opts)
+  }
+}
+
+export interface ViewSync {
+  signed: SignedFingerprint[]
+}
+
+export namespace ViewSync {
+  let _codec: Codec<ViewSync>
+
+  export const codec = (): Codec<ViewSync> => {
+    if (_codec == null) {
+      _codec = message<ViewSync>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.signed != null) {
+          for (const value of obj.signed) {
+            w.uint32(18)
+            SignedFingerprint.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          signed: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 2: {
+              if (opts.limits?.signed != null && obj.signed.length === opts.limits.signed) {
+                throw new MaxLengthError('Decode error - map field "signed" had too many elements')
+              }
+
+              obj.signed.push(SignedFingerprint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.signed$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ViewSync>): Uint8Array => {
+    return encodeMessage(obj, ViewSync.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ViewSync>): ViewSync => {
+    return decodeMessage(buf, ViewSync.codec(), opts)
+  }
+}
+
 export interface GossipFrame {
   version: number
   fingerprint?: Fingerprint
@@ -1901,6 +2179,8 @@ export interface DirectFrame {
   error?: ErrorReply
   peerListRequest?: PeerListRequest
   peerList?: PeerList
+  viewSyncRequest?: ViewSyncRequest
+  viewSync?: ViewSync
 }
 
 export namespace DirectFrame {
@@ -1915,7 +2195,31 @@ export namespace DirectFrame {
 
         obj = { ...obj }
 
+        if (obj.viewSync != null) {
+          obj.viewSyncRequest = undefined
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
+          obj.error = undefined
+          obj.ack = undefined
+          obj.update = undefined
+          obj.model = undefined
+          obj.fetchRequest = undefined
+        }
+
+        if (obj.viewSyncRequest != null) {
+          obj.viewSync = undefined
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
+          obj.error = undefined
+          obj.ack = undefined
+          obj.update = undefined
+          obj.model = undefined
+          obj.fetchRequest = undefined
+        }
+
         if (obj.peerList != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerListRequest = undefined
           obj.error = undefined
           obj.ack = undefined
@@ -1925,6 +2229,8 @@ export namespace DirectFrame {
         }
 
         if (obj.peerListRequest != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.error = undefined
           obj.ack = undefined
@@ -1934,6 +2240,8 @@ export namespace DirectFrame {
         }
 
         if (obj.error != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
           obj.ack = undefined
@@ -1943,6 +2251,8 @@ export namespace DirectFrame {
         }
 
         if (obj.ack != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
           obj.error = undefined
@@ -1952,6 +2262,8 @@ export namespace DirectFrame {
         }
 
         if (obj.update != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
           obj.error = undefined
@@ -1961,6 +2273,8 @@ export namespace DirectFrame {
         }
 
         if (obj.model != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
           obj.error = undefined
@@ -1970,6 +2284,8 @@ export namespace DirectFrame {
         }
 
         if (obj.fetchRequest != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
           obj.error = undefined
@@ -2016,6 +2332,16 @@ export namespace DirectFrame {
         if (obj.peerList != null) {
           w.uint32(66)
           PeerList.codec().encode(obj.peerList, w)
+        }
+
+        if (obj.viewSyncRequest != null) {
+          w.uint32(74)
+          ViewSyncRequest.codec().encode(obj.viewSyncRequest, w)
+        }
+
+        if (obj.viewSync != null) {
+          w.uint32(82)
+          ViewSync.codec().encode(obj.viewSync, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2078,6 +2404,18 @@ export namespace DirectFrame {
               })
               break
             }
+            case 9: {
+              obj.viewSyncRequest = ViewSyncRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.viewSyncRequest
+              })
+              break
+            }
+            case 10: {
+              obj.viewSync = ViewSync.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.viewSync
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2085,7 +2423,31 @@ export namespace DirectFrame {
           }
         }
 
+        if (obj.viewSync != null) {
+          delete obj.viewSyncRequest
+          delete obj.peerList
+          delete obj.peerListRequest
+          delete obj.error
+          delete obj.ack
+          delete obj.update
+          delete obj.model
+          delete obj.fetchRequest
+        }
+
+        if (obj.viewSyncRequest != null) {
+          delete obj.viewSync
+          delete obj.peerList
+          delete obj.peerListRequest
+          delete obj.error
+          delete obj.ack
+          delete obj.update
+          delete obj.model
+          delete obj.fetchRequest
+        }
+
         if (obj.peerList != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerListRequest
           delete obj.error
           delete obj.ack
@@ -2095,6 +2457,8 @@ export namespace DirectFrame {
         }
 
         if (obj.peerListRequest != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.error
           delete obj.ack
@@ -2104,6 +2468,8 @@ export namespace DirectFrame {
         }
 
         if (obj.error != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.peerListRequest
           delete obj.ack
@@ -2113,6 +2479,8 @@ export namespace DirectFrame {
         }
 
         if (obj.ack != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.peerListRequest
           delete obj.error
@@ -2122,6 +2490,8 @@ export namespace DirectFrame {
         }
 
         if (obj.update != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.peerListRequest
           delete obj.error
@@ -2131,6 +2501,8 @@ export namespace DirectFrame {
         }
 
         if (obj.model != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.peerListRequest
           delete obj.error
@@ -2140,6 +2512,8 @@ export namespace DirectFrame {
         }
 
         if (obj.fetchRequest != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.peerListRequest
           delete obj.error

@@ -46,7 +46,7 @@ export interface BodySpec {
 // Field tables of the default limits, built once per body (decoding a heartbeat must stay cheap).
 const defaultTables = new WeakMap<BodySpec, FieldSpecs>();
 
-// The limits field tables depend on; the others (maxControlBytes, tensor limits...) do not matter.
+// The limits field tables depend on; the others (tensor limits...) do not matter.
 const TABLE_LIMITS = [
   'maxBytes',
   'maxStringLength',
@@ -61,6 +61,8 @@ const TABLE_LIMITS = [
   'maxPeers',
   'maxPeerAddrs',
   'maxAddrBytes',
+  'maxViewEntries',
+  'maxControlBytes',
 ] as const satisfies readonly (keyof Limits)[];
 
 /** The field table of a body under `lim`, cached when its limits are the defaults. */
