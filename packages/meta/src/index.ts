@@ -5,7 +5,13 @@ export * from './rng.js';
 export type { NamedTensor, WeightSet } from './types.js';
 export { selectBackend, currentBackend, type BackendName, type BackendPreference } from './backend.js';
 export {
+  BN_AUGMENT_MOMENTUM,
+  BN_DEFAULT_EPSILON,
+  BN_DEFAULT_MOMENTUM,
+  defaultAugmentSpec,
   defaultModelSpec,
+  isRunningStat,
+  specHasBatchNorm,
   parseModelSpec,
   resolveLayers,
   specHasConv,
