@@ -1,0 +1,20 @@
+/** Zero-shot data augmentation from batch-norm statistics (FedZDA): synthesiser, member and head steps. */
+export { synthesise, SYNTH_BATCH } from './synthesise.js';
+export { inputStatsOf, poolInputStats } from './input-stats.js';
+export type {
+  InputStats,
+  SynthesisDiagnostics,
+  SynthesiseOptions,
+  SynthesisProgress,
+  SynthesisResult,
+  TaskModel,
+} from './types.js';
+export {
+  augmentMember,
+  topUpCounts,
+  AUGMENT_DEFAULTS,
+  type AugmentReport,
+  type MemberAugmentOptions,
+  type SynthesisSettings,
+} from './member.js';
+export { headFineTune, HEAD_DEFAULTS, type HeadFineTuneOptions } from './head.js';
