@@ -9,11 +9,14 @@ import {
 } from '../src/augment/index.js';
 import type { InputStats, SynthesisProgress, TaskModel } from '../src/augment/index.js';
 import { loadBuiltin, selectSamples, splitDataset, type Dataset } from '../src/data/index.js';
-import { evaluate } from '../src/evaluate.js';
+import { evaluate, predictLogits } from '../src/evaluate.js';
 import { defaultAugmentSpec, defaultModelSpec, isRunningStat, type ModelSpec } from '../src/model-spec.js';
-import { initWeights } from '../src/model.js';
+import { initWeights, setModelWeights, withModel } from '../src/model.js';
 import { trainLocal } from '../src/train.js';
 import type { WeightSet } from '../src/types.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { compileForward } from '../src/augment/bn-forward.js';
+import { selectBackend } from '../src/backend.js';
 import { blobs, useBackend } from './learning-fixtures.js';
 
 function tensor(ws: WeightSet, name: string): Float32Array {
@@ -71,6 +74,39 @@ describe('zero-shot augmentation', () => {
       lr: 0.1,
       seed: 1,
     });
+  });
+
+  it("its input-gradient forward pass gives the model's own logits (inference mode, dropout off)", async () => {
+    const spec: ModelSpec = {
+      layers: [
+        { type: 'flatten' },
+        { type: 'dense', units: 16, activation: 'tanh' },
+        { type: 'batchNorm' },
+        { type: 'activation', activation: 'relu' },
+        { type: 'dropout', rate: 0.5 },
+        { type: 'dense', units: 8 },
+        { type: 'batchNorm', epsilon: 0.01 },
+      ],
+    };
+    const data = { ...blobs({ n: 12, seed: 3 }), inputShape: [4, 5] };
+    const wt = initWeights(spec, [4, 5], 3, 2).map((t) =>
+      isRunningStat(t.name) ? { ...t, values: t.values.map((_, j) => 0.5 + (j % 5) / 4) } : t,
+    );
+    const expected = await predictLogits(spec, [4, 5], 3, wt, data);
+    const got = await withModel(spec, [4, 5], 3, async (built) => {
+      setModelWeights(built, wt);
+      const fwd = compileForward(built, { spec, inputShape: [4, 5], numClasses: 3 });
+      const out = tf.tidy(() => {
+        const { logits, taps } = fwd.run(tf.tensor(data.x, [12, 4, 5]));
+        assert.equal(taps.length, 2);
+        return logits;
+      });
+      fwd.dispose();
+      const v = out.dataSync().slice();
+      out.dispose();
+      return v;
+    });
+    expected.forEach((v, i) => assert.ok(Math.abs(v - got[i]!) < 1e-4, `logit ${i}: ${got[i]} vs ${v}`));
   });
 
   describe('synthesise', () => {
@@ -227,6 +263,53 @@ describe('zero-shot augmentation', () => {
       });
       assert.equal(r.diagnostics.stopped, 'aborted');
       assert.equal(r.diagnostics.steps, 30);
+    });
+
+    it('synthesises for a conv + batch-norm model (trained on cpu) on wasm', async () => {
+      const conv: TaskModel = {
+        spec: {
+          layers: [
+            { type: 'conv2d', filters: 4, kernelSize: 3 },
+            { type: 'batchNorm', momentum: 0.9 },
+            { type: 'activation', activation: 'relu' },
+            { type: 'flatten' },
+          ],
+        },
+        inputShape: [6, 6, 1],
+        numClasses: 2,
+      };
+      const images: Dataset = {
+        ...blobs({ n: 120, dim: 36, numClasses: 2, seed: 1 }),
+        inputShape: [6, 6, 1],
+      };
+      const opts = {
+        classes: [0, 1],
+        perClass: 20,
+        steps: 100,
+        lr: 0.1,
+        seed: 1,
+        inputStats: inputStatsOf(images),
+      };
+      const w0 = initWeights(conv.spec, [6, 6, 1], 2, 1);
+      // Training a conv needs the filter gradient, which wasm lacks; synthesis needs only the input's.
+      await selectBackend('cpu');
+      let wc: WeightSet;
+      try {
+        wc = await trainLocal(conv.spec, [6, 6, 1], 2, w0, images, {
+          epochs: 5,
+          batchSize: 16,
+          lr: 0.1,
+          seed: 1,
+        });
+      } finally {
+        await selectBackend('wasm');
+      }
+      const r = await synthesise(conv, wc, { ...opts, tvWeight: 1e-3 });
+      assert.ok(r.diagnostics.hitRate >= 0.9, `hit rate ${r.diagnostics.hitRate}`);
+      assert.ok(
+        r.diagnostics.bnMeanGap <= 0.1 && r.diagnostics.bnVarGap <= 0.1,
+        JSON.stringify(r.diagnostics),
+      );
     });
 
     it('rejects bad requests with a message naming the field', async () => {

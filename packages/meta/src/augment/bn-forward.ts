@@ -20,6 +20,7 @@ export interface TappedForward {
 
 type Stage =
   | { kind: 'dense'; kernel: tf.Tensor2D; kernelT: tf.Tensor2D; bias: tf.Tensor1D; activation: Activation }
+  | { kind: 'conv2d'; kernel: tf.Tensor4D; bias: tf.Tensor1D; activation: Activation }
   | { kind: 'batchNorm'; scale: tf.Tensor1D; shift: tf.Tensor1D; tap: Omit<BnTap, 'input'> }
   | { kind: 'activation'; activation: Activation }
   | { kind: 'flatten' }
@@ -51,6 +52,19 @@ function dense(x: tf.Tensor, s: Extract<Stage, { kind: 'dense' }>): tf.Tensor {
   return activate(op(x), s.activation);
 }
 
+// tfjs's conv backward also computes the filter's gradient, whose kernel wasm lacks; the input's needs only
+// Conv2DBackpropInput, which wasm has: synthesis works on conv models there, training does not.
+function conv2d(x: tf.Tensor, s: Extract<Stage, { kind: 'conv2d' }>): tf.Tensor {
+  const op = tf.customGrad((input: tf.Tensor | tf.GradSaveFunc) => {
+    const x4 = input as tf.Tensor4D;
+    return {
+      value: tf.add(tf.conv2d(x4, s.kernel, 1, 'valid'), s.bias),
+      gradFunc: (dy: tf.Tensor) => [tf.conv2dTranspose(dy as tf.Tensor4D, s.kernel, x4.shape, 1, 'valid')],
+    };
+  });
+  return activate(op(x), s.activation);
+}
+
 function affine(x: tf.Tensor, s: Extract<Stage, { kind: 'batchNorm' }>): tf.Tensor {
   const op = tf.customGrad((input: tf.Tensor | tf.GradSaveFunc) => ({
     value: tf.add(tf.mul(input as tf.Tensor, s.scale), s.shift),
@@ -61,9 +75,9 @@ function affine(x: tf.Tensor, s: Extract<Stage, { kind: 'batchNorm' }>): tf.Tens
 
 /**
  * Compiles the loaded model (weights as they are now) into an inference-mode forward pass: running
- * statistics normalise, dropout is off, and the pre-normalisation activations are tapped. Dense and
- * batch-norm stages are written out so that backpropagation computes only the input's gradient; other
- * layers (conv, pooling) run through tfjs.
+ * statistics normalise, dropout is off, and the pre-normalisation activations are tapped. Dense, conv and
+ * batch-norm stages are written out so that backpropagation computes only the input's gradient; pooling
+ * runs through tfjs.
  */
 export function compileForward(built: BuiltModel, task: TaskModel): TappedForward {
   const specLayers = resolveLayers(task.spec, task.numClasses);
@@ -87,6 +101,10 @@ export function compileForward(built: BuiltModel, task: TaskModel): TappedForwar
           bias,
           activation: isOutput ? 'linear' : (l.activation ?? 'linear'),
         };
+      }
+      case 'conv2d': {
+        const [kernel, bias] = vars as [tf.Tensor4D, tf.Tensor1D];
+        return { kind: 'conv2d', kernel, bias, activation: l.activation ?? 'linear' };
       }
       case 'batchNorm': {
         const [gamma, beta, mean, variance] = vars as tf.Tensor1D[];
@@ -118,6 +136,9 @@ export function compileForward(built: BuiltModel, task: TaskModel): TappedForwar
         switch (s.kind) {
           case 'dense':
             h = dense(h, s);
+            break;
+          case 'conv2d':
+            h = conv2d(h, s);
             break;
           case 'batchNorm':
             taps.push({ input: h, ...s.tap });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EventLoopPacer } from '../batches.js';
 import { setModelWeights, withModel } from '../model.js';
-import { specHasBatchNorm } from '../model-spec.js';
+import { specHasBatchNorm, type LayerSpec } from '../model-spec.js';
 import { createRng } from '../rng.js';
 import type { WeightSet } from '../types.js';
 import { bnGaps, bnStatsLoss, compileForward, type TappedForward } from './bn-forward.js';
@@ -16,12 +16,25 @@ import type {
 /** Samples optimised together: the batch whose statistics must match the running ones. */
 export const SYNTH_BATCH = 512;
 const PROGRESS_EVERY = 10;
+// Gradient kernels that backpropagation to the inputs needs (wasm has none for convolutions).
+const INPUT_GRAD_KERNELS: Partial<Record<LayerSpec['type'], string>> = {
+  conv2d: 'Conv2DBackpropInput',
+  maxPool2d: 'MaxPoolGrad',
+};
 const DEFAULTS = { bnWeight: 1, ceWeight: 1, l2Weight: 1e-3, tvWeight: 0 };
 
 function check(task: TaskModel, opts: SynthesiseOptions, d: number): void {
   const bad = (msg: string): Error => new Error(`synthesise: ${msg}`);
   if (!specHasBatchNorm(task.spec))
     throw bad('the model has no batchNorm layer, so there are no running statistics to match');
+  const backend = tf.getBackend();
+  for (const l of task.spec.layers) {
+    const kernel = INPUT_GRAD_KERNELS[l.type];
+    if (kernel && !tf.getKernel(kernel, backend))
+      throw bad(
+        `the '${backend}' backend lacks ${kernel}, needed to reach the inputs through a ${l.type} layer; use --backend cpu`,
+      );
+  }
   if (opts.classes.length === 0) throw bad('classes is empty');
   opts.classes.forEach((c, i) => {
     if (!Number.isInteger(c) || c < 0 || c >= task.numClasses)
