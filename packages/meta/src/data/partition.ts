@@ -1,6 +1,7 @@
 /** Seeded partitioners: split one dataset into disjoint per-peer shards with a known group structure. */
 import { createRng, deriveSeed, type Rng } from '../rng.js';
 import { DataError, selectSamples, type Dataset } from './dataset.js';
+import { classShards } from './classes-partition.js';
 import { generateSynthetic } from './synthetic.js';
 import { labelPermutations, permuteLabels, rotateImages } from './transform.js';
 
@@ -10,7 +11,8 @@ export type PartitionSpec =
   | { kind: 'dirichlet'; alpha: number }
   | { kind: 'rotate'; k: number }
   | { kind: 'labelswap'; k: number }
-  | { kind: 'synthetic'; alpha: number; beta: number };
+  | { kind: 'synthetic'; alpha: number; beta: number }
+  | { kind: 'classes'; n: number };
 
 /** The result of partitionDataset. */
 export interface Partition {
@@ -29,7 +31,7 @@ export interface Partition {
   angles?: number[];
 }
 
-/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>` or `synthetic:<alpha>,<beta>`. */
+/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `synthetic:<alpha>,<beta>` or `classes:<n>`. */
 export function parsePartitionSpec(spec: string): PartitionSpec {
   const m = /^\s*([a-z]+)\s*(?::\s*(.*?)\s*)?$/i.exec(spec);
   const kind = m?.[1]?.toLowerCase();
@@ -61,6 +63,8 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
       return { kind: 'rotate', k: num(arg, 'k', true, 1) };
     case 'labelswap':
       return { kind: 'labelswap', k: num(arg, 'k', true, 1) };
+    case 'classes':
+      return { kind: 'classes', n: num(arg, 'n', true, 1) };
     case 'synthetic': {
       const parts = (arg ?? '').split(',');
       if (parts.length !== 2) break;
@@ -71,7 +75,7 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
     }
   }
   throw new DataError(
-    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k> or synthetic:<alpha>,<beta>`,
+    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, synthetic:<alpha>,<beta> or classes:<n>`,
     { field: 'partition' },
   );
 }
@@ -91,6 +95,8 @@ export function peerName(index: number, peers: number): string {
  * - `rotate:<k>`: group g rotates its images by g*360/k degrees (counter-clockwise, bilinear). Needs an
  *   image inputShape [H, W] or [H, W, C].
  * - `labelswap:<k>`: group g relabels with its own seeded permutation (group 0: identity).
+ * - `classes:<n>`: label skew; every peer holds exactly n classes, each class held by about peers*n/C
+ *   peers (see classes-partition.ts). No discrete groups: truth all 0.
  * - `synthetic:<alpha>,<beta>`: ignores `ds` and generates one FedProx Synthetic device per peer (60
  *   features, 10 classes, log-normal sizes in [100, 2000]). Every device has its own model, so there
  *   are no discrete groups: truth all 0.
@@ -114,11 +120,16 @@ export function partitionDataset(ds: Dataset, spec: string, peers: number, seed:
   }
   const rng = createRng(deriveSeed(seed, 'partition', spec));
   const shards =
-    parsed.kind === 'dirichlet' ? dirichletShards(ds, peers, parsed.alpha, rng) : iidShards(n, peers, rng);
+    parsed.kind === 'dirichlet'
+      ? dirichletShards(ds, peers, parsed.alpha, rng)
+      : parsed.kind === 'classes'
+        ? classShards(ds, peers, parsed.n, rng)
+        : iidShards(n, peers, rng);
   const plain = shards.map((idx, p) => selectSamples(ds, idx, `${ds.name}/${names[p]}`));
   switch (parsed.kind) {
     case 'iid':
     case 'dirichlet':
+    case 'classes':
       return { ...base, peers: plain, truth: new Array<number>(peers).fill(0), groups: 1 };
     case 'rotate': {
       const k = parsed.k;
