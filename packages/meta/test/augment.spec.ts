@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   augmentMember,
   headFineTune,
   inputStatsOf,
   poolInputStats,
   synthesise,
+  teacherClusters,
   topUpCounts,
 } from '../src/augment/index.js';
 import type { InputStats, SynthesisProgress, TaskModel } from '../src/augment/index.js';
@@ -14,7 +16,6 @@ import { defaultAugmentSpec, defaultModelSpec, isRunningStat, type ModelSpec } f
 import { initWeights, setModelWeights, withModel } from '../src/model.js';
 import { trainLocal } from '../src/train.js';
 import type { WeightSet } from '../src/types.js';
-import * as tf from '@tensorflow/tfjs-core';
 import { compileForward } from '../src/augment/bn-forward.js';
 import { selectBackend } from '../src/backend.js';
 import { blobs, useBackend } from './learning-fixtures.js';
@@ -390,6 +391,57 @@ describe('zero-shot augmentation', () => {
       const kept = await recall(task, augmented, test, 2);
       assert.ok(before >= 0.95, `start ${before}`);
       assert.ok(kept >= 0.9 && kept >= lost + 0.1, `class-2 recall: plain ${lost}, augmented ${kept}`);
+    });
+  });
+
+  describe('teachers', () => {
+    it('teacherClusters keeps classes the cluster has, else picks the largest share elsewhere', () => {
+      const counts = [
+        [50, 50, 0, 0, 0],
+        [0, 10, 90, 0, 0],
+        [0, 0, 30, 70, 0],
+      ];
+      assert.deepEqual([...teacherClusters(counts, 0, 0.05)].sort(), [
+        [2, 1],
+        [3, 2],
+      ]);
+      // Class 1 is 10 % of cluster 1: its own; class 4 nobody has: its own model, for what it is worth.
+      assert.deepEqual([...teacherClusters(counts, 1, 0.05)].sort(), [
+        [0, 0],
+        [3, 2],
+      ]);
+      assert.throws(() => teacherClusters(counts, 3, 0.05), /no cluster 3/);
+    });
+
+    it('makes a class the own model never saw from a teacher that did, and teaches it', async () => {
+      const noTwo = selectSamples(
+        train,
+        [...train.y.keys()].filter((i) => train.y[i] !== 2),
+      );
+      const theta = await trainLocal(task.spec, [20], 3, initWeights(task.spec, [20], 3, 1), noTwo, {
+        epochs: 3,
+        batchSize: 32,
+        lr: 0.1,
+        seed: 1,
+      });
+      assert.ok((await recall(task, theta, test, 2)) < 0.05);
+      const { data, report } = await augmentMember(task, theta, noTwo, {
+        threshold: 0.2,
+        seed: 1,
+        steps: 100,
+        inputStats: inputStatsOf(train),
+        teachers: [{ weights: w, classes: [2] }],
+      });
+      assert.deepEqual(report.classes, [2]);
+      assert.ok(report.diagnostics!.hitRate >= 0.9, `teacher hit rate ${report.diagnostics!.hitRate}`);
+      const taught = await trainLocal(task.spec, [20], 3, theta, data, {
+        epochs: 3,
+        batchSize: 16,
+        lr: 0.1,
+        seed: 2,
+      });
+      const r2 = await recall(task, taught, test, 2);
+      assert.ok(r2 >= 0.8, `class-2 recall after training on the teacher's samples: ${r2}`);
     });
   });
 

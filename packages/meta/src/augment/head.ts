@@ -1,8 +1,7 @@
 import { trainLocal } from '../train.js';
-import type { WeightSet } from '../types.js';
+import type { Dataset, WeightSet } from '../types.js';
 import { isRunningStat } from '../model-spec.js';
-import { AUGMENT_DEFAULTS, type AugmentReport, type SynthesisSettings } from './member.js';
-import { synthesise } from './synthesise.js';
+import { synthesiseFrom, type AugmentReport, type SynthesisSettings } from './sources.js';
 import type { TaskModel } from './types.js';
 
 /** Options of headFineTune. */
@@ -20,28 +19,20 @@ export const HEAD_DEFAULTS = { perClass: 20, fineTuneSteps: 20, batchSize: 32, f
 
 /**
  * Head augmentation (FedZDA, server side): synthesises a class-balanced set from the aggregate `theta`
- * and fine-tunes `theta` on it before the head publishes. The running statistics are kept from `theta`:
- * they describe the members' real data, which synthetic batches must not overwrite.
+ * (classes it has not seen from teachers, e.g. other clusters' models) and fine-tunes `theta` on it before the head publishes. The running statistics are kept from `theta`:
+ * they describe the members' real data, which synthetic batches must not overwrite. Returns the synthetic
+ * set too, for a head that also hands it to its members (see docs/fedzda.md).
  */
 export async function headFineTune(
   task: TaskModel,
   theta: WeightSet,
   opts: HeadFineTuneOptions,
-): Promise<{ weights: WeightSet; report: AugmentReport }> {
+): Promise<{ weights: WeightSet; samples: Dataset; report: AugmentReport }> {
   const start = performance.now();
-  const classes = Array.from({ length: task.numClasses }, (_, c) => c);
-  const r = await synthesise(task, theta, {
-    classes,
-    perClass: opts.perClass ?? HEAD_DEFAULTS.perClass,
-    steps: opts.steps ?? AUGMENT_DEFAULTS.steps,
-    lr: opts.lr ?? AUGMENT_DEFAULTS.lr,
-    seed: opts.seed,
-    ...(opts.inputStats ? { inputStats: opts.inputStats } : {}),
-    ...(opts.timeBudgetMs !== undefined ? { timeBudgetMs: opts.timeBudgetMs } : {}),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  const synthetic = {
+  const perClass = opts.perClass ?? HEAD_DEFAULTS.perClass;
+  const need = new Map(Array.from({ length: task.numClasses }, (_, c) => [c, perClass]));
+  const r = await synthesiseFrom(task, theta, need, opts);
+  const synthetic: Dataset = {
     name: 'zda-head',
     inputShape: [...task.inputShape],
     numClasses: task.numClasses,
@@ -57,6 +48,7 @@ export async function headFineTune(
   const weights = tuned.map((t, i) => (isRunningStat(t.name) ? theta[i]! : t));
   return {
     weights,
-    report: { made: r.y.length, classes, ms: performance.now() - start, diagnostics: r.diagnostics },
+    samples: synthetic,
+    report: { ...r.report, ms: performance.now() - start },
   };
 }

@@ -9,12 +9,13 @@ export type {
   SynthesisResult,
   TaskModel,
 } from './types.js';
+export { augmentMember, topUpCounts, type MemberAugmentOptions } from './member.js';
 export {
-  augmentMember,
-  topUpCounts,
+  synthesiseFrom,
+  teacherClusters,
   AUGMENT_DEFAULTS,
   type AugmentReport,
-  type MemberAugmentOptions,
   type SynthesisSettings,
-} from './member.js';
+  type Teacher,
+} from './sources.js';
 export { headFineTune, HEAD_DEFAULTS, type HeadFineTuneOptions } from './head.js';
