@@ -40,7 +40,7 @@ export const ZDA_SIM_DEFAULTS: ZdaSimOptions = {
   fineTuneSteps: 20,
   fineTuneLr: 0.05,
   augmentPersonalisation: true,
-  headShares: false,
+  headShares: true,
   teachers: true,
 };
 
@@ -174,7 +174,7 @@ export async function runPpfmZda(
   let global = shared(ctx.init);
   let models: WeightSet[] = Array.from({ length: k }, () => ctx.init);
   // head with headShares: each cluster's last synthetic set, which its members train on too.
-  let handed: (Dataset | undefined)[] = [];
+  const handed: (Dataset | undefined)[] = [];
   const withHanded = (): SimPeer[] =>
     ctx.peers.map((p) => {
       const extra = handed[assignment[p.index]!];
