@@ -207,6 +207,22 @@ describe('zero-shot augmentation', () => {
       });
     });
 
+    it('leaves no tensors behind', async () => {
+      const opts = {
+        classes: [0, 1, 2],
+        perClass: 4,
+        steps: 12,
+        lr: 0.1,
+        seed: 1,
+        onProgress: () => undefined,
+      };
+      await synthesise(task, w, { ...opts, inputStats: inputStatsOf(train) }); // builds the cached model
+      const before = tf.memory().numTensors;
+      await synthesise(task, w, { ...opts, inputStats: inputStatsOf(train) });
+      await synthesise(task, w, opts);
+      assert.equal(tf.memory().numTensors, before);
+    });
+
     it('is reproducible from its seed', async () => {
       const opts = { classes: [2, 0], perClass: 5, steps: 20, lr: 0.1, inputStats: inputStatsOf(train) };
       const a = await synthesise(task, w, { ...opts, seed: 7 });

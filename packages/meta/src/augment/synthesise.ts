@@ -125,7 +125,7 @@ async function optimiseChunk(
   const scale = stats.std.reduce((a, v) => a + v, 0) / d || 1;
   const lo = bounds && tile(bounds.lo);
   const hi = bounds && tile(bounds.hi);
-  const z = tf.variable(tf.tensor2d(chunk.z, [b, d]));
+  const z = tf.tidy(() => tf.variable(tf.tensor2d(chunk.z, [b, d])));
   const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(chunk.y, 'int32'), task.numClasses), 'float32'));
   const toX = (zz: tf.Tensor): tf.Tensor =>
     tf.reshape(tf.add(tf.mul(zz, stdT), meanT), [b, ...task.inputShape]);
@@ -134,7 +134,7 @@ async function optimiseChunk(
   let stopped: SynthesisDiagnostics['stopped'] = 'steps';
   let maxStepMs = 0;
   try {
-    if (bounds) z.assign(tf.tidy(() => tf.minimum(tf.maximum(z, lo!), hi!)));
+    if (bounds) tf.tidy(() => z.assign(tf.minimum(tf.maximum(z, lo!), hi!)));
     while (steps < opts.steps) {
       if (opts.signal?.aborted) {
         stopped = 'aborted';
