@@ -16,7 +16,7 @@ import type {
 /** Samples optimised together: the batch whose statistics must match the running ones. */
 export const SYNTH_BATCH = 512;
 const PROGRESS_EVERY = 10;
-// Gradient kernels that backpropagation to the inputs needs (wasm has none for convolutions).
+// Kernels that backpropagation to the inputs needs (wasm has both; its conv lacks only the filter gradient).
 const INPUT_GRAD_KERNELS: Partial<Record<LayerSpec['type'], string>> = {
   conv2d: 'Conv2DBackpropInput',
   maxPool2d: 'MaxPoolGrad',
