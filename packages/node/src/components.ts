@@ -27,6 +27,8 @@ export interface PeerSettings {
   /** Byte cap of a model or update on a direct stream. */
   streamMaxBytes: number;
   bootstrapIds: string[];
+  /** Zero-shot augmentation role (`--augment`); off when undefined. */
+  augment?: 'member' | 'head';
 }
 
 /** Everything a peer service may depend on. */

@@ -135,6 +135,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cfg,
       seed,
       ...(opts.model ? { model: opts.model } : {}),
+      ...(opts.augment ? { augment: opts.augment } : {}),
     };
     const learner: Learner =
       opts.learner === 'inline'
@@ -158,6 +159,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       clustering: opts.clustering ?? 'auto',
       capacity: opts.capacity ?? 1,
       cfg,
+      ...(opts.augment ? { augment: opts.augment.mode } : {}),
       streamMaxBytes: opts.streamMaxBytes ?? maxEnvelopeBytes(template),
       bootstrapIds,
     };

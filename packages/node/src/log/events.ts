@@ -70,6 +70,18 @@ export interface RoundClosedEvent {
   updates: number;
   quorum: number;
 }
+/** Zero-shot augmentation (FedZDA): synthetic samples made from the cluster model. */
+export interface AugmentationEvent {
+  event: 'augmentation';
+  cluster: string;
+  round: number;
+  role: 'member' | 'head';
+  made: number;
+  classes: number[];
+  ms: number;
+  /** Why synthesis stopped: 'steps' (all done), 'time' (the bound), 'aborted', 'none' (nothing to make). */
+  stopped: string;
+}
 export interface ClusterModelPublishedEvent {
   event: 'cluster_model_published';
   cluster: string;
@@ -190,6 +202,7 @@ export type LogEvent =
   | UpdateReceivedEvent
   | RoundClosedEvent
   | ClusterModelPublishedEvent
+  | AugmentationEvent
   | GlobalModelUpdatedEvent
   | EvaluationEvent
   | MessageRejectedEvent

@@ -3,7 +3,7 @@
 // (forward compatibility with newer peers); known events must carry their typed fields.
 import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
 
-type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'string?' | 'number?';
+type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?';
 
 const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   peer_started: {
@@ -31,6 +31,15 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int' },
   cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
   global_model_updated: { round: 'int', clusters: 'strings' },
+  augmentation: {
+    cluster: 'string',
+    round: 'int',
+    role: 'string',
+    made: 'int',
+    classes: 'ints',
+    ms: 'number',
+    stopped: 'string',
+  },
   evaluation: {
     cluster: 'string',
     round: 'int',
@@ -104,6 +113,10 @@ function checkField(value: unknown, kind: FieldKind): string | undefined {
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined
         : 'an array of strings';
+    case 'ints':
+      return Array.isArray(value) && value.every((v) => Number.isInteger(v))
+        ? undefined
+        : 'an array of integers';
   }
 }
 
