@@ -1,5 +1,5 @@
 // Zero-shot augmentation cost: `npm run bench -w @ppfm/meta` prints seconds of synthesis per round.
-// `node dist/bench/augment.js --table [--max-samples N] [--rounds R] [partition...]` runs the FedZDA
+// `node dist/bench/augment.js --table [--max-samples N] [--rounds R] [--only a,b] [partition...]` runs the FedZDA
 // comparison table instead (minutes).
 import { pathToFileURL } from 'node:url';
 import { augmentMember, headFineTune, inputStatsOf } from '../src/augment/index.js';
@@ -102,6 +102,8 @@ const fmt = (s: FairnessStats): string => `${s.mean.toFixed(3)} | ${s.min.toFixe
 interface TableSize {
   maxSamples?: number;
   rounds: number;
+  /** Rows to run (default all four: fedavg, ppfm, ppfm+zda-member, ppfm+zda-head). */
+  only?: string[];
 }
 
 /** The FedZDA table: mnist, 16 peers, seed 1, the batch-norm MLP, four methods per partition. */
@@ -130,6 +132,7 @@ async function table(partitions: string[], size: TableSize): Promise<void> {
       ]),
     ];
     for (const [name, run] of runs) {
+      if (size.only !== undefined && !size.only.includes(name)) continue;
       const r = await run();
       const f = r.fairness!;
       const synth = f.synthesis ? `${f.synthesis.made} samples, ${f.synthesis.seconds.toFixed(0)} s` : '-';
@@ -149,6 +152,10 @@ async function main(): Promise<void> {
     for (let i = 1; i < args.length; i++) {
       const a = args[i]!;
       const v = Number(args[i + 1]);
+      if (a === '--only') {
+        size.only = (args[++i] ?? '').split(',');
+        continue;
+      }
       if (a === '--max-samples' || a === '--rounds') {
         if (!Number.isInteger(v) || v < 1)
           throw new Error(`${a} needs a positive integer, got '${args[i + 1]}'`);

@@ -93,7 +93,8 @@ export function defaultDataDir(dataPath: string): string {
   return join(home, basename(resolve(dataPath)));
 }
 
-async function readModelSpec(path: string): Promise<ModelSpec> {
+/** Reads and checks a --model spec file (a usage error naming the file otherwise). */
+export async function readModelSpec(path: string): Promise<ModelSpec> {
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
