@@ -40,6 +40,7 @@ import { IgnoreLog } from './net/ignore-log.js';
 import { ModelClient } from './net/model-client.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
 import { connectMissing, servePeerExchange } from './handlers/peers.js';
+import { AddressBook, readAddressBook } from './services/address-book.js';
 import { Checkpointer } from './services/checkpointer.js';
 import { ClusterPlanner } from './services/cluster-planner.js';
 import { ClusterSession } from './services/cluster-session.js';
@@ -150,9 +151,28 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const bootstrapIds = (opts.bootstrap ?? [])
       .map((a) => /\/p2p\/([^/]+)/.exec(a)?.[1])
       .filter((id): id is string => id !== undefined && id !== self);
+
+    // Checkpoint and address book before the network: a resumed peer rejoins, it does not start.
+    const checkpointer = new Checkpointer({ self, bus, clock, spec, store }, opts.dataDir);
+    const restored = await checkpointer.restore(opts.fresh === true);
+    const cp = restored.kind === 'restored' ? restored.checkpoint : undefined;
+    const resumed = cp !== undefined && cp.round > 0;
+    const book = await readAddressBook(opts.dataDir, self, clock.now());
+    for (const problem of book.problems)
+      notice({ bus }, 'warn', `address book: ${problem}`, 'address_book_invalid');
+    const knownIds = resumed ? book.entries.map((e) => e.id).filter((id) => !bootstrapIds.includes(id)) : [];
+    const minPeers = opts.minPeers ?? 1;
+    if (resumed && minPeers > 1)
+      notice(
+        { bus },
+        'info',
+        `resuming at round ${cp.round}: --min-peers ${minPeers} held the first start only`,
+        'resumed',
+      );
     const settings: PeerSettings = {
       rounds: opts.rounds,
-      minPeers: opts.minPeers ?? 1,
+      minPeers: resumed ? 1 : minPeers,
+      ...(knownIds.length > 0 ? { knownIds } : {}),
       minClusterSize: opts.minClusterSize ?? 1,
       codec: opts.codec ?? 'float32',
       seed,
@@ -210,9 +230,6 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       });
     const ignored = new IgnoreLog(c);
 
-    const checkpointer = new Checkpointer(c, opts.dataDir);
-    const restored = await checkpointer.restore(opts.fresh === true);
-    const cp = restored.kind === 'restored' ? restored.checkpoint : undefined;
     if (cp?.clusterModel !== undefined) {
       store.set({
         cluster: cp.cluster ?? '',
@@ -298,6 +315,11 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       isReady: () => membership.isReady(),
       client,
       roundsDue: () => run.roundsDue,
+    });
+    const addressBook = new AddressBook(c, {
+      dataDir: opts.dataDir,
+      entries: book.entries,
+      active: () => run.roundsDue,
     });
     const evaluator = new Evaluator(
       c,
@@ -414,6 +436,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       dataPath: typeof opts.data === 'string' ? opts.data : `<memory:${info.dataName}>`,
       samples: info.samples,
       version: VERSION,
+      ...(opts.rounds !== undefined ? { rounds: opts.rounds } : {}),
+      dataDir: opts.dataDir,
     });
 
     // ---- lifecycle
@@ -437,6 +461,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         global.deactivate();
         ignored.flush();
         gossip.close();
+        await addressBook.stop();
         logEvent(c, {
           event: 'peer_stopped',
           reason,
@@ -451,9 +476,11 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     membership.start();
     planner.start();
     run.start();
+    addressBook.start();
     const crash = async (): Promise<void> => {
       stopping ??= (async () => {
         crashed = true;
+        await addressBook.stop(false);
         run.stop();
         membership.stop();
         planner.stop();

@@ -23,6 +23,7 @@ import {
   selectBackend,
   splitDataset,
   warmupModel,
+  assertTrainable,
   type Dataset,
   type EvalResult,
   type HeadRoundResult,
@@ -57,7 +58,9 @@ export class LearnerCore {
 
   /** Selects the backend, loads and splits the data, computes the fingerprint and the shared init. */
   static async create(init: LearnerInit): Promise<LearnerCore> {
-    const backend = await selectBackend(init.backend);
+    const backend = await selectBackend(init.backend).catch((err: unknown) => {
+      throw Object.assign(new Error((err as Error).message), { name: 'BackendError' });
+    });
     const ds = typeof init.data === 'string' ? await loadDataset(init.data) : init.data;
     const { train, val } = splitDataset(ds, {
       valFraction: init.cfg.valFraction,
@@ -68,6 +71,12 @@ export class LearnerCore {
       init.model ?? (init.augment ? defaultAugmentSpec : defaultModelSpec)(ds.inputShape, ds.numClasses);
     if (init.augment && !specHasBatchNorm(spec))
       throw new Error('--augment needs a model with batchNorm layers (--model), e.g. the default one');
+    // Fail at start, not at the first round: a backend without the model's gradient kernels.
+    try {
+      assertTrainable(spec);
+    } catch (err) {
+      throw Object.assign(new Error((err as Error).message), { name: 'UnsupportedModelError' });
+    }
     const task: TaskModel = { spec, inputShape: [...ds.inputShape], numClasses: ds.numClasses };
     const info: LearnerInfo = {
       backend,

@@ -8,6 +8,10 @@ export interface PeerStartedEvent {
   dataPath: string;
   samples: number;
   version: string;
+  /** The target round (`--rounds`); absent when the peer runs until stopped. */
+  rounds?: number;
+  /** The peer's data dir (identity, checkpoints, address book). */
+  dataDir?: string;
 }
 export interface PeerConnectedEvent {
   event: 'peer_connected';
@@ -48,6 +52,11 @@ export interface LeaseExpiredEvent {
   cluster: string;
   head: string;
   term: number;
+  /**
+   * expired (absent in older logs): no lease within its ttl. left_cluster: the head is no longer a
+   * member of this cluster by our view (it regrouped into another cluster or left the view).
+   */
+  reason?: 'expired' | 'left_cluster';
 }
 export interface RoundOpenedEvent {
   event: 'round_opened';

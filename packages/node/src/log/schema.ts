@@ -3,7 +3,7 @@
 // (forward compatibility with newer peers); known events must carry their typed fields.
 import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
 
-type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?';
+type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?' | 'int?';
 
 const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   peer_started: {
@@ -12,6 +12,8 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     dataPath: 'string',
     samples: 'int',
     version: 'string',
+    rounds: 'int?',
+    dataDir: 'string?',
   },
   peer_connected: { remote: 'string' },
   peer_disconnected: { remote: 'string' },
@@ -25,7 +27,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     electionMs: 'number?',
     failoverMs: 'number?',
   },
-  lease_expired: { cluster: 'string', head: 'string', term: 'int' },
+  lease_expired: { cluster: 'string', head: 'string', term: 'int', reason: 'string?' },
   round_opened: { cluster: 'string', round: 'int', term: 'int', head: 'string' },
   update_received: { cluster: 'string', round: 'int', from: 'string', samples: 'int' },
   round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int' },
@@ -109,6 +111,10 @@ function checkField(value: unknown, kind: FieldKind): string | undefined {
         : 'a finite number or absent';
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
+    case 'int?':
+      return value === undefined || (typeof value === 'number' && Number.isInteger(value))
+        ? undefined
+        : 'an integer or absent';
     case 'strings':
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined
