@@ -18,6 +18,7 @@ import {
   encodeGossip,
   PROTOCOL_MODEL_FETCH,
   PROTOCOL_PEERS,
+  PROTOCOL_SECAGG,
   PROTOCOL_UPDATE_PUSH,
   specHash,
   type FingerprintMsg,
@@ -29,6 +30,8 @@ import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
 import { directCaps, maxEnvelopeBytes } from './handlers/model-limits.js';
 import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from './handlers/push.js';
+import { handleSecAgg } from './handlers/secagg.js';
+import { encodeSecAggReply } from './net/secagg-wire.js';
 import { createHost, type Host, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import { startInlineLearner } from './learner/inline-learner.js';
@@ -53,6 +56,8 @@ import { ModelStore } from './services/model-store.js';
 import { RefinementDriver } from './services/refinement-driver.js';
 import { RunTracker } from './services/run-tracker.js';
 import { serve } from './streams.js';
+import { privacyLayer } from './privacy/layer.js';
+import { resolvePrivacy } from './privacy/settings.js';
 import { attachTraffic, TrafficCounter } from './traffic.js';
 import { describeStatus, type PeerStatus } from './status.js';
 
@@ -109,6 +114,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     ...(opts.config ?? {}),
   };
   const seed = opts.seed ?? 1;
+  // Refuse impossible privacy settings before anything starts (one line naming the flag).
+  const privacy = resolvePrivacy(opts.privacy, { rounds: opts.rounds, aggregator: cfg.aggregator });
   const cleanup: (() => Promise<void>)[] = [];
   const undo = async (): Promise<void> => {
     for (const f of cleanup.reverse()) await f().catch(() => undefined);
@@ -229,6 +236,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         detail: d.detail,
       });
     const ignored = new IgnoreLog(c);
+    const layer = await privacyLayer(c, privacy, { dataDir: opts.dataDir, privateKey });
 
     if (cp?.clusterModel !== undefined) {
       store.set({
@@ -241,14 +249,16 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       store.global = cp.globalModel;
     }
 
-    // Its feature moments are what the cluster's input scaler is pooled from.
+    // Its feature moments are what the cluster's input scaler is pooled from (noised with
+    // --fingerprint-noise, like every other statistic of it).
+    const published = await layer.fingerprint(info.fingerprint);
     const fingerprint = roundTrip({
       kind: 'fingerprint',
       peerId: self,
       seq: 1,
       capacity: settings.capacity,
       sentAt: clock.now(),
-      ...info.fingerprint,
+      ...published,
     });
     const client = new ModelClient(c);
     const fingerprintsOf = (ids: readonly string[]): Fingerprint[] =>
@@ -296,6 +306,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       sharedPart: () => planner.sharedPart,
       headRound: () => session?.headRound ?? 0,
       clusterInit: () => clusterInitOf(members()),
+      ...layer.headDeps,
     });
     let stopPeer: (reason: string) => Promise<void> = async () => undefined;
     const run = new RunTracker(c, {
@@ -315,11 +326,13 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       isReady: () => membership.isReady(),
       client,
       roundsDue: () => run.roundsDue,
+      ...layer.memberDeps,
     });
     const addressBook = new AddressBook(c, {
       dataDir: opts.dataDir,
       entries: book.entries,
-      active: () => run.roundsDue,
+      // Quiet from the final round on: mates that have it leave while this peer still evaluates it.
+      active: () => run.roundsDue && (opts.rounds === undefined || (store.model?.round ?? 0) < opts.rounds),
     });
     const evaluator = new Evaluator(
       c,
@@ -329,6 +342,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cp?.round,
     );
     evaluator.onEvaluated = (m) => run.onEvaluated(m);
+    evaluator.privacySpent = () => layer.epsilon();
 
     // ---- wiring: view -> clusters -> session -> role -> drivers; models -> evaluation
     bus.on('view:changed', () => {
@@ -416,6 +430,14 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       maxPerPeer: 1,
       admit: (prefix, n, from) => admitPush(c, head, prefix, n, from),
       logRefusal: isHostileRefusal,
+    });
+    // Secure aggregation: a request is held until its stage closes, at most a round and its stages.
+    await serve(host.libp2p, PROTOCOL_SECAGG, async (b, from) => handleSecAgg(c, layer.secureHead, b, from), {
+      limits: { maxBytes: layer.secAggRequestBytes, timeoutMs: layer.secAggHoldMs },
+      encodeError: (code, message) =>
+        encodeSecAggReply({ kind: 'error', code: 'rejected', message: `${code}: ${message}` }),
+      onFailure: streamFailure(PROTOCOL_SECAGG),
+      maxInboundStreams: 4,
     });
     const pexInvalid = (from: string, reason: string, detail: string): void =>
       logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });

@@ -16,4 +16,5 @@ export type {
   SimulationOptions,
   SimulationProgress,
   SimulationResult,
+  SimPrivacyOptions,
 } from './types.js';

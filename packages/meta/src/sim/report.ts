@@ -42,7 +42,10 @@ export function formatSimulationTable(result: SimulationResult): string {
   const title =
     `${result.dataset} ${result.partition}, ${result.peers} peers, ${result.rounds} rounds, ` +
     `seed ${result.seed}, backend ${result.backend}`;
-  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const eps = result.methods.ppfm?.epsilon;
+  const note =
+    eps !== undefined ? [`ppfm under differential privacy: each member spent epsilon ${fmt(eps)}`] : [];
+  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...note].join('\n');
 }
 
 /** The `--json` shape: `{ methods: { name: { meanAcc, minAcc, stdAcc, balancedAcc, ari, rounds, seconds, clusters, fairness?, events } } }`. */
@@ -62,6 +65,7 @@ export function simulationJson(result: SimulationResult): object {
       ...(m.clusters ? { clusters: m.clusters } : {}),
       ...(m.fairness ? { fairness: m.fairness } : {}),
       ...(m.events ? { events: m.events } : {}),
+      ...(m.epsilon !== undefined ? { epsilon: m.epsilon } : {}),
     };
   }
   return {

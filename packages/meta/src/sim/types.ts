@@ -118,6 +118,10 @@ export interface SimulationOptions {
   byzantine?: ByzantineOptions;
   /** Overrides of the `ppfm+zda-*` settings. */
   augment?: Partial<ZdaSimOptions>;
+  /** Differential privacy of the ppfm method's updates, as `ppfm start --dp-*` applies it. */
+  privacy?: SimPrivacyOptions;
+  /** Noise on every peer's fingerprint, in sampling standard errors (`ppfm start --fingerprint-noise`). */
+  fingerprintNoise?: number;
   onProgress?: (event: SimulationProgress) => void;
 }
 
@@ -129,6 +133,18 @@ export interface ByzantineOptions {
   fraction: number;
   attack: 'scale' | 'sign-flip';
   factor?: number;
+}
+
+/**
+ * DP of the members' updates (ppfm method): clip to L2 norm `clip`, noise multiplier `sigma` on the
+ * round's release; with `secureAgg` each member adds sigma / sqrt(t) and the head sees only the mean.
+ */
+export interface SimPrivacyOptions {
+  clip: number;
+  sigma: number;
+  /** delta of the reported epsilon. */
+  delta: number;
+  secureAgg: boolean;
 }
 
 /** What the rule's guards did during a method's run. */
@@ -163,6 +179,8 @@ export interface MethodResult {
   events?: RuleEvents;
   /** Spread across peers on their own splits and on class-balanced test sets (`ppfm+zda-*` and fairness runs). */
   fairness?: FairnessReport;
+  /** With `privacy`: the epsilon each member spent (at privacy.delta) over the run's releases. */
+  epsilon?: number;
 }
 
 /** The outcome of `simulate`. */

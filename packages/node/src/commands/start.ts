@@ -20,6 +20,7 @@ import {
 import { collectBootstrap, collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { describeStartError } from './start-errors.js';
 import { AUGMENT_SETTINGS_DEFAULTS } from '../learner/learner.js';
+import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
 import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta';
 import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
 
@@ -41,7 +42,7 @@ async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'all
   return out;
 }
 
-export interface StartFlags {
+export interface StartFlags extends PrivacyFlags {
   data: string;
   dataDir?: string;
   listen?: string[];
@@ -170,6 +171,7 @@ async function loadIdentity(dataDir: string, flag: string): ReturnType<typeof lo
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
+  const privacy = privacyFromFlags(flags, { rounds: flags.rounds, aggregator: flags.aggregator });
   const privateNet = await privateNetwork(flags);
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
@@ -254,6 +256,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     minPeers: flags.minPeers,
     clustering: flags.clustering,
     ...(metrics !== undefined ? { metrics } : {}),
+    ...(privacy !== undefined ? { privacy } : {}),
     ...privateNet,
     aggregator: flags.aggregator,
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
@@ -302,7 +305,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
 
 /** Registers the start subcommand. */
 export function registerStart(program: Command, onExit: (code: number) => void): void {
-  program
+  const start = program
     .command('start')
     .description('Start a PPFM peer on a local dataset. Runs until --rounds are done or SIGINT/SIGTERM.')
     .requiredOption(
@@ -438,6 +441,6 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       'with --augment: wall-time bound of one synthesis (no step starts after it)',
       positiveInt,
       AUGMENT_SETTINGS_DEFAULTS.timeBudgetMs / 1000,
-    )
-    .action(async (flags: StartFlags) => onExit(await runStart(flags)));
+    );
+  registerPrivacyFlags(start).action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

@@ -70,9 +70,11 @@ export function formatReport(r: InspectReport): string {
     ),
   );
   out.push('', 'Peers');
+  // The epsilon column appears only when some peer ran with differential privacy.
+  const dp = r.peers.some((p) => p.epsilon !== undefined);
   out.push(
     table(
-      ['peer', 'cluster', 'role', 'round', 'target', 'acc', 'state'],
+      ['peer', 'cluster', 'role', 'round', 'target', 'acc', ...(dp ? ['epsilon'] : []), 'state'],
       r.peers.map((p) => [
         shortId(p.id),
         p.cluster ?? '-',
@@ -80,6 +82,7 @@ export function formatReport(r: InspectReport): string {
         fmtRound(p.round),
         p.target === null ? '-' : String(p.target),
         fmtAcc(p.acc),
+        ...(dp ? [p.epsilon === undefined ? '-' : p.epsilon.toFixed(3)] : []),
         peerState(p),
       ]),
     ),

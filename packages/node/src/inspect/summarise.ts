@@ -33,6 +33,8 @@ export interface PeerRow {
   stoppedEarly: boolean;
   /** Why it stopped (peer_stopped.reason), null while running. */
   stopReason: string | null;
+  /** Differential privacy: the epsilon this peer reported spending (present only with --dp-*). */
+  epsilon?: number;
 }
 
 export interface TimelineEntry {
@@ -58,6 +60,7 @@ interface PeerState {
   target: number | null;
   completed: boolean;
   stopReason: string | null;
+  epsilon?: number;
 }
 
 interface ClusterState {
@@ -182,6 +185,11 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
       case 'evaluation':
         noteRound(p, clusterState(e.cluster), e.round);
         p.acc = e.accAfter;
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
+        break;
+      case 'dp_release':
+        // Epsilon only grows: the largest reported is the spent budget.
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
         break;
       default:
         break;
@@ -226,6 +234,7 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
       target: s.target,
       stoppedEarly: s.stopped && s.target !== null && !s.completed && s.round < s.target,
       stopReason: s.stopReason,
+      ...(s.epsilon !== undefined ? { epsilon: s.epsilon } : {}),
     }));
   return { clusters: clusterRows, peers: peerRows, timeline, headConflicts: findHeadConflicts(events) };
 }

@@ -78,6 +78,8 @@ export interface RoundClosedEvent {
   round: number;
   updates: number;
   quorum: number;
+  /** Epsilon this head has spent on its own updates so far (with --dp-*). */
+  epsilon?: number;
 }
 /** Zero-shot augmentation (FedZDA): synthetic samples made from the cluster model. */
 export interface AugmentationEvent {
@@ -111,6 +113,8 @@ export interface EvaluationEvent {
   accAfter: number;
   lossBefore: number;
   lossAfter: number;
+  /** Epsilon this peer has spent so far (with --dp-*), at the delta of its dp_release events. */
+  epsilon?: number;
 }
 export interface MessageRejectedEvent {
   event: 'message_rejected';
@@ -197,6 +201,51 @@ export interface MessageIgnoredEvent {
   count: number;
 }
 
+/**
+ * Secure aggregation (--secure-agg): a member completed a stage of the protocol, or the head closed
+ * one; `count` (head) = members that made it: U1 at advertise, U2 at share, U3 at mask, and the
+ * contributors once unmasked.
+ */
+export interface SecAggStageEvent {
+  event: 'secagg_stage';
+  cluster: string;
+  round: number;
+  term: number;
+  role: 'head' | 'member';
+  stage: 'advertise' | 'share' | 'mask' | 'unmask';
+  count?: number;
+}
+/** The head decoded a round's secure sum. */
+export interface SecAggAggregatedEvent {
+  event: 'secagg_aggregated';
+  cluster: string;
+  round: number;
+  term: number;
+  /** Members whose masked input is in the sum (U3). */
+  contributors: number;
+  /** Members that shared keys but sent no input: their masks were removed. */
+  dropped: number;
+  threshold: number;
+  /** From closing the adverts to the decoded sum. */
+  ms: number;
+}
+/** This peer's update left it clipped and noised (differential privacy); the accountant recorded it. */
+export interface DpReleaseEvent {
+  event: 'dp_release';
+  cluster: string;
+  round: number;
+  /** Noise multiplier of the round's release (noise std / clip on the sum). */
+  sigma: number;
+  /** Noise multiplier this peer added itself (sigma / sqrt(t) under secure aggregation). */
+  noiseMultiplier: number;
+  /** L2 norm of the update before clipping. */
+  norm: number;
+  clip: number;
+  delta: number;
+  /** Epsilon spent after this release, at `delta` (absent while unbounded). */
+  epsilon?: number;
+}
+
 /** Every event a PPFM peer logs. */
 export type LogEvent =
   | PeerStartedEvent
@@ -222,7 +271,10 @@ export type LogEvent =
   | RoundsCompletedEvent
   | TrafficEvent
   | NoticeEvent
-  | MessageIgnoredEvent;
+  | MessageIgnoredEvent
+  | SecAggStageEvent
+  | SecAggAggregatedEvent
+  | DpReleaseEvent;
 
 /** The name of a known event. */
 export type LogEventName = LogEvent['event'];

@@ -30,7 +30,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   lease_expired: { cluster: 'string', head: 'string', term: 'int', reason: 'string?' },
   round_opened: { cluster: 'string', round: 'int', term: 'int', head: 'string' },
   update_received: { cluster: 'string', round: 'int', from: 'string', samples: 'int' },
-  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int' },
+  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int', epsilon: 'number?' },
   cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
   global_model_updated: { round: 'int', clusters: 'strings' },
   augmentation: {
@@ -49,6 +49,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     accAfter: 'number',
     lossBefore: 'number',
     lossAfter: 'number',
+    epsilon: 'number?',
   },
   message_rejected: {
     topic: 'string?',
@@ -81,6 +82,33 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     reason: 'string',
     detail: 'string?',
     count: 'int',
+  },
+  secagg_stage: {
+    cluster: 'string',
+    round: 'int',
+    term: 'int',
+    role: 'string',
+    stage: 'string',
+    count: 'number?',
+  },
+  secagg_aggregated: {
+    cluster: 'string',
+    round: 'int',
+    term: 'int',
+    contributors: 'int',
+    dropped: 'int',
+    threshold: 'int',
+    ms: 'number',
+  },
+  dp_release: {
+    cluster: 'string',
+    round: 'int',
+    sigma: 'number',
+    noiseMultiplier: 'number',
+    norm: 'number',
+    clip: 'number',
+    delta: 'number',
+    epsilon: 'number?',
   },
 };
 

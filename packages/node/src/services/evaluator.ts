@@ -24,6 +24,8 @@ export class Evaluator {
   last: LastEvaluation | undefined;
   /** Called after a model's evaluation and checkpoint (the run tracker decides completion). */
   onEvaluated: (m: HeldModel) => void = () => undefined;
+  /** Epsilon this peer has spent (--dp-*), reported with each evaluation. */
+  privacySpent: () => number | undefined = () => undefined;
 
   constructor(
     private readonly c: EvaluatorComponents,
@@ -66,6 +68,8 @@ export class Evaluator {
       }
       this.onEvaluated(m);
     } catch (err) {
+      // The engine closed under it: the peer is stopping and saves its checkpoint itself.
+      if ((err as Error).message === 'learner closed') return;
       notice(
         this.c,
         'warn',
@@ -109,6 +113,12 @@ export class Evaluator {
       accAfter: r.after.acc,
       lossBefore: r.before.loss,
       lossAfter: r.after.loss,
+      ...optionalEpsilon(this.privacySpent()),
     });
   }
+}
+
+/** The `epsilon` field of an event, present only when DP is on and epsilon is finite. */
+function optionalEpsilon(epsilon: number | undefined): { epsilon?: number } {
+  return epsilon !== undefined && Number.isFinite(epsilon) ? { epsilon } : {};
 }

@@ -6,6 +6,7 @@ import { memberRound, noEvents, personalisePeers, reportRound, since, summarise 
 import type { PeerScores } from '../federation.js';
 import type { MethodName, MethodResult, RuleEvents } from '../types.js';
 import { findClusters } from './ppfm-clusters.js';
+import { privateUpdates, spentEpsilon } from '../privacy.js';
 
 /** One cluster as its head sees it. */
 interface Cluster {
@@ -113,7 +114,7 @@ export async function ppfmLoop(ctx: SimContext, stages: PpfmStages = { method: '
         if (u !== undefined) updates.push({ ...u, samples: p.samples });
       }
       const others = round > 1 ? published.filter((_, j) => j !== ci) : [];
-      await runHead(ctx, c, updates, others, part, events);
+      await runHead(ctx, c, privateUpdates(ctx, updates, c.members.length, round), others, part, events);
       if (stages.afterHead) c.theta = await stages.afterHead(ci, c.theta, published, round);
     }
     await reportRound(ctx, stages.method, round, (p) => clusters[labels[p.index]!]!.theta, labels);
@@ -132,9 +133,11 @@ export async function ppfmLoop(ctx: SimContext, stages: PpfmStages = { method: '
 export async function runPpfm(ctx: SimContext): Promise<MethodResult> {
   const start = performance.now();
   const r = await ppfmLoop(ctx);
+  const epsilon = spentEpsilon(ctx, ctx.rounds);
   return summarise(ctx, r.scores, since(start), {
     ari: adjustedRandIndex(r.labels, ctx.truth),
     clusters: r.labels,
     events: r.events,
+    ...(epsilon !== undefined ? { epsilon } : {}),
   });
 }
