@@ -1,4 +1,5 @@
 // `npm run bench -w @ppfm/meta`: training throughput per backend, then the simulator's per-round time.
+import { benchAugment } from './augment.js';
 import { benchSimulator } from './simulator.js';
 import { benchTraining } from './train.js';
 
@@ -36,6 +37,25 @@ async function main(): Promise<void> {
         r.secondsPerRound.toFixed(2),
         r.seconds.toFixed(1),
         r.meanAcc.toFixed(3),
+      ]),
+    ),
+  );
+  console.log(
+    '\nZero-shot synthesis per round, MNIST batch-norm MLP (a member tops up 8 classes; a head makes 20 per class)',
+  );
+  const aug = await benchAugment({ backend: 'wasm' });
+  console.log(
+    table(
+      ['role', 'backend', 'samples', 'steps', 's/round', 'cpu s', 'hit rate', 'BN gaps'],
+      aug.rows.map((r) => [
+        r.role,
+        aug.backend,
+        String(r.made),
+        String(r.steps),
+        r.seconds.toFixed(2),
+        r.cpuSeconds.toFixed(2),
+        r.hitRate.toFixed(2),
+        `${r.bnMeanGap.toFixed(3)}/${r.bnVarGap.toFixed(3)}`,
       ]),
     ),
   );

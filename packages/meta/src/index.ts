@@ -5,7 +5,13 @@ export * from './rng.js';
 export type { NamedTensor, WeightSet } from './types.js';
 export { selectBackend, currentBackend, type BackendName, type BackendPreference } from './backend.js';
 export {
+  BN_AUGMENT_MOMENTUM,
+  BN_DEFAULT_EPSILON,
+  BN_DEFAULT_MOMENTUM,
+  defaultAugmentSpec,
   defaultModelSpec,
+  isRunningStat,
+  specHasBatchNorm,
   parseModelSpec,
   resolveLayers,
   specHasConv,
@@ -73,3 +79,4 @@ export { DEFAULT_PPFM_CONFIG, type PpfmConfig } from './config.js';
 export * from './ppfm/index.js';
 export * from './sim/index.js';
 export * from './privacy/index.js';
+export * from './augment/index.js';

@@ -7,7 +7,9 @@ export type LayerSpec =
   | { type: 'flatten' }
   | { type: 'conv2d'; filters: number; kernelSize: number; activation?: Activation }
   | { type: 'maxPool2d'; poolSize: number }
-  | { type: 'dropout'; rate: number };
+  | { type: 'dropout'; rate: number }
+  | { type: 'batchNorm'; momentum?: number; epsilon?: number }
+  | { type: 'activation'; activation: Activation };
 
 /**
  * A model as an ordered list of layers. The output layer is a dense layer with `numClasses` units: if the
@@ -42,6 +44,44 @@ export function resolveLayers(spec: ModelSpec, numClasses: number): LayerSpec[] 
   const last = spec.layers[spec.layers.length - 1];
   if (last && last.type === 'dense' && last.units === numClasses) return spec.layers;
   return [...spec.layers, { type: 'dense', units: numClasses }];
+}
+
+/**
+ * The model for zero-shot augmentation runs: flatten, dense 128 (linear), batchNorm, relu, dense numClasses.
+ * Batch norm sits between the linear map and the activation, so its running statistics describe the
+ * roughly Gaussian pre-activations the synthesiser matches. Momentum 0.9, not tfjs's 0.99: a member takes
+ * only ~16 steps per round, and at 0.99 the running statistics would lag the weights by several rounds
+ * (evaluation and synthesis both read them).
+ */
+export function defaultAugmentSpec(_inputShape: number[], numClasses: number): ModelSpec {
+  return {
+    layers: [
+      { type: 'flatten' },
+      { type: 'dense', units: 128 },
+      { type: 'batchNorm', momentum: BN_AUGMENT_MOMENTUM },
+      { type: 'activation', activation: 'relu' },
+      { type: 'dense', units: numClasses },
+    ],
+  };
+}
+
+/** Batch-norm momentum of defaultAugmentSpec (see there). */
+export const BN_AUGMENT_MOMENTUM = 0.9;
+/** tfjs's (and Keras's) defaults for a batchNorm layer that does not set them. */
+export const BN_DEFAULT_MOMENTUM = 0.99;
+export const BN_DEFAULT_EPSILON = 1e-3;
+
+/**
+ * True for a batch-norm running statistic (`.../moving_mean`, `.../moving_variance`): state that travels
+ * with the model but is not trained by gradients and must stay out of the globally shared part.
+ */
+export function isRunningStat(name: string): boolean {
+  return name.endsWith('/moving_mean') || name.endsWith('/moving_variance');
+}
+
+/** True when the spec contains batch-norm layers (what the synthesiser needs). */
+export function specHasBatchNorm(spec: ModelSpec): boolean {
+  return spec.layers.some((l) => l.type === 'batchNorm');
 }
 
 /** True when the spec contains convolution layers (whose gradients the wasm backend lacks). */
@@ -82,6 +122,25 @@ export function parseModelSpec(value: unknown): ModelSpec {
       case 'dropout':
         if (typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate < 1)) throw bad('rate must be in [0, 1)');
         return { type: 'dropout', rate: o.rate };
+      case 'batchNorm': {
+        const out: Extract<LayerSpec, { type: 'batchNorm' }> = { type: 'batchNorm' };
+        if (o.momentum !== undefined) {
+          if (typeof o.momentum !== 'number' || !(o.momentum >= 0 && o.momentum < 1))
+            throw bad('momentum must be in [0, 1)');
+          out.momentum = o.momentum;
+        }
+        if (o.epsilon !== undefined) {
+          if (typeof o.epsilon !== 'number' || !(o.epsilon > 0 && Number.isFinite(o.epsilon)))
+            throw bad('epsilon must be a positive number');
+          out.epsilon = o.epsilon;
+        }
+        return out;
+      }
+      case 'activation': {
+        const a = act();
+        if (a === undefined) throw bad('activation is required');
+        return { type: 'activation', activation: a };
+      }
       default:
         throw bad('unknown layer type');
     }
@@ -92,7 +151,9 @@ export function parseModelSpec(value: unknown): ModelSpec {
 
 /**
  * The names and shapes of a model's weights, computed without tfjs: `layer_<i>_<type>/kernel|bias` in
- * layer order. Throws when the spec does not fit the input shape.
+ * layer order; a batchNorm layer adds `gamma`, `beta` (trained) and `moving_mean`, `moving_variance`
+ * (running statistics), each one value per feature of the last axis. Throws when the spec does not fit
+ * the input shape.
  */
 export function weightSignature(
   spec: ModelSpec,
@@ -135,7 +196,14 @@ export function weightSignature(
         shape = [Math.floor(h / l.poolSize), Math.floor(w / l.poolSize), c];
         break;
       }
+      case 'batchNorm': {
+        const features = shape[shape.length - 1]!;
+        for (const part of ['gamma', 'beta', 'moving_mean', 'moving_variance'])
+          out.push({ name: `${prefix}/${part}`, shape: [features] });
+        break;
+      }
       case 'dropout':
+      case 'activation':
         break;
     }
   });

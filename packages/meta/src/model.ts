@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRng } from './rng.js';
-import { resolveLayers, weightSignature, type LayerSpec, type ModelSpec } from './model-spec.js';
+import {
+  BN_DEFAULT_EPSILON,
+  BN_DEFAULT_MOMENTUM,
+  resolveLayers,
+  weightSignature,
+  type LayerSpec,
+  type ModelSpec,
+} from './model-spec.js';
 import type { WeightSet } from './types.js';
 
 /** A compiled tfjs model for one (spec, inputShape, numClasses, backend), reused across calls. */
@@ -9,8 +16,10 @@ export interface BuiltModel {
   model: tfl.LayersModel;
   /** Per weight-carrying layer: the stable tensor-name prefix and the tfjs layer, in spec order. */
   weighted: { prefix: string; layer: tfl.layers.Layer }[];
-  /** The trainable variables in WeightSet order (for optimizers). */
+  /** The trainable variables in WeightSet order (for optimizers): running statistics are not among them. */
   variables: tf.Variable[];
+  /** Every tensor of the WeightSet, in its order: the trainable variables and batch-norm running statistics. */
+  tensors: tf.Variable[];
   names: string[];
   /** Serialises users of this shared model: each loads its own weights, runs, and reads them back. */
   lock: ModelLock;
@@ -73,8 +82,22 @@ function toTfLayer(
       return tfl.layers.maxPooling2d({ ...base, poolSize: l.poolSize });
     case 'dropout':
       return tfl.layers.dropout({ ...base, rate: l.rate });
+    case 'batchNorm':
+      // Normalises the last axis (features, or channels after a conv). With training: true (trainLocal,
+      // personalise) the layer also moves its running statistics toward the batch's: tfjs does it in place.
+      return tfl.layers.batchNormalization({
+        ...base,
+        axis: -1,
+        momentum: l.momentum ?? BN_DEFAULT_MOMENTUM,
+        epsilon: l.epsilon ?? BN_DEFAULT_EPSILON,
+      });
+    case 'activation':
+      return tfl.layers.activation({ ...base, activation: l.activation });
   }
 }
+
+/** Weight-carrying layer types, whose tensors appear in the WeightSet. */
+const WEIGHTED: ReadonlySet<LayerSpec['type']> = new Set(['dense', 'conv2d', 'batchNorm']);
 
 /** Returns the cached tfjs model for a spec on the current backend, building it on first use. */
 export function getModel(spec: ModelSpec, inputShape: number[], numClasses: number): BuiltModel {
@@ -97,10 +120,16 @@ export function getModel(spec: ModelSpec, inputShape: number[], numClasses: numb
       model.layers.length === 0 ? inputShape : undefined,
     );
     model.add(layer);
-    if (l.type === 'dense' || l.type === 'conv2d') weighted.push({ prefix: `layer_${i}_${l.type}`, layer });
+    if (WEIGHTED.has(l.type)) weighted.push({ prefix: `layer_${i}_${l.type}`, layer });
   });
   const variables = weighted.flatMap((w) => w.layer.trainableWeights.map((v) => v.read() as tf.Variable));
-  const built: BuiltModel = { model, weighted, variables, names, lock: new ModelLock() };
+  // tfjs builds kernel, bias / gamma, beta, moving_mean, moving_variance: the signature's order.
+  const tensors = weighted.flatMap((w) => w.layer.weights.map((v) => v.read() as tf.Variable));
+  if (tensors.length !== names.length)
+    throw new Error(
+      `model has ${tensors.length} tensors, its spec names ${names.length} (${names.join(', ')})`,
+    );
+  const built: BuiltModel = { model, weighted, variables, tensors, names, lock: new ModelLock() };
   cache.set(key, built);
   return built;
 }
@@ -126,7 +155,10 @@ export function clearModelCache(): void {
   cache.clear();
 }
 
-/** Glorot-uniform kernels and zero biases from a seeded RNG: reproducible and independent of tfjs. */
+/**
+ * Glorot-uniform kernels and zero biases from a seeded RNG: reproducible and independent of tfjs. Batch
+ * norm starts at gamma 1, beta 0, running mean 0, running variance 1.
+ */
 export function initWeights(
   spec: ModelSpec,
   inputShape: number[],
@@ -137,7 +169,9 @@ export function initWeights(
   return weightSignature(spec, inputShape, numClasses).map(({ name, shape }) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
-    if (name.endsWith('/kernel')) {
+    if (name.endsWith('/gamma') || name.endsWith('/moving_variance')) {
+      values.fill(1); // batch norm starts as the identity on standardised inputs
+    } else if (name.endsWith('/kernel')) {
       // Dense [in, out]; conv [k, k, cin, cout]: fan = receptive field * channels.
       const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
       const fanIn = receptive * shape[shape.length - 2]!;
@@ -156,7 +190,7 @@ export function setModelWeights(built: BuiltModel, weights: WeightSet): void {
       `weights have ${weights.length} tensors, model expects ${built.names.length} (${built.names.join(', ')})`,
     );
   }
-  built.variables.forEach((v, i) => {
+  built.tensors.forEach((v, i) => {
     const w = weights[i]!;
     if (
       w.name !== built.names[i] ||
@@ -173,7 +207,7 @@ export function setModelWeights(built: BuiltModel, weights: WeightSet): void {
 
 /** Reads a built model's weights as a WeightSet with stable names. */
 export function getModelWeights(built: BuiltModel): WeightSet {
-  return built.variables.map((v, i) => ({
+  return built.tensors.map((v, i) => ({
     name: built.names[i]!,
     shape: [...v.shape],
     values: new Float32Array(v.dataSync() as Float32Array),

@@ -250,4 +250,37 @@ describe('ppfm acceptCandidate', () => {
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.3, 40), 10) as { reason: string }).reason, /2 ln C/);
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.1, 2.3, 0.1), 10) as { reason: string }).reason, /chance/);
   });
+
+  it('clamps batch-norm running variances at 0 after a step past the members (eps > 1)', () => {
+    const bn = (v: number[]): WeightSet => [
+      { name: 'layer_1_batchNorm/moving_mean', shape: [2], values: Float32Array.from([0.5, -0.5]) },
+      { name: 'layer_1_batchNorm/moving_variance', shape: [2], values: Float32Array.from(v) },
+    ];
+    const theta = bn([0.2, 1]);
+    // Both members measured a smaller variance on the first feature: eps 3 would step to -0.25.
+    const delta: WeightSet = [
+      { name: 'layer_1_batchNorm/moving_mean', shape: [2], values: Float32Array.from([-1, 1]) },
+      { name: 'layer_1_batchNorm/moving_variance', shape: [2], values: Float32Array.from([-0.15, 0.1]) },
+    ];
+    const r = headStep({
+      theta,
+      updates: [
+        { from: 'a', delta, samples: 10 },
+        { from: 'b', delta, samples: 10 },
+      ],
+      others: [],
+      global: undefined,
+      sharedPart: 'body',
+      cfg: { ...cfg, eps: 3, maxNormToModel: Infinity },
+    });
+    assert.deepEqual(
+      [...r.theta[1]!.values].map((v) => +v.toFixed(5)),
+      [0, 1.3],
+    );
+    // Means are not clamped: they may be negative.
+    assert.deepEqual(
+      [...r.theta[0]!.values].map((v) => +v.toFixed(5)),
+      [-2.5, 2.5],
+    );
+  });
 });

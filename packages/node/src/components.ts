@@ -29,6 +29,8 @@ export interface PeerSettings {
   bootstrapIds: string[];
   /** A resumed peer's address-book peers: the start-up gate waits for them like for bootstrap peers. */
   knownIds?: string[];
+  /** Zero-shot augmentation role (`--augment`); off when undefined. */
+  augment?: 'member' | 'head';
 }
 
 /** Everything a peer service may depend on. */

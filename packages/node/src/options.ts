@@ -2,6 +2,7 @@
 // 2-core machine: seconds, not minutes).
 import type { PrivateKey } from '@libp2p/interface';
 import type { BackendPreference, Dataset, ModelSpec, PpfmConfig } from '@ppfm/meta';
+import type { AugmentSettings } from './learner/learner.js';
 import type { Codec } from '@ppfm/protocol';
 import type { Clock } from './clock.js';
 import type { Libp2pOptions } from 'libp2p';
@@ -112,8 +113,13 @@ export interface PeerOptions {
   /** Loopback testnet settings (no IP-colocation penalty, loopback exempt from rate limits). */
   oneHost?: boolean;
   backend?: BackendPreference;
-  /** Model architecture; default meta's defaultModelSpec for the data. */
+  /**
+   * Model architecture; default meta's defaultModelSpec for the data (with `augment`: its
+   * defaultAugmentSpec, an MLP with batch norm).
+   */
   model?: ModelSpec;
+  /** Zero-shot augmentation (FedZDA, `--augment member|head`): off when undefined. */
+  augment?: AugmentSettings;
   /** Stop (resolve `done`) after the cluster completed this many rounds. */
   rounds?: number;
   /** Tensor codec for models and updates on the wire (default float32). */

@@ -146,6 +146,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cfg,
       seed,
       ...(opts.model ? { model: opts.model } : {}),
+      ...(opts.augment ? { augment: opts.augment } : {}),
     };
     const learner: Learner =
       opts.learner === 'inline'
@@ -189,6 +190,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       clustering: opts.clustering ?? 'auto',
       capacity: opts.capacity ?? 1,
       cfg,
+      ...(opts.augment ? { augment: opts.augment.mode } : {}),
       streamMaxBytes: opts.streamMaxBytes ?? maxEnvelopeBytes(template),
       bootstrapIds,
     };

@@ -32,6 +32,8 @@ export interface TestnetOptions {
   aggregator?: Aggregator;
   /** Serve the live dashboard of the run on this port of 127.0.0.1 (0: any free port). */
   dashboard?: number;
+  /** Zero-shot augmentation on every peer (`ppfm start --augment`). */
+  augment?: 'member' | 'head';
 }
 
 /** Port of `--dashboard` without a value. */
@@ -75,6 +77,7 @@ Options:
   --timeout S             give up after S seconds (default 600)
   --aggregator A          mean | median | trimmed-mean | clip-mean | auto: how heads combine updates
                           (default: the peers' default, auto)
+  --augment ROLE          member | head: zero-shot data augmentation (FedZDA) on every peer
   --peer-arg ARG          extra argument for every \`ppfm start\` (repeatable)
   --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT/ (default 8080; 0 any free port);
                           every run also writes a static report.html into its run directory
@@ -124,6 +127,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         timeout: { type: 'string' },
         'peer-arg': { type: 'string', multiple: true },
         aggregator: { type: 'string' },
+        augment: { type: 'string' },
         dashboard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -178,6 +182,11 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         message: `--aggregator must be ${AGGREGATORS.join(' | ')}, got '${v.aggregator}'`,
       };
     o.aggregator = v.aggregator as Aggregator;
+  }
+  if (v.augment !== undefined) {
+    if (v.augment !== 'member' && v.augment !== 'head')
+      return { kind: 'error', message: `--augment must be member | head, got '${v.augment}'` };
+    o.augment = v.augment;
   }
   if (v.timeout !== undefined) {
     const t = Number(v.timeout);

@@ -226,6 +226,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       ...bootstrap.flatMap((b) => ['--bootstrap', b]),
       ...(minPeersFlag && i < opts.peers ? ['--min-peers', String(opts.peers)] : []),
       ...(opts.aggregator !== undefined ? ['--aggregator', opts.aggregator] : []),
+      ...(opts.augment !== undefined ? ['--augment', opts.augment] : []),
       ...opts.extraPeerArgs,
     ];
     return pool.spawn(i, args, join(peersDir, `${name(i)}.stdout`), join(logDir, `${name(i)}.stderr`));

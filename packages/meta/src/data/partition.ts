@@ -2,6 +2,7 @@
 import { createRng, deriveSeed, type Rng } from '../rng.js';
 import { DataError, selectSamples, type Dataset } from './dataset.js';
 import { applyShift, shiftParameters, type FeatureShift } from './shift.js';
+import { classShards } from './classes-partition.js';
 import { generateSynthetic } from './synthetic.js';
 import { labelPermutations, permuteLabels, rotateImages } from './transform.js';
 
@@ -12,7 +13,8 @@ export type PartitionSpec =
   | { kind: 'rotate'; k: number }
   | { kind: 'labelswap'; k: number }
   | { kind: 'synthetic'; alpha: number; beta: number }
-  | { kind: 'shift'; k: number };
+  | { kind: 'shift'; k: number }
+  | { kind: 'classes'; n: number };
 
 /** The result of partitionDataset. */
 export interface Partition {
@@ -33,7 +35,7 @@ export interface Partition {
   shifts?: FeatureShift[];
 }
 
-/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `shift:<k>` or `synthetic:<alpha>,<beta>`. */
+/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `shift:<k>`, `synthetic:<alpha>,<beta>` or `classes:<n>`. */
 export function parsePartitionSpec(spec: string): PartitionSpec {
   const m = /^\s*([a-z]+)\s*(?::\s*(.*?)\s*)?$/i.exec(spec);
   const kind = m?.[1]?.toLowerCase();
@@ -67,6 +69,8 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
       return { kind: 'labelswap', k: num(arg, 'k', true, 1) };
     case 'shift':
       return { kind: 'shift', k: num(arg, 'k', true, 1) };
+    case 'classes':
+      return { kind: 'classes', n: num(arg, 'n', true, 1) };
     case 'synthetic': {
       const parts = (arg ?? '').split(',');
       if (parts.length !== 2) break;
@@ -77,7 +81,7 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
     }
   }
   throw new DataError(
-    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, shift:<k> or synthetic:<alpha>,<beta>`,
+    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, shift:<k>, synthetic:<alpha>,<beta> or classes:<n>`,
     { field: 'partition' },
   );
 }
@@ -99,6 +103,8 @@ export function peerName(index: number, peers: number): string {
  * - `labelswap:<k>`: group g relabels with its own seeded permutation (group 0: identity).
  * - `shift:<k>`: group g measures with its own instrument, x -> a_g * x + b_g per feature (a_g log-uniform
  *   in [0.5, 2], b_g uniform within one standard deviation of the feature; group 0 untouched); see shift.ts.
+ * - `classes:<n>`: label skew; every peer holds exactly n classes, each class held by about peers*n/C
+ *   peers (see classes-partition.ts). No discrete groups: truth all 0.
  * - `synthetic:<alpha>,<beta>`: ignores `ds` and generates one FedProx Synthetic device per peer (60
  *   features, 10 classes, log-normal sizes in [100, 2000]). Every device has its own model, so there
  *   are no discrete groups: truth all 0.
@@ -122,11 +128,16 @@ export function partitionDataset(ds: Dataset, spec: string, peers: number, seed:
   }
   const rng = createRng(deriveSeed(seed, 'partition', spec));
   const shards =
-    parsed.kind === 'dirichlet' ? dirichletShards(ds, peers, parsed.alpha, rng) : iidShards(n, peers, rng);
+    parsed.kind === 'dirichlet'
+      ? dirichletShards(ds, peers, parsed.alpha, rng)
+      : parsed.kind === 'classes'
+        ? classShards(ds, peers, parsed.n, rng)
+        : iidShards(n, peers, rng);
   const plain = shards.map((idx, p) => selectSamples(ds, idx, `${ds.name}/${names[p]}`));
   switch (parsed.kind) {
     case 'iid':
     case 'dirichlet':
+    case 'classes':
       return { ...base, peers: plain, truth: new Array<number>(peers).fill(0), groups: 1 };
     case 'rotate': {
       const k = parsed.k;

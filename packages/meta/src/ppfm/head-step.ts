@@ -88,7 +88,7 @@ function screen(
   return { kept, discarded };
 }
 
-/** theta with `agg` (net tensors only) added at step eps; the scaler is copied unchanged. */
+/** theta with `agg` (net tensors only) added at step eps, running variances clamped at 0; the scaler is copied unchanged. */
 function step(theta: WeightSet, agg: WeightSet, eps: number): WeightSet {
   const byName = new Map(agg.map((t) => [t.name, t]));
   return theta.map((t): NamedTensor => {
@@ -96,6 +96,9 @@ function step(theta: WeightSet, agg: WeightSet, eps: number): WeightSet {
     const values = new Float32Array(t.values);
     if (d !== undefined && eps !== 0)
       for (let j = 0; j < values.length; j++) values[j] = values[j]! + eps * d.values[j]!;
+    // A batch-norm running variance past the members' (eps > 1) could turn negative.
+    if (d !== undefined && t.name.endsWith('/moving_variance'))
+      for (let j = 0; j < values.length; j++) values[j] = Math.max(0, values[j]!);
     return { name: t.name, shape: [...t.shape], values };
   });
 }

@@ -23,6 +23,17 @@ export function formatSimulationTable(result: SimulationResult): string {
       fmt(m.seconds, 1),
     ]);
   }
+  // Fairness figures (methods that report them): class-balanced test sets' mean, worst peer, std.
+  if (ALL_METHODS.some((n) => result.methods[n]?.fairness !== undefined)) {
+    header.push('balMean', 'balWorst', 'balStd');
+    let r = 0;
+    for (const name of ALL_METHODS) {
+      const m = result.methods[name];
+      if (!m) continue;
+      const b = m.fairness?.balanced;
+      rows[r++]!.push(fmt(b?.mean), fmt(b?.min), fmt(b?.std));
+    }
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string =>
     cells
@@ -37,7 +48,7 @@ export function formatSimulationTable(result: SimulationResult): string {
   return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...note].join('\n');
 }
 
-/** The `--json` shape: `{ methods: { name: { meanAcc, minAcc, stdAcc, balancedAcc, ari, rounds, seconds, clusters, events } } }`. */
+/** The `--json` shape: `{ methods: { name: { meanAcc, minAcc, stdAcc, balancedAcc, ari, rounds, seconds, clusters, fairness?, events } } }`. */
 export function simulationJson(result: SimulationResult): object {
   const methods: Record<string, object> = {};
   for (const name of ALL_METHODS) {
@@ -52,6 +63,7 @@ export function simulationJson(result: SimulationResult): object {
       rounds: m.rounds,
       seconds: m.seconds,
       ...(m.clusters ? { clusters: m.clusters } : {}),
+      ...(m.fairness ? { fairness: m.fairness } : {}),
       ...(m.events ? { events: m.events } : {}),
       ...(m.epsilon !== undefined ? { epsilon: m.epsilon } : {}),
     };

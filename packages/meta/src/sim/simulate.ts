@@ -4,7 +4,8 @@ import { runIfca } from './methods/ifca.js';
 import { runLocal } from './methods/local.js';
 import { runOracle } from './methods/oracle.js';
 import { runPpfm } from './methods/ppfm.js';
-import { ALL_METHODS } from './types.js';
+import { runPpfmZda } from './methods/zda.js';
+import { ALL_METHODS, DEFAULT_METHODS } from './types.js';
 import type { MethodName, SimulationOptions, SimulationResult } from './types.js';
 
 /** Parses a comma-separated method list (e.g. from a CLI flag); throws on an unknown name. */
@@ -21,12 +22,12 @@ export function parseMethods(list: string): MethodName[] {
 }
 
 /**
- * Runs the requested federation methods (default: all six) on one partition with identical
+ * Runs the requested federation methods (default: the six of DEFAULT_METHODS) on one partition with identical
  * per-peer splits, initial weights and per-round seeds, and scores each on the peers' held-out
  * splits. `fedavg` and `fedavg-ft` share one FedAvg run.
  */
 export async function simulate(opts: SimulationOptions): Promise<SimulationResult> {
-  const wanted = new Set(opts.methods ?? ALL_METHODS);
+  const wanted = new Set(opts.methods ?? DEFAULT_METHODS);
   const ctx = await createContext(opts);
   const result: SimulationResult = {
     dataset: opts.dataset,
@@ -60,6 +61,12 @@ export async function simulate(opts: SimulationOptions): Promise<SimulationResul
         break;
       case 'ppfm':
         result.methods.ppfm = await runPpfm(ctx);
+        break;
+      case 'ppfm+zda-member':
+        result.methods[method] = await runPpfmZda(ctx, 'member', opts.augment);
+        break;
+      case 'ppfm+zda-head':
+        result.methods[method] = await runPpfmZda(ctx, 'head', opts.augment);
         break;
     }
   }

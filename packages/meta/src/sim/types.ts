@@ -1,10 +1,77 @@
 import type { BackendName, Dataset, ModelSpec, PpfmConfig } from './core.js';
 
 /** The federation methods the simulator compares. */
-export type MethodName = 'local' | 'fedavg' | 'fedavg-ft' | 'ifca' | 'oracle' | 'ppfm';
+export type MethodName =
+  'local' | 'fedavg' | 'fedavg-ft' | 'ifca' | 'oracle' | 'ppfm' | 'ppfm+zda-member' | 'ppfm+zda-head';
 
 /** Every method, in the order the report prints them. */
-export const ALL_METHODS: readonly MethodName[] = ['local', 'fedavg', 'fedavg-ft', 'ifca', 'oracle', 'ppfm'];
+export const ALL_METHODS: readonly MethodName[] = [
+  'local',
+  'fedavg',
+  'fedavg-ft',
+  'ifca',
+  'oracle',
+  'ppfm',
+  'ppfm+zda-member',
+  'ppfm+zda-head',
+];
+
+/** What `simulate` runs without a method list: the zero-shot augmentation methods need a batch-norm model. */
+export const DEFAULT_METHODS: readonly MethodName[] = [
+  'local',
+  'fedavg',
+  'fedavg-ft',
+  'ifca',
+  'oracle',
+  'ppfm',
+];
+
+/** Mean, worst peer and standard deviation (population, across peers) of per-peer accuracies. */
+export interface FairnessStats {
+  mean: number;
+  min: number;
+  std: number;
+}
+
+/** Accuracy across peers on their own held-out splits and on class-balanced test sets, and synthesis cost. */
+export interface FairnessReport {
+  own: FairnessStats;
+  balanced: FairnessStats;
+  /** Per-peer accuracy on the balanced test set. */
+  balancedAcc: number[];
+  /** The cluster models before personalisation, on the balanced test sets. */
+  published: FairnessStats;
+  /** Zero-shot augmentation methods: samples synthesised in all, and the seconds it took. */
+  synthesis?: { made: number; seconds: number };
+}
+
+/** Settings of the `ppfm+zda-*` methods (defaults: ZDA_SIM_DEFAULTS). */
+export interface ZdaSimOptions {
+  /** member: a class is topped up when below this share of the member's samples. */
+  threshold: number;
+  /** head: synthetic samples per class. */
+  perClass: number;
+  /** Synthesis steps and Adam learning rate. */
+  steps: number;
+  lr: number;
+  /** Wall-time bound of one synthesis, ms (none when undefined). */
+  timeBudgetMs?: number;
+  /** head: fine-tuning steps and learning rate on the synthetic set. */
+  fineTuneSteps: number;
+  fineTuneLr: number;
+  /** member: personalise on the augmented split too (the peer's final model then keeps every class). */
+  augmentPersonalisation: boolean;
+  /**
+   * head: the head also hands its synthetic set to its members, who add it to their local steps and
+   * personalisation (one synthesis per cluster instead of one per member).
+   */
+  headShares: boolean;
+  /**
+   * Classes a cluster has below `threshold` are synthesised from the cluster model with the largest share
+   * of them (heads hold every cluster's model after the global level), not from the own model.
+   */
+  teachers: boolean;
+}
 
 /** Progress of one method, reported after each of its rounds (round 0 = setup, e.g. clustering). */
 export interface SimulationProgress {
@@ -49,6 +116,8 @@ export interface SimulationOptions {
   partitioned?: { peers: Dataset[]; truth: number[] };
   /** Hostile members: their updates are transformed before they reach the head (all federated methods). */
   byzantine?: ByzantineOptions;
+  /** Overrides of the `ppfm+zda-*` settings. */
+  augment?: Partial<ZdaSimOptions>;
   /** Differential privacy of the ppfm method's updates, as `ppfm start --dp-*` applies it. */
   privacy?: SimPrivacyOptions;
   /** Noise on every peer's fingerprint, in sampling standard errors (`ppfm start --fingerprint-noise`). */
@@ -108,6 +177,8 @@ export interface MethodResult {
   /** Accuracy of each peer (every peer, hostile ones included). */
   peerAcc: number[];
   events?: RuleEvents;
+  /** Spread across peers on their own splits and on class-balanced test sets (`ppfm+zda-*` and fairness runs). */
+  fairness?: FairnessReport;
   /** With `privacy`: the epsilon each member spent (at privacy.delta) over the run's releases. */
   epsilon?: number;
 }

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { checkDatasetArg } from './dataset-arg.js';
 import { nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { readModelSpec } from './start.js';
 import {
   registerSimulatePrivacyFlags,
   simulatePrivacyFromFlags,
@@ -18,6 +19,7 @@ export interface SimulateFlags extends PrivacyFlags {
   backend: 'auto' | 'node' | 'wasm' | 'cpu';
   maxSamples?: number;
   json?: boolean;
+  model?: string;
 }
 
 /** Runs the simulator; the table (or JSON) goes to stdout, progress to stderr. */
@@ -38,6 +40,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<void> {
     }
     if (methods.length === 0) throw new UsageError('--methods: no method given');
   }
+  const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const privacy = simulatePrivacyFromFlags(flags, flags.rounds);
   const quiet = flags.json === true;
   const result = await meta.simulate({
@@ -49,6 +52,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<void> {
     backend: flags.backend,
     ...(methods !== undefined ? { methods } : {}),
     ...(flags.maxSamples !== undefined ? { maxSamples: flags.maxSamples } : {}),
+    ...(model !== undefined ? { model } : {}),
     ...privacy,
     onProgress: (p) => {
       if (quiet) return;
@@ -74,7 +78,7 @@ export function registerSimulate(program: Command): void {
     .option('--dataset <name|path>', 'mnist, synthetic, or a dataset path', 'mnist')
     .requiredOption(
       '--partition <spec>',
-      'iid | dirichlet:<alpha> | rotate:<k> | labelswap:<k> | synthetic:<alpha>,<beta>',
+      'iid | dirichlet:<alpha> | rotate:<k> | labelswap:<k> | shift:<k> | synthetic:<alpha>,<beta> | classes:<n>',
     )
     .option('--peers <n>', 'number of peers', positiveInt, 16)
     .option('--rounds <n>', 'federation rounds', positiveInt, 20)
@@ -86,6 +90,10 @@ export function registerSimulate(program: Command): void {
         .default('auto'),
     )
     .option('--max-samples <n>', 'use only N samples of the dataset (fast runs)', positiveInt)
+    .option(
+      '--model <spec.json>',
+      'model spec {"layers":[...]} for every method (ppfm+zda-member|head need batchNorm layers)',
+    )
     .option(
       '--json',
       'print {"methods":{"<name>":{"meanAcc","minAcc","balancedAcc","ari","rounds","seconds"}}} as JSON',

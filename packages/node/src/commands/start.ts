@@ -19,6 +19,7 @@ import {
 } from '../metrics/server.js';
 import { collectBootstrap, collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { describeStartError } from './start-errors.js';
+import { AUGMENT_SETTINGS_DEFAULTS } from '../learner/learner.js';
 import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
 import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta/light';
 import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
@@ -64,6 +65,19 @@ export interface StartFlags extends PrivacyFlags {
   allowPeers?: string;
   swarmKey?: string;
   aggregator: AggregatorName;
+  augment?: 'member' | 'head';
+  augmentThreshold: number;
+  augmentPerClass: number;
+  augmentSteps: number;
+  augmentTime: number;
+}
+
+/** Parses --augment-threshold: a share in [0, 1). */
+function share(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !(v >= 0 && v < 1))
+    throw new InvalidArgumentError('expected a number in [0, 1).');
+  return v;
 }
 
 /** Parses --metrics (commander argParser). */
@@ -103,7 +117,8 @@ function legacyDataDir(dataPath: string): string | undefined {
   return existsSync(join(old, KEY_FILE)) ? old : undefined;
 }
 
-async function readModelSpec(path: string): Promise<ModelSpec> {
+/** Reads and checks a --model spec file (a usage error naming the file otherwise). */
+export async function readModelSpec(path: string): Promise<ModelSpec> {
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');
@@ -223,6 +238,17 @@ export async function runStart(flags: StartFlags): Promise<number> {
     mdns: flags.mdns === true,
     backend: flags.backend,
     ...(model !== undefined ? { model } : {}),
+    ...(flags.augment !== undefined
+      ? {
+          augment: {
+            mode: flags.augment,
+            threshold: flags.augmentThreshold,
+            perClass: flags.augmentPerClass,
+            steps: flags.augmentSteps,
+            timeBudgetMs: flags.augmentTime * 1000,
+          },
+        }
+      : {}),
     ...(flags.rounds !== undefined ? { rounds: flags.rounds } : {}),
     oneHost: flags.oneHost === true,
     codec: flags.codec,
@@ -314,7 +340,10 @@ export function registerStart(program: Command, onExit: (code: number) => void):
         .choices(['auto', 'node', 'wasm', 'cpu'])
         .default('auto'),
     )
-    .option('--model <spec.json>', 'model spec {"layers":[...]} (default: an MLP sized for the dataset)')
+    .option(
+      '--model <spec.json>',
+      'model spec {"layers":[...]} (default: an MLP sized for the dataset; with --augment, with batch norm)',
+    )
     .option('--rounds <n>', 'stop after N rounds (default: run until stopped)', positiveInt)
     .option('--quiet', 'print nothing but warnings and errors (the event log is still written)')
     .option(
@@ -380,6 +409,38 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       )
         .choices([...AGGREGATOR_NAMES])
         .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--augment <role>',
+        'zero-shot data augmentation from batch-norm statistics (FedZDA): member: top up rare classes ' +
+          'with samples synthesised from the cluster model before local training; head: fine-tune the ' +
+          'aggregate on a class-balanced synthetic set before publishing (default model: an MLP with batch norm)',
+      ).choices(['member', 'head']),
+    )
+    .option(
+      '--augment-threshold <share>',
+      'with --augment member: classes below this share of the train split are topped up to it',
+      share,
+      AUGMENT_SETTINGS_DEFAULTS.threshold,
+    )
+    .option(
+      '--augment-per-class <n>',
+      'with --augment head: synthetic samples per class',
+      positiveInt,
+      AUGMENT_SETTINGS_DEFAULTS.perClass,
+    )
+    .option(
+      '--augment-steps <n>',
+      'with --augment: synthesis optimisation steps',
+      positiveInt,
+      AUGMENT_SETTINGS_DEFAULTS.steps,
+    )
+    .option(
+      '--augment-time <seconds>',
+      'with --augment: wall-time bound of one synthesis (no step starts after it)',
+      positiveInt,
+      AUGMENT_SETTINGS_DEFAULTS.timeBudgetMs / 1000,
     );
   registerPrivacyFlags(start).action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

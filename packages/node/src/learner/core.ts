@@ -2,7 +2,16 @@
 // learning is @ppfm/meta's PPFM rule (src/ppfm): this module only holds the peer's data and
 // wires calls, with the seeds the simulator uses (ppfmSeeds), so a peer reproduces it.
 import {
+  augmentMember,
   computeFingerprint,
+  headFineTune,
+  scalerInputStats,
+  specHasBatchNorm,
+  splitModel,
+  valueRange,
+  type AugmentReport,
+  type InputStats,
+  defaultAugmentSpec,
   defaultModelSpec,
   evaluateModel,
   headRound,
@@ -21,10 +30,21 @@ import {
   type TaskModel,
   type WeightSet,
 } from '@ppfm/meta';
-import type { HeadRoundArgs, LearnerInfo, LearnerInit, PersonalResult, TrainResult } from './learner.js';
+import type {
+  AugmentArgs,
+  AugmentOutcome,
+  HeadRoundArgs,
+  LearnerInfo,
+  LearnerInit,
+  PersonalResult,
+  TrainResult,
+} from './learner.js';
 
 /** The engine state: the peer's splits and task. */
 export class LearnerCore {
+  /** member augmentation: the train split with the last top-up (real samples first). */
+  private augmented: Dataset | undefined;
+
   private constructor(
     readonly info: LearnerInfo,
     private readonly init: LearnerInit,
@@ -46,7 +66,11 @@ export class LearnerCore {
       valFraction: init.cfg.valFraction,
       seed: ppfmSeeds.split(init.seed),
     });
-    const spec = init.model ?? defaultModelSpec(ds.inputShape, ds.numClasses);
+    // Augmentation synthesises from batch-norm statistics: its default model has batch norm.
+    const spec =
+      init.model ?? (init.augment ? defaultAugmentSpec : defaultModelSpec)(ds.inputShape, ds.numClasses);
+    if (init.augment && !specHasBatchNorm(spec))
+      throw new Error('--augment needs a model with batchNorm layers (--model), e.g. the default one');
     // Fail at start, not at the first round: a backend without the model's gradient kernels.
     try {
       assertTrainable(spec);
@@ -69,7 +93,9 @@ export class LearnerCore {
   /** Task-level training (meta's memberUpdate, with its divergence guard). */
   async trainFrom(theta: WeightSet, seed: number): Promise<TrainResult> {
     const t0 = performance.now();
-    const r = await memberUpdate(this.task, theta, this.train, this.init.cfg, seed);
+    const r = await memberUpdate(this.task, theta, this.augmented ?? this.train, this.init.cfg, seed);
+    // The update weighs by real samples: synthetic ones add no information about the data.
+    if (r.kind === 'update') r.samples = this.train.y.length;
     return { ...r, ms: performance.now() - t0 };
   }
 
@@ -90,7 +116,41 @@ export class LearnerCore {
 
   /** Personalisation: adapt on train, evaluate before/after on val. */
   async personalise(theta: WeightSet, seed: number): Promise<PersonalResult> {
-    const r = await personaliseModel(this.task, theta, this.train, this.val, this.init.cfg, seed);
+    const train = this.augmented ?? this.train;
+    const r = await personaliseModel(this.task, theta, train, this.val, this.init.cfg, seed);
     return { before: r.before, after: r.after, weights: r.weights };
+  }
+
+  /** Raw-unit input statistics for synthesis: the model's scaler (pooled moments), the own value range. */
+  private inputStats(theta: WeightSet): InputStats | undefined {
+    const { scaler } = splitModel(theta);
+    if (scaler === undefined) return undefined;
+    const { lo, hi } = valueRange(this.train.x);
+    return scalerInputStats(scaler, lo, hi);
+  }
+
+  /** Zero-shot augmentation (meta's augmentMember or headFineTune), bounded by the settings' time. */
+  async augment(a: AugmentArgs): Promise<AugmentOutcome> {
+    const s = this.init.augment;
+    if (s === undefined) throw new Error('augmentation is off (start the peer with --augment member|head)');
+    const common = {
+      steps: s.steps,
+      seed: a.seed,
+      timeBudgetMs: s.timeBudgetMs,
+      inputStats: this.inputStats(a.theta),
+    };
+    const outcome = (r: AugmentReport): AugmentOutcome => ({
+      made: r.made,
+      classes: r.classes,
+      ms: r.ms,
+      stopped: r.diagnostics?.stopped ?? 'none',
+    });
+    if (a.role === 'member') {
+      const r = await augmentMember(this.task, a.theta, this.train, { ...common, threshold: s.threshold });
+      this.augmented = r.report.made > 0 ? (r.data as Dataset) : undefined;
+      return outcome(r.report);
+    }
+    const r = await headFineTune(this.task, a.theta, { ...common, perClass: s.perClass });
+    return { ...outcome(r.report), weights: r.weights };
   }
 }

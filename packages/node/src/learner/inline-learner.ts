@@ -3,6 +3,8 @@
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import { LearnerCore } from './core.js';
 import type {
+  AugmentArgs,
+  AugmentOutcome,
   HeadRoundArgs,
   HeadRoundResult,
   Learner,
@@ -36,6 +38,7 @@ export async function startInlineLearner(init: LearnerInit): Promise<Learner> {
     personalise: (theta: WeightSet, seed: number): Promise<PersonalResult> =>
       guard(() => core.personalise(theta, seed)),
     headRound: (args: HeadRoundArgs): Promise<HeadRoundResult> => guard(() => core.headRound(args)),
+    augment: (args: AugmentArgs): Promise<AugmentOutcome> => guard(() => core.augment(args)),
     close: async () => {
       closed = true;
     },

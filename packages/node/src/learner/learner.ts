@@ -22,6 +22,48 @@ export interface LearnerInit {
   cfg: PpfmConfig;
   /** The peer's seed (train/val split, training order, personalisation). */
   seed: number;
+  /** Zero-shot augmentation (FedZDA); off when undefined. */
+  augment?: AugmentSettings;
+}
+
+/** Where and how much a peer synthesises (`ppfm start --augment member|head`). */
+export interface AugmentSettings {
+  /** member: top up rare classes before local training; head: fine-tune the aggregate before publishing. */
+  mode: 'member' | 'head';
+  /** member: a class below this share of the train split is topped up to it. */
+  threshold: number;
+  /** head: synthetic samples per class. */
+  perClass: number;
+  /** Synthesis optimisation steps. */
+  steps: number;
+  /** Wall-time bound of one synthesis (ms): no step starts after it. */
+  timeBudgetMs: number;
+}
+
+/** Defaults of --augment-threshold, --augment-per-class, --augment-steps, --augment-time (ms). */
+export const AUGMENT_SETTINGS_DEFAULTS: Omit<AugmentSettings, 'mode'> = {
+  threshold: 0.05,
+  perClass: 20,
+  steps: 50,
+  timeBudgetMs: 10_000,
+};
+
+/** One synthesis: from the cluster model `theta`, by a member (top-up) or a head (fine-tune). */
+export interface AugmentArgs {
+  role: 'member' | 'head';
+  theta: WeightSet;
+  seed: number;
+}
+
+/** What a synthesis made; a head also gets its fine-tuned model. */
+export interface AugmentOutcome {
+  made: number;
+  classes: number[];
+  ms: number;
+  /** Why synthesis stopped ('none': nothing to make). */
+  stopped: 'steps' | 'time' | 'aborted' | 'none';
+  /** head: the model to publish instead of theta. */
+  weights?: WeightSet;
 }
 
 /** What the engine reports once its data is loaded. */
@@ -84,6 +126,12 @@ export interface Learner {
   personalise(theta: WeightSet, seed: number): Promise<PersonalResult>;
   /** The head's end-of-round step (aggregation and its check, off the peer's event loop). */
   headRound(args: HeadRoundArgs): Promise<HeadRoundResult>;
+  /**
+   * Zero-shot augmentation (needs LearnerInit.augment). member: synthesises the rare classes' top-up,
+   * which the following train and personalise calls use; head: returns theta fine-tuned on a
+   * class-balanced synthetic set.
+   */
+  augment(args: AugmentArgs): Promise<AugmentOutcome>;
   /** Stops the engine (pending calls reject). */
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 // The messages between a peer and its learning worker: one request per call, answered once.
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import type {
+  AugmentArgs,
+  AugmentOutcome,
   HeadRoundArgs,
   HeadRoundResult,
   LearnerInfo,
@@ -17,6 +19,7 @@ export interface LearnerCalls {
   evaluate: { args: { weights: WeightSet; split: 'train' | 'val' }; result: EvalResult };
   personalise: { args: { theta: WeightSet; seed: number }; result: PersonalResult };
   headRound: { args: HeadRoundArgs; result: HeadRoundResult };
+  augment: { args: AugmentArgs; result: AugmentOutcome };
 }
 
 export type CallName = keyof LearnerCalls;

@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { EvalResult, WeightSet } from '@ppfm/meta';
 import {
   LearnerError,
+  type AugmentArgs,
+  type AugmentOutcome,
   type HeadRoundArgs,
   type HeadRoundResult,
   type Learner,
@@ -81,6 +83,10 @@ class WorkerLearner implements Learner {
 
   headRound(args: HeadRoundArgs): Promise<HeadRoundResult> {
     return this.call('headRound', args);
+  }
+
+  augment(args: AugmentArgs): Promise<AugmentOutcome> {
+    return this.call('augment', args);
   }
 
   async close(): Promise<void> {

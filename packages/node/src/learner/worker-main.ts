@@ -27,6 +27,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return core.personalise(req.args.theta, req.args.seed);
     case 'headRound':
       return core.headRound(req.args);
+    case 'augment':
+      return core.augment(req.args);
   }
 }
 

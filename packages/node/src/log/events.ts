@@ -81,6 +81,18 @@ export interface RoundClosedEvent {
   /** Epsilon this head has spent on its own updates so far (with --dp-*). */
   epsilon?: number;
 }
+/** Zero-shot augmentation (FedZDA): synthetic samples made from the cluster model. */
+export interface AugmentationEvent {
+  event: 'augmentation';
+  cluster: string;
+  round: number;
+  role: 'member' | 'head';
+  made: number;
+  classes: number[];
+  ms: number;
+  /** Why synthesis stopped: 'steps' (all done), 'time' (the bound), 'aborted', 'none' (nothing to make). */
+  stopped: string;
+}
 export interface ClusterModelPublishedEvent {
   event: 'cluster_model_published';
   cluster: string;
@@ -263,6 +275,7 @@ export type LogEvent =
   | UpdateReceivedEvent
   | RoundClosedEvent
   | ClusterModelPublishedEvent
+  | AugmentationEvent
   | GlobalModelUpdatedEvent
   | EvaluationEvent
   | MessageRejectedEvent

@@ -21,6 +21,10 @@ export function formatHuman(e: LogEvent): string | undefined {
         : `cluster ${e.cluster}: lease of head ${short(e.head)} expired (term ${e.term})`;
     case 'round_closed':
       return `cluster ${e.cluster}: round ${e.round} closed with ${e.updates} updates (quorum ${e.quorum})`;
+    case 'augmentation':
+      return e.made === 0
+        ? `round ${e.round}: no class to synthesise (${e.role})`
+        : `round ${e.round}: synthesised ${e.made} samples of classes ${e.classes.join(',')} in ${(e.ms / 1000).toFixed(1)} s (${e.role}${e.stopped === 'time' ? ', time bound hit' : ''})`;
     case 'global_model_updated':
       return `global model updated at round ${e.round} from ${e.clusters.length} clusters`;
     case 'evaluation':

@@ -3,7 +3,7 @@
 // (forward compatibility with newer peers); known events must carry their typed fields.
 import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
 
-type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'string?' | 'number?' | 'int?';
+type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?' | 'int?';
 
 const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   peer_started: {
@@ -33,6 +33,15 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int', epsilon: 'number?' },
   cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
   global_model_updated: { round: 'int', clusters: 'strings' },
+  augmentation: {
+    cluster: 'string',
+    round: 'int',
+    role: 'string',
+    made: 'int',
+    classes: 'ints',
+    ms: 'number',
+    stopped: 'string',
+  },
   evaluation: {
     cluster: 'string',
     round: 'int',
@@ -140,6 +149,10 @@ function checkField(value: unknown, kind: FieldKind): string | undefined {
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined
         : 'an array of strings';
+    case 'ints':
+      return Array.isArray(value) && value.every((v) => Number.isInteger(v))
+        ? undefined
+        : 'an array of integers';
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { logEvent, notice, type PeerComponents } from '../components.js';
+import { augmentRound } from './augmentation.js';
 import { unflattenWeights } from '../privacy/vector.js';
 import { RoundCollector, type RoundUpdate, type UpdateVerdict } from '../rounds.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -280,6 +281,8 @@ export class HeadRounds {
     const ref = { cluster: col.cluster, round: col.round, term: col.term, members: [...col.members].sort() };
     try {
       if (this.deps.privacy?.admit(col.round) === false) return;
+      if (c.settings.augment === 'member') await augmentRound(c, 'member', col.cluster, col.round, theta);
+      if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
       const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));
       if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
       if (r.kind === 'diverged') {
@@ -383,11 +386,18 @@ export class HeadRounds {
           round: col.round,
           clusters: [col.cluster, ...others.map((o) => o.cluster)].sort(),
         });
+      // FedZDA head: fine-tune the accepted aggregate on a class-balanced synthetic set before publishing.
+      let weights = out.theta;
+      if (c.settings.augment === 'head' && out.verdict.ok) {
+        const z = await augmentRound(c, 'head', col.cluster, col.round, out.theta);
+        if (!live()) return;
+        weights = z?.weights ?? weights;
+      }
       const held: HeldModel = {
         cluster: col.cluster,
         round: col.round,
         term: col.term,
-        weights: out.theta,
+        weights,
         source: c.self,
       };
       c.store.set(held);

@@ -7,6 +7,7 @@ import { acceptCandidate, ppfmSeeds, type EvalResult, type WeightSet } from '@pp
 import { decodeDirect, encodeUpdateEnvelope, PROTOCOL_UPDATE_PUSH, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { notice, type PeerComponents } from '../components.js';
+import { augmentRound } from './augmentation.js';
 import type { ModelClient } from '../net/model-client.js';
 import { request } from '../streams.js';
 import type { ClusterSession } from './cluster-session.js';
@@ -168,6 +169,10 @@ export class MemberRounds {
       theta = got;
       if (await this.accept(s, got)) c.bus.emit('model:adopted', { model: got });
       if (c.store.model !== got) return; // refused
+    }
+    if (c.settings.augment === 'member') {
+      await augmentRound(c, 'member', ro.cluster, ro.round, theta.weights);
+      if (s.closed || s.election.head !== ro.head) return;
     }
     this.busy('training', ro.round, ro.head);
     const r = await c.learner.train(theta.weights, ppfmSeeds.round(c.settings.seed, ro.round));
