@@ -54,3 +54,4 @@ export { personalise, type PersonaliseOptions, type PersonaliseResult } from './
 export { adjustedRandIndex } from './ari.js';
 export { DEFAULT_PPFM_CONFIG, type PpfmConfig } from './config.js';
 export * from './sim/index.js';
+export * from './zeroshot/index.js';

@@ -3,6 +3,7 @@ import { createRng, deriveSeed, type Rng } from '../rng.js';
 import { DataError, selectSamples, type Dataset } from './dataset.js';
 import { generateSynthetic } from './synthetic.js';
 import { labelPermutations, permuteLabels, rotateImages } from './transform.js';
+import { partitionZeroShot, type ZeroShotInfo } from './zeroshot-partition.js';
 
 /** A parsed partition spec. */
 export type PartitionSpec =
@@ -10,7 +11,8 @@ export type PartitionSpec =
   | { kind: 'dirichlet'; alpha: number }
   | { kind: 'rotate'; k: number }
   | { kind: 'labelswap'; k: number }
-  | { kind: 'synthetic'; alpha: number; beta: number };
+  | { kind: 'synthetic'; alpha: number; beta: number }
+  | { kind: 'zeroshot'; unseen: number; groups?: number };
 
 /** The result of partitionDataset. */
 export interface Partition {
@@ -27,9 +29,11 @@ export interface Partition {
   permutations?: number[][];
   /** rotate only: groups' rotation angles in degrees (counter-clockwise). */
   angles?: number[];
+  /** zeroshot only: unseen classes and who holds which seen classes. */
+  zeroShot?: ZeroShotInfo;
 }
 
-/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>` or `synthetic:<alpha>,<beta>`. */
+/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `synthetic:<alpha>,<beta>` or `zeroshot:<unseen>[,<groups>]`. */
 export function parsePartitionSpec(spec: string): PartitionSpec {
   const m = /^\s*([a-z]+)\s*(?::\s*(.*?)\s*)?$/i.exec(spec);
   const kind = m?.[1]?.toLowerCase();
@@ -61,6 +65,15 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
       return { kind: 'rotate', k: num(arg, 'k', true, 1) };
     case 'labelswap':
       return { kind: 'labelswap', k: num(arg, 'k', true, 1) };
+    case 'zeroshot': {
+      const [u, g, ...rest] = (arg ?? '').split(',');
+      if (rest.length > 0) break;
+      return {
+        kind: 'zeroshot',
+        unseen: num(u, 'unseen', true, 1),
+        ...(g !== undefined ? { groups: num(g, 'groups', true, 1) } : {}),
+      };
+    }
     case 'synthetic': {
       const parts = (arg ?? '').split(',');
       if (parts.length !== 2) break;
@@ -71,7 +84,7 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
     }
   }
   throw new DataError(
-    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k> or synthetic:<alpha>,<beta>`,
+    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, synthetic:<alpha>,<beta> or zeroshot:<unseen>[,<groups>]`,
     { field: 'partition' },
   );
 }
@@ -94,6 +107,7 @@ export function peerName(index: number, peers: number): string {
  * - `synthetic:<alpha>,<beta>`: ignores `ds` and generates one FedProx Synthetic device per peer (60
  *   features, 10 classes, log-normal sizes in [100, 2000]). Every device has its own model, so there
  *   are no discrete groups: truth all 0.
+ * - `zeroshot:<unseen>[,<groups>]`: disjoint label spaces (see zeroshot-partition.ts); truth = class group.
  */
 export function partitionDataset(ds: Dataset, spec: string, peers: number, seed: number): Partition {
   if (!Number.isInteger(peers) || peers <= 0)
@@ -105,6 +119,9 @@ export function partitionDataset(ds: Dataset, spec: string, peers: number, seed:
     const devices = generateSynthetic({ alpha: parsed.alpha, beta: parsed.beta, devices: peers, seed });
     devices.forEach((d, p) => (d.name = `synthetic(${parsed.alpha},${parsed.beta})/${names[p]}`));
     return { ...base, peers: devices, truth: new Array<number>(peers).fill(0), groups: 1 };
+  }
+  if (parsed.kind === 'zeroshot') {
+    return { ...base, ...partitionZeroShot(ds, parsed.unseen, peers, seed, parsed.groups) };
   }
   const n = ds.y.length;
   if (n < peers) {
