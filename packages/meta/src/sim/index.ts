@@ -12,3 +12,4 @@ export type {
   SimulationProgress,
   SimulationResult,
 } from './types.js';
+export * from './zeroshot/index.js';

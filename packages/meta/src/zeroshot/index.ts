@@ -24,6 +24,7 @@ export {
   WORD_VECTORS_PACKAGE,
   WORD_VECTORS_VERSION,
   loadWordVectors,
+  wordVectorsMissing,
   wordVectorsPath,
 } from './word-vectors.js';
 export {
@@ -39,3 +40,33 @@ export {
   type SemanticTable,
 } from './semantic.js';
 export { SEMANTIC_DATASET_CLASSES, SEMANTIC_LICENCE, builtinTableJson } from './builtin-tables.js';
+export {
+  DEFAULT_ZS_CONFIG,
+  INPUT_CLIP,
+  ZS_METHODS,
+  inputScale,
+  makeZsTask,
+  type InputScale,
+  type ZsConfig,
+  type ZsEncoder,
+  type ZsGeneratorLoss,
+  type ZsGeneratorSpace,
+  type ZsMethod,
+  type ZsTask,
+} from './task.js';
+export { bestPenalty, calibrate, harmonic, zsScores, type ZsScores } from './metrics.js';
+export {
+  ZS_LOCAL_PREFIXES,
+  ZS_SHARED_PREFIXES,
+  zsAggregate,
+  zsEvaluate,
+  zsInit,
+  zsLogits,
+  zsMemberUpdate,
+  zsPersonalise,
+  zsShared,
+  type ZsAggregateOptions,
+  type ZsMemberUpdate,
+  type ZsState,
+  type ZsUpdateOptions,
+} from './rule.js';

@@ -28,15 +28,27 @@ interface WinkFile {
   vectors: Record<string, number[]>;
 }
 
-/** Loads the vectors; throws a message naming the package and its install command when it is missing. */
-export async function loadWordVectors(file: string | undefined = wordVectorsPath()): Promise<WordVectors> {
-  if (file === undefined) {
-    throw new Error(
-      `the word-vector package '${WORD_VECTORS_PACKAGE}' is not installed (307 MB, needed only to build ` +
-        `class tables): run \`${WORD_VECTORS_INSTALL}\` in the PPFM checkout`,
-    );
+/** The error when the package is not installed: it names the package and its install command. */
+export function wordVectorsMissing(): Error {
+  return new Error(
+    `the word-vector package '${WORD_VECTORS_PACKAGE}' is not installed (307 MB, needed only to build ` +
+      `class tables): run \`${WORD_VECTORS_INSTALL}\` in the PPFM checkout`,
+  );
+}
+
+/**
+ * Loads the vectors from `file` (a wink embeddings JSON), by default the installed package's; throws
+ * wordVectorsMissing() when it is not installed.
+ */
+export async function loadWordVectors(file?: string): Promise<WordVectors> {
+  file ??= wordVectorsPath();
+  if (file === undefined) throw wordVectorsMissing();
+  let raw: WinkFile;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8')) as WinkFile;
+  } catch (e) {
+    throw new Error(`${file}: cannot read word vectors: ${(e as Error).message}`);
   }
-  const raw = JSON.parse(await readFile(file, 'utf8')) as WinkFile;
   const dims = raw.dimensions;
   if (!Number.isInteger(dims) || dims <= 0 || typeof raw.vectors !== 'object') {
     throw new Error(`${file}: not a wink embeddings file (no dimensions/vectors)`);

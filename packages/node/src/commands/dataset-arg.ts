@@ -3,13 +3,13 @@ import type { Dataset } from '@ppfm/meta';
 import { existsSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
-export const BUILTIN_DATASETS = ['mnist', 'synthetic'] as const;
+export const BUILTIN_DATASETS = ['mnist', 'synthetic', 'fashion-mnist'] as const;
 
 /** Throws a UsageError unless value is a built-in dataset name or an existing path. */
 export function checkDatasetArg(value: string): void {
   if ((BUILTIN_DATASETS as readonly string[]).includes(value) || existsSync(value)) return;
   throw new UsageError(
-    `--dataset: "${value}" is neither a built-in dataset (mnist, synthetic) nor an existing path`,
+    `--dataset: "${value}" is neither a built-in dataset (${BUILTIN_DATASETS.join(', ')}) nor an existing path`,
   );
 }
 
@@ -17,6 +17,6 @@ export function checkDatasetArg(value: string): void {
 export async function loadDatasetArg(value: string, seed: number): Promise<Dataset> {
   checkDatasetArg(value);
   const meta = await import('@ppfm/meta');
-  if (value === 'mnist' || value === 'synthetic') return meta.loadBuiltin(value, { seed });
+  if (meta.isBuiltinName(value)) return meta.loadBuiltin(value, { seed });
   return meta.loadDataset(value);
 }

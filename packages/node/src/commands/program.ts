@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { UsageError } from './errors.js';
+import { registerClasses } from './classes.js';
 import { registerInspect } from './inspect.js';
 import { registerPartition } from './partition.js';
 import { registerSimulate } from './simulate.js';
@@ -31,6 +32,7 @@ export function createProgram(onExit: (code: number) => void): Command {
   registerInspect(program);
   registerPartition(program);
   registerSimulate(program);
+  registerClasses(program);
   return program;
 }
 
