@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import {
   DataError,
   type Dataset,
+  loadDataset,
   parsePartitionSpec,
   partitionDataset,
   partitionZeroShot,
+  readTruth,
+  writePartition,
   zeroShotSplit,
 } from '../src/data/index.js';
+import { parseZeroShotManifest, readZeroShotManifest } from '../src/zeroshot/index.js';
+import { useTempDir } from './data-helpers.js';
 
 /** n samples per class of 4 raw-unit features; feature 0 holds the sample id + 1 so shards can be traced. */
 function toy(perClass: number, numClasses: number): Dataset {
@@ -27,6 +32,7 @@ const classes = (ds: Dataset): number[] => [...new Set(ds.y)].sort((a, b) => a -
 const ids = (ds: Dataset): number[] => Array.from({ length: ds.y.length }, (_, i) => ds.x[i * 4]!);
 
 describe('zeroshot partitioner', () => {
+  const tmp = useTempDir();
   it('parses zeroshot:<unseen>[,<groups>] and rejects bad specs', () => {
     assert.deepEqual(parsePartitionSpec('zeroshot:3'), { kind: 'zeroshot', unseen: 3 });
     assert.deepEqual(parsePartitionSpec('zeroshot:3,4'), { kind: 'zeroshot', unseen: 3, groups: 4 });
@@ -120,6 +126,41 @@ describe('zeroshot partitioner', () => {
     assert.throws(
       () => zeroShotSplit(ds, [7], { valFraction: 0.2, seed: 1 }),
       /unseen class 7 is not in 0\.\.3/,
+    );
+  });
+
+  it('writes each peer its unseen and seen classes, which a peer reads back', async () => {
+    const ds = toy(12, 6);
+    const p = partitionDataset(ds, 'zeroshot:2', 3, 4);
+    const names = Array.from({ length: 6 }, (_, c) => `c${c}`);
+    const dir = tmp.path('zs');
+    const { peerDirs } = await writePartition(dir, p);
+    const truth = await readTruth(dir);
+    assert.deepEqual(truth.zeroShot, p.zeroShot);
+    for (let i = 0; i < 3; i++) {
+      const m = await readZeroShotManifest(peerDirs[i]!, names);
+      assert.deepEqual(m, { unseen: p.zeroShot!.unseen, seen: p.zeroShot!.peerClasses[i] });
+      assert.equal((await loadDataset(peerDirs[i]!)).y.length, p.peers[i]!.y.length);
+    }
+    assert.deepEqual(await readZeroShotManifest(tmp.path('none'), names), {});
+    const table = parseZeroShotManifest(
+      {
+        classEmbeddings: [
+          [1, 0],
+          [0, 1],
+        ],
+      },
+      'f',
+      ['a', 'b'],
+    ).table!;
+    assert.deepEqual(table.classNames, ['a', 'b']);
+    assert.throws(
+      () => parseZeroShotManifest({ zeroShot: { unseen: [1, 9] } }, '/d/ppfm.json', names),
+      /^DataError: \/d\/ppfm\.json field 'zeroShot\.unseen': must be a list of class indices in 0\.\.5/,
+    );
+    assert.throws(
+      () => parseZeroShotManifest({ zeroShot: { unseen: [1], seen: [1, 2] } }, 'f', names),
+      /both seen and unseen/,
     );
   });
 });

@@ -172,11 +172,14 @@ describe('zeroshot rule', function () {
     const y = Int32Array.from([0, 1, 2, 3]);
     const s = zsScores(logits, y, 4, [2, 3]);
     assert.deepEqual(s, { zsl: 1, seen: 0.5, unseen: 0.5, h: 0.5 });
+    // Rows are standardised first: sample 2 turns to its class once the penalty exceeds 0.89 std, sample 0
+    // stays right below 1.94 std.
     const cal = zsScores(calibrate(logits, 4, [0, 1], 1.5), y, 4, [2, 3]);
     assert.deepEqual(cal, { zsl: 1, seen: 0.5, unseen: 1, h: 2 / 3 });
     assert.equal(logits[0], 5, 'calibrate copies');
     const best = bestPenalty(logits, y, 4, [0, 1], [2, 3]);
-    assert.ok(best.penalty > 1 && best.penalty <= 4, String(best.penalty));
+    assert.ok(best.penalty > 0.89 && best.penalty < 1.94, String(best.penalty));
+    assert.equal(zsScores(calibrate(logits, 4, [0, 1], 2), y, 4, [2, 3]).seen, 0);
     assert.ok(best.scores.h >= 2 / 3);
   });
 });

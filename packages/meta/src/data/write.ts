@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeBinDataset } from './bin.js';
 import { DataError, type Dataset } from './dataset.js';
 import { peerName } from './partition.js';
+import type { ZeroShotInfo } from './zeroshot-partition.js';
 
 export const TRUTH_FILE = 'truth.json';
 
@@ -14,6 +15,8 @@ export interface PartitionLike {
   spec?: string;
   seed?: number;
   groups?: number;
+  /** zeroshot partitions: written to truth.json and, per peer, to its ppfm.json (`zeroShot`). */
+  zeroShot?: ZeroShotInfo;
 }
 
 /** Contents of truth.json. */
@@ -26,6 +29,7 @@ export interface TruthFile {
   peers: Record<string, number>;
   /** Extra metadata given to writePartition (e.g. dataset name). */
   meta?: Record<string, unknown>;
+  zeroShot?: ZeroShotInfo;
 }
 
 /**
@@ -52,7 +56,11 @@ export async function writePartition(
   const peerDirs: string[] = [];
   for (let p = 0; p < parts.peers.length; p++) {
     const peerDir = join(dir, names[p] as string);
-    await writeBinDataset(peerDir, parts.peers[p] as Dataset, { group: parts.truth[p] });
+    const zs = parts.zeroShot;
+    await writeBinDataset(peerDir, parts.peers[p] as Dataset, {
+      group: parts.truth[p],
+      ...(zs ? { zeroShot: { unseen: zs.unseen, seen: zs.peerClasses[p] } } : {}),
+    });
     peerDirs.push(peerDir);
   }
   const truth: TruthFile = {
@@ -65,6 +73,7 @@ export async function writePartition(
   if (spec !== undefined) truth.spec = spec;
   if (seed !== undefined) truth.seed = seed;
   if (Object.keys(meta).length > 0) truth.meta = meta;
+  if (parts.zeroShot) truth.zeroShot = parts.zeroShot;
   const truthPath = join(dir, TRUTH_FILE);
   await writeFile(truthPath, JSON.stringify(truth, null, 2) + '\n');
   return { peerDirs, truthPath };
@@ -113,5 +122,6 @@ export async function readTruth(
   if (typeof o?.spec === 'string') out.spec = o.spec;
   if (typeof o?.seed === 'number') out.seed = o.seed;
   if (o?.meta && typeof o.meta === 'object') out.meta = o.meta;
+  if (o?.zeroShot && typeof o.zeroShot === 'object') out.zeroShot = o.zeroShot;
   return out;
 }

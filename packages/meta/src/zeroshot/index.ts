@@ -70,3 +70,4 @@ export {
   type ZsState,
   type ZsUpdateOptions,
 } from './rule.js';
+export { parseZeroShotManifest, readZeroShotManifest, type ZeroShotManifest } from './manifest.js';

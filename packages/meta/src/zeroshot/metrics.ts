@@ -38,8 +38,10 @@ export function harmonic(a: number, b: number): number {
 }
 
 /**
- * Calibrated stacking (Chao et al. 2016): subtracts `penalty` from the logits of the `seen` classes, which
- * trained on real samples and so dominate GZSL predictions. A copy; the input is untouched.
+ * Calibrated stacking (Chao et al. 2016) in scale-free units: each row of logits is standardised (zero
+ * mean, unit std over the classes), then `penalty` is subtracted from the `seen` classes, which trained
+ * on real samples and so dominate GZSL predictions. Standardising keeps one penalty meaningful across
+ * models whose logits have different scales (a pooled model, a peer alone, a federation). A copy.
  */
 export function calibrate(
   logits: Float32Array,
@@ -49,7 +51,16 @@ export function calibrate(
 ): Float32Array {
   const out = logits.slice();
   if (penalty === 0) return out;
-  for (let o = 0; o < out.length; o += numClasses) for (const c of seen) out[o + c]! -= penalty;
+  for (let o = 0; o < out.length; o += numClasses) {
+    let m = 0;
+    for (let c = 0; c < numClasses; c++) m += out[o + c]!;
+    m /= numClasses;
+    let v = 0;
+    for (let c = 0; c < numClasses; c++) v += (out[o + c]! - m) ** 2;
+    const sd = Math.sqrt(v / numClasses) || 1;
+    for (let c = 0; c < numClasses; c++) out[o + c] = (out[o + c]! - m) / sd;
+    for (const c of seen) out[o + c]! -= penalty;
+  }
   return out;
 }
 
@@ -63,8 +74,8 @@ export function bestPenalty(
   numClasses: number,
   seen: readonly number[],
   unseen: readonly number[],
-  max = 20,
-  step = 0.25,
+  max = 3,
+  step = 0.05,
 ): { penalty: number; scores: ZsScores } {
   let best = { penalty: 0, scores: zsScores(logits, y, numClasses, unseen) };
   for (let g = step; g <= max + 1e-9; g += step) {

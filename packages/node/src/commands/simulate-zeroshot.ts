@@ -16,6 +16,7 @@ export interface ZeroShotFlags {
   semantic: string;
   classTable?: string;
   settings?: string;
+  zsSteps?: number;
 }
 
 const list = (s: string): string[] =>
@@ -52,12 +53,28 @@ export async function runZeroShotSimulate(flags: ZeroShotFlags): Promise<void> {
     seed: flags.seed,
     backend: flags.backend,
     model: flags.zsModel,
+    ...(flags.zsSteps !== undefined
+      ? {
+          config: {
+            encoderSteps: flags.zsSteps,
+            generatorSteps: flags.zsSteps,
+            classifierSteps: flags.zsSteps,
+          },
+        }
+      : {}),
     variants: variants as ('name' | 'name+wordnet')[],
     ...(flags.classTable !== undefined ? { classTable: flags.classTable } : {}),
     ...(settings !== undefined ? { settings: settings as ZsSetting[] } : {}),
     ...(flags.maxSamples !== undefined ? { maxSamples: flags.maxSamples } : {}),
     onProgress: (p) => {
       if (!quiet) process.stderr.write(`[${p.variant} ${p.setting}] round ${p.round}/${p.rounds}\n`);
+    },
+    onRow: (r) => {
+      const pct = (v: number): string => (100 * v).toFixed(1);
+      if (!quiet)
+        process.stderr.write(
+          `[${r.variant} ${r.setting}] ZSL ${pct(r.raw.zsl)} H ${pct(r.raw.h)} H* ${pct(r.calibrated.h)}\n`,
+        );
     },
   });
   process.stdout.write(

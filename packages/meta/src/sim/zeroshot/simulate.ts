@@ -70,7 +70,9 @@ export async function simulateZeroShot(opts: ZeroShotSimOptions): Promise<ZeroSh
         setting === 'pooled'
           ? await runPooled(ctx, table, config, penalty, progress(setting))
           : await runClusters(ctx, table, config, clustersOf(ctx, setting), penalty, progress(setting));
-      result.rows.push(toRow(setting, variant, peers, since(start)));
+      const row = toRow(setting, variant, peers, since(start));
+      result.rows.push(row);
+      opts.onRow?.(row);
     }
   }
   return result;

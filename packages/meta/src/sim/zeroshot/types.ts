@@ -33,6 +33,8 @@ export interface ZeroShotSimOptions {
   /** Choose the GZSL seen penalty on pseudo-unseen validation classes before the runs (default true). */
   calibrate?: boolean;
   onProgress?: (e: ZsSimProgress) => void;
+  /** Called with each row as soon as its setting has finished. */
+  onRow?: (row: ZsRow) => void;
 }
 
 /** Progress after each round of a setting. */
