@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../src/data/index.js';
 import { selectBackend } from '../src/backend.js';
 import { createRng } from '../src/rng.js';
@@ -156,6 +157,31 @@ describe('zeroshot rule', function () {
       // ZSL chance is 0.5 (two unseen classes); seen classes are recognised too.
       assert.ok(s.zsl > 0.8, `ZSL ${s.zsl}`);
       assert.ok(s.seen > 0.5, `GZSL seen ${s.seen}`);
+    }
+  });
+
+  it('leaves no tensor behind', async () => {
+    const { table, sample } = world(2);
+    const train = concat([sample(0, 20), sample(1, 20)]);
+    for (const cfg of [
+      { generatorLoss: 'gan' },
+      { method: 'compat' },
+      { encoder: 'fixed', fixedFeatures: 8 },
+    ] as Partial<ZsConfig>[]) {
+      const task = makeZsTask(table, [IN], [0, 1], inputScale([train]), 1, {
+        ...SMALL,
+        encoderSteps: 2,
+        generatorSteps: 2,
+        classifierSteps: 2,
+        personaliseSteps: 2,
+        ...cfg,
+      });
+      const before = tf.memory().numTensors;
+      let state = zsInit(task);
+      const u = await zsMemberUpdate(task, state.shared, state.local, train, { seed: 1 });
+      state = await zsPersonalise(task, { shared: state.shared, local: u.local }, train, 1);
+      await zsEvaluate(task, state, train, [2]);
+      assert.equal(tf.memory().numTensors, before, JSON.stringify(cfg));
     }
   });
 

@@ -75,7 +75,15 @@ export function constants(ws: WeightSet): Map<string, tf.Tensor> {
 
 /** Variables made from a WeightSet; the caller disposes them (see disposeAll). */
 export function variables(ws: WeightSet): VarMap {
-  return new Map(ws.map((t) => [t.name, tf.variable(tf.tensor(t.values, t.shape, 'float32'), true)]));
+  return new Map(
+    ws.map((t) => {
+      // tf.variable keeps its own handle on the data: the initial tensor must be disposed separately.
+      const init = tf.tensor(t.values, t.shape, 'float32');
+      const v = tf.variable(init, true);
+      init.dispose();
+      return [t.name, v];
+    }),
+  );
 }
 
 /** Reads variables back in the order of `like`. */
