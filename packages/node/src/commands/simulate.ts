@@ -103,7 +103,7 @@ export function registerSimulate(program: Command): void {
       'zero-shot: a class table (ppfm classes embed) instead of the built-in one',
     )
     .option('--settings <list>', 'zero-shot: alone,federated,grouped,pooled (default: all)')
-    .option('--zs-steps <n>', 'zero-shot: SGD steps per round of each part (default 40)', positiveInt)
+    .option('--zs-steps <n>', 'zero-shot: SGD steps per round of each part (default 12)', positiveInt)
     .option(
       '--json',
       'print {"methods":{"<name>":{"meanAcc","minAcc","balancedAcc","ari","rounds","seconds"}}} as JSON',
