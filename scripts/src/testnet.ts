@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
     } else {
       process.stdout.write(formatSummary(s) + '\n');
       process.stdout.write(`run directory: ${result.outDir}  (ppfm inspect ${result.outDir}/logs)\n`);
+      process.stdout.write(`report: ${result.report}\n`);
     }
     return s.ok ? 0 : 1;
   } catch (err) {

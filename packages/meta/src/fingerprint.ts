@@ -14,7 +14,17 @@ export interface Fingerprint {
   projStd: number[];
   /** Per class: mean projection of that class's samples ([] when the class is absent). */
   classMeans: number[][];
+  /**
+   * Per input feature: mean and (population) standard deviation, float32-rounded as on the wire; the
+   * cluster's input scaler pools them (ppfm/scaler.ts). Above MAX_FEATURE_MOMENTS features both hold
+   * one value, the mean/std over all features; [] when unknown (an older peer).
+   */
+  featureMean: number[];
+  featureStd: number[];
 }
+
+/** Largest input size with per-feature moments in the fingerprint (the wire's limit). */
+export const MAX_FEATURE_MOMENTS = 65_536;
 
 /** Options of computeFingerprint; every peer must use the same ones for fingerprints to be comparable. */
 export interface FingerprintOptions {
@@ -43,6 +53,33 @@ function projectionMatrix(inputDim: number, dims: number, seed: number): Float32
     projections.set(key, m);
   }
   return m;
+}
+
+/**
+ * Per-feature mean and std of the inputs (two passes, float64), or one global pair above
+ * MAX_FEATURE_MOMENTS features; rounded to float32 so that a peer's own copy equals what others decode.
+ */
+export function featureMoments(ds: Dataset): { featureMean: number[]; featureStd: number[] } {
+  const full = ds.inputShape.reduce((a, b) => a * b, 1);
+  const n = ds.y.length;
+  if (n === 0) return { featureMean: [], featureStd: [] };
+  const d = full > MAX_FEATURE_MOMENTS ? 1 : full;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < ds.x.length; i += full)
+    for (let j = 0; j < full; j++) mean[d === 1 ? 0 : j]! += ds.x[i + j]!;
+  const per = d === 1 ? n * full : n;
+  for (let j = 0; j < d; j++) mean[j]! /= per;
+  const ss = new Float64Array(d);
+  for (let i = 0; i < ds.x.length; i += full)
+    for (let j = 0; j < full; j++) {
+      const k = d === 1 ? 0 : j;
+      const dev = ds.x[i + j]! - mean[k]!;
+      ss[k]! += dev * dev;
+    }
+  return {
+    featureMean: Array.from(mean, (m) => Math.fround(m)),
+    featureStd: Array.from(ss, (s) => Math.fround(Math.sqrt(s / per))),
+  };
 }
 
 /** Computes a dataset's fingerprint (deterministic: same data and options => same fingerprint). */
@@ -90,6 +127,7 @@ export function computeFingerprint(ds: Dataset, opts: FingerprintOptions = {}): 
     projMean,
     projStd,
     classMeans,
+    ...featureMoments(ds),
   };
 }
 
@@ -132,7 +170,22 @@ export function isWellFormedFingerprint(fp: Fingerprint): boolean {
     finite(fp.labelHist) &&
     finite(fp.projMean) &&
     finite(fp.projStd) &&
-    fp.classMeans.every((m) => (m.length === 0 || m.length === dims) && finite(m))
+    fp.classMeans.every((m) => (m.length === 0 || m.length === dims) && finite(m)) &&
+    wellFormedMoments(fp)
+  );
+}
+
+/** Moments are absent ([]), global (1) or per feature, equal in length, finite, std >= 0. */
+function wellFormedMoments(fp: Fingerprint): boolean {
+  const mean = fp.featureMean ?? [];
+  const std = fp.featureStd ?? [];
+  const features = fp.inputShape.reduce((a, b) => a * b, 1);
+  const len = mean.length;
+  return (
+    len === std.length &&
+    (len === 0 || len === 1 || len === features) &&
+    mean.every((v) => Number.isFinite(v)) &&
+    std.every((v) => Number.isFinite(v) && v >= 0)
   );
 }
 

@@ -16,7 +16,7 @@ export {
   type TensorSignature,
 } from './model-spec.js';
 export { initWeights, clearModelCache, assertTrainable } from './model.js';
-export { trainLocal, type TrainOptions } from './train.js';
+export { trainLocal, type OptimizerName, type TrainOptions } from './train.js';
 export { evaluate, predictLogits, scoreLogits, type EvalResult } from './evaluate.js';
 export {
   add,
@@ -32,7 +32,22 @@ export {
   weightSetsCompatible,
   zerosLike,
 } from './weights.js';
-export { aggregate, DEFAULT_TRIM, type Aggregator, type WeightedDelta } from './aggregate.js';
+export {
+  aggregate,
+  AGGREGATOR_NAMES,
+  AUTO_MEDIAN_MIN_UPDATES,
+  AUTO_ROBUST_MIN_UPDATES,
+  DEFAULT_TRIM,
+  medianOf,
+  norm64,
+  normaliseAggregator,
+  resolveAggregator,
+  type AggregateOptions,
+  type Aggregator,
+  type AggregatorName,
+  type ConcreteAggregator,
+  type WeightedDelta,
+} from './aggregate.js';
 export { reptileStep, clusterStep, globalStep, initGlobal, blendBack, type MemberUpdate } from './reptile.js';
 export {
   computeFingerprint,
@@ -40,7 +55,9 @@ export {
   fingerprintDistanceParts,
   DEFAULT_DISTANCE_WEIGHTS,
   DEFAULT_PROJECTION_DIMS,
+  featureMoments,
   INCOMPATIBLE_DISTANCE,
+  MAX_FEATURE_MOMENTS,
   isWellFormedFingerprint,
   PROJECTION_SEED,
   type DistanceParts,
@@ -53,5 +70,7 @@ export { ifcaAssign, type IfcaCandidate, type IfcaResult } from './ifca.js';
 export { personalise, type PersonaliseOptions, type PersonaliseResult } from './personalise.js';
 export { adjustedRandIndex } from './ari.js';
 export { DEFAULT_PPFM_CONFIG, type PpfmConfig } from './config.js';
+export * from './ppfm/index.js';
 export * from './sim/index.js';
 export * from './zeroshot/index.js';
+export * from './privacy/index.js';

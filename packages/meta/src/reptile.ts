@@ -57,11 +57,14 @@ export function globalStep(
   return global.map((t) => {
     const values = new Float32Array(t.values);
     if (shared.has(t.name) && total > 0) {
-      for (let j = 0; j < values.length; j++) {
-        let mean = 0;
-        for (let c = 0; c < maps.length; c++) mean += (ws[c]! / total) * maps[c]!.get(t.name)!.values[j]!;
-        values[j] = values[j]! + eps * (mean - values[j]!);
-      }
+      // float64 accumulation of the weighted mean, one column per cluster model.
+      const cols = maps.map((m) => m.get(t.name)!.values);
+      const mean = new Float64Array(values.length);
+      cols.forEach((col, c) => {
+        const w = ws[c]! / total;
+        for (let j = 0; j < mean.length; j++) mean[j]! += w * col[j]!;
+      });
+      for (let j = 0; j < values.length; j++) values[j] = values[j]! + eps * (mean[j]! - values[j]!);
     }
     return { name: t.name, shape: [...t.shape], values };
   });

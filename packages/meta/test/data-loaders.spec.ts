@@ -29,23 +29,31 @@ function png(w: number, h: number, gray: (i: number) => number): Buffer {
   return pngjs.PNG.sync.write(img);
 }
 
+/** `n` copies of a line, each ending with a newline (fills a fixture up to MIN_SAMPLES rows). */
+function rows(n: number, line: string): string {
+  return `${line}\n`.repeat(n);
+}
+
 describe('data loaders', () => {
   const tmp = useTempDir();
 
   describe('CSV', () => {
     it('loads features and string labels (sorted class names)', async () => {
-      const f = await tmp.write('csv1/d.csv', 'a,label,b\n1,cat,2\n3,dog,4.5\n-1e-3,cat,0\n');
+      const f = await tmp.write(
+        'csv1/d.csv',
+        'a,label,b\n1,cat,2\n3,dog,4.5\n-1e-3,cat,0\n' + rows(7, '5,dog,6'),
+      );
       const ds = await loadDataset(f);
       assert.deepEqual(ds.inputShape, [2]);
-      assert.equal(datasetSize(ds), 3);
-      assert.deepEqual(Array.from(ds.x), [1, 2, 3, 4.5, Math.fround(-1e-3), 0]);
-      assert.deepEqual(Array.from(ds.y), [0, 1, 0]);
+      assert.equal(datasetSize(ds), 10);
+      assert.deepEqual(Array.from(ds.x.subarray(0, 8)), [1, 2, 3, 4.5, Math.fround(-1e-3), 0, 5, 6]);
+      assert.deepEqual(Array.from(ds.y.subarray(0, 4)), [0, 1, 0, 1]);
       assert.deepEqual(ds.classNames, ['cat', 'dog']);
       assert.equal(ds.numClasses, 2);
     });
 
     it('uses integer labels as indices, a custom label column, and a folder with ppfm.json', async () => {
-      await tmp.write('csv2/train.csv', 'cls,f1,f2,f3,f4\n3,1,2,3,4\n0,5,6,7,8\n');
+      await tmp.write('csv2/train.csv', 'cls,f1,f2,f3,f4\n3,1,2,3,4\n0,5,6,7,8\n' + rows(8, '1,0,0,0,0'));
       await tmp.write(
         'csv2/ppfm.json',
         JSON.stringify({ task: 'toy', inputShape: [2, 2], labelColumn: 'cls' }),
@@ -53,10 +61,11 @@ describe('data loaders', () => {
       const ds = await loadDataset(tmp.path('csv2'));
       assert.equal(ds.name, 'toy');
       assert.deepEqual(ds.inputShape, [2, 2]);
-      assert.deepEqual(Array.from(ds.y), [3, 0]);
+      assert.deepEqual(Array.from(ds.y.subarray(0, 3)), [3, 0, 1]);
       assert.equal(ds.numClasses, 4);
       const ds2 = await loadDataset(tmp.path('csv2/train.csv'), { labelColumn: 'f1' });
-      assert.deepEqual(Array.from(ds2.y), [1, 5]);
+      assert.deepEqual(Array.from(ds2.y.subarray(0, 3)), [1, 5, 0]);
+      assert.equal(ds2.numClasses, 6);
     });
 
     it('reads quoted and quote-free files identically (fast scanner vs csv-parse)', async () => {
@@ -115,16 +124,23 @@ describe('data loaders', () => {
 
   describe('JSON lines', () => {
     it('loads flat and nested x with int or string labels', async () => {
-      const f = await tmp.write('jl/d.jsonl', '{"x":[[1,2],[3,4]],"y":"b"}\n\n{"x":[[5,6],[7,8]],"y":"a"}\n');
+      const f = await tmp.write(
+        'jl/d.jsonl',
+        '{"x":[[1,2],[3,4]],"y":"b"}\n\n{"x":[[5,6],[7,8]],"y":"a"}\n' +
+          rows(8, '{"x":[[0,0],[0,0]],"y":"a"}'),
+      );
       const ds = await loadDataset(f);
       assert.deepEqual(ds.inputShape, [2, 2]);
-      assert.deepEqual(Array.from(ds.x), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(Array.from(ds.x.subarray(0, 8)), [1, 2, 3, 4, 5, 6, 7, 8]);
       assert.deepEqual(ds.classNames, ['a', 'b']);
-      assert.deepEqual(Array.from(ds.y), [1, 0]);
-      const g = await tmp.write('jl2/d.jsonl', '{"x":[1,2,3],"y":2}\n{"x":[0,0,1],"y":0}\n');
+      assert.deepEqual(Array.from(ds.y.subarray(0, 2)), [1, 0]);
+      const g = await tmp.write(
+        'jl2/d.jsonl',
+        '{"x":[1,2,3],"y":2}\n{"x":[0,0,1],"y":0}\n' + rows(8, '{"x":[0,0,0],"y":1.0}'),
+      );
       const ds2 = await loadDataset(tmp.path('jl2'));
       assert.equal(ds2.numClasses, 3);
-      assert.deepEqual(Array.from(ds2.y), [2, 0]);
+      assert.deepEqual(Array.from(ds2.y.subarray(0, 3)), [2, 0, 1]);
       assert.ok(g);
     });
 
@@ -136,7 +152,7 @@ describe('data loaders', () => {
       ['null value', '{"x":[1,2],"y":0}\n{"x":[null,2],"y":0}\n', 2, /non-numeric value null/],
       ['missing x', '{"y":0}\n', 1, /x must be an array/],
       ['missing y', '{"x":[1]}\n', 1, /y must be an integer or a class name/],
-      ['fractional y', '{"x":[1],"y":0.5}\n', 1, /y must be an integer/],
+      ['fractional y', '{"x":[1],"y":0.5}\n', 1, /label 0\.5 is not an integer class index/],
       ['not an object', '[1,2]\n', 1, /expected an object/],
     ];
     for (const [name, text, line, problem] of bad) {
@@ -156,10 +172,13 @@ describe('data loaders', () => {
   });
 
   describe('IDX', () => {
-    const pixels = [0, 255, 51, 102, 0, 0, 255, 255];
+    const pixels = [0, 255, 51, 102, 0, 0, 255, 255, ...new Array<number>(32).fill(3)];
     it('loads a plain and a gzipped pair, scaling ubyte pixels to [0, 1]', async () => {
-      await tmp.write('idx/train-images-idx3-ubyte', idx(0x08, [2, 2, 2], pixels));
-      await tmp.write('idx/train-labels-idx1-ubyte.gz', gzipSync(idx(0x08, [2], [7, 1])));
+      await tmp.write('idx/train-images-idx3-ubyte', idx(0x08, [10, 2, 2], pixels));
+      await tmp.write(
+        'idx/train-labels-idx1-ubyte.gz',
+        gzipSync(idx(0x08, [10], [7, 1, 0, 0, 0, 0, 0, 0, 0, 0])),
+      );
       for (const p of [
         tmp.path('idx'),
         tmp.path('idx/train-images-idx3-ubyte'),
@@ -171,7 +190,7 @@ describe('data loaders', () => {
           Array.from(ds.x),
           pixels.map((v) => Math.fround(v / 255)),
         );
-        assert.deepEqual(Array.from(ds.y), [7, 1]);
+        assert.deepEqual(Array.from(ds.y.subarray(0, 3)), [7, 1, 0]);
         assert.equal(ds.numClasses, 8);
       }
     });
@@ -228,10 +247,15 @@ describe('data loaders', () => {
       const data = Buffer.alloc(3 * 2 * 4, 255);
       await tmp.write('img/dog/c.jpg', jpeg.encode({ data, width: 3, height: 2 }, 95).data);
       await tmp.write('img/dog/notes.txt', 'ignored');
+      for (let i = 0; i < 7; i++)
+        await tmp.write(
+          `img/dog/z${i}.png`,
+          png(3, 2, () => 9),
+        );
       const ds = await loadDataset(tmp.path('img'));
       assert.deepEqual(ds.inputShape, [2, 3, 1]);
       assert.deepEqual(ds.classNames, ['cat', 'dog']);
-      assert.deepEqual(Array.from(ds.y), [0, 0, 1]);
+      assert.deepEqual(Array.from(ds.y), [0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
       const first = Array.from(ds.x.subarray(0, 6));
       first.forEach((v, i) => assert.ok(Math.abs(v - (i * 40) / 255) < 1e-5, `pixel ${i}: ${v}`));
       for (const v of ds.x.subarray(12, 18)) assert.ok(v > 0.95, `jpeg white ~1, got ${v}`);
@@ -250,11 +274,16 @@ describe('data loaders', () => {
         'rgb/b/y.png',
         png(3, 2, () => 0),
       );
+      for (let i = 0; i < 8; i++)
+        await tmp.write(
+          `rgb/b/z${i}.png`,
+          png(3, 2, () => 0),
+        );
       const ds = await loadDataset(tmp.path('rgb'));
       assert.equal(ds.name, 'colours');
       assert.deepEqual(ds.inputShape, [2, 3, 3]);
-      assert.equal(ds.x.length, 2 * 18);
-      assert.deepEqual(Array.from(ds.y), [1, 0]);
+      assert.equal(ds.x.length, 10 * 18);
+      assert.deepEqual(Array.from(ds.y), [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
       assert.ok(Math.abs((ds.x[0] as number) - 0.4) < 1e-6);
     });
 

@@ -55,3 +55,29 @@ export function useBackend(name: BackendName): void {
     if (previous) await tf.setBackend(previous);
   });
 }
+
+/** Feature scales of the raw tabular fixture: 13 features, log-spaced from 0.1 to 1600. */
+export const RAW_SCALES = Array.from({ length: 13 }, (_, j) => 0.1 * Math.pow(16000, j / 12));
+
+/**
+ * A 3-class tabular task in raw units (feature j ~ RAW_SCALES[j] x (base + class offset + noise));
+ * `shift` moves every feature by that many of its scale units (another instrument).
+ */
+export function rawTabular(opts: { n: number; seed: number; shift?: number; noise?: number }): Dataset {
+  const F = RAW_SCALES.length;
+  const task = createRng(4242);
+  const base = RAW_SCALES.map(() => 1 + task.next());
+  const centre = Array.from({ length: 3 }, () => RAW_SCALES.map(() => task.normal() * 0.6));
+  const rng = createRng(opts.seed);
+  const x = new Float32Array(opts.n * F);
+  const y = new Int32Array(opts.n);
+  for (let i = 0; i < opts.n; i++) {
+    const c = i % 3;
+    y[i] = c;
+    for (let j = 0; j < F; j++)
+      x[i * F + j] =
+        RAW_SCALES[j]! *
+        (base[j]! + centre[c]![j]! + (opts.shift ?? 0) + (opts.noise ?? 0.45) * rng.normal());
+  }
+  return { name: 'raw-tabular', inputShape: [F], numClasses: 3, x, y };
+}

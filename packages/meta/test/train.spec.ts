@@ -80,6 +80,48 @@ describe('trainLocal / evaluate / personalise', () => {
     assert.equal(tf.memory().numTensors, start);
   });
 
+  it('adam and gradient clipping: no leaked tensors; a clipped SGD step moves at most lr x clipNorm', async () => {
+    const w0 = initWeights(spec, shape, 3, 1);
+    await trainLocal(spec, shape, 3, w0, train, {
+      steps: 3,
+      batchSize: 16,
+      lr: 0.01,
+      optimizer: 'adam',
+      clipNorm: 1,
+      seed: 1,
+    });
+    const start = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++)
+      await trainLocal(spec, shape, 3, w0, train, {
+        steps: 5,
+        batchSize: 16,
+        lr: 0.01,
+        optimizer: 'adam',
+        clipNorm: 1,
+        seed: i,
+      });
+    assert.equal(tf.memory().numTensors, start);
+    const dist = (a: typeof w0): number =>
+      Math.sqrt(
+        a.reduce((s, t, i) => s + t.values.reduce((q, v, j) => q + (v - w0[i]!.values[j]!) ** 2, 0), 0),
+      );
+    const raw = { ...train, x: train.x.map((v) => v * 1000) };
+    const free = await trainLocal(spec, shape, 3, w0, raw, { steps: 1, batchSize: 16, lr: 0.1, seed: 1 });
+    const clipped = await trainLocal(spec, shape, 3, w0, raw, {
+      steps: 1,
+      batchSize: 16,
+      lr: 0.1,
+      clipNorm: 2,
+      seed: 1,
+    });
+    assert.ok(dist(free) > 1, `unclipped step ${dist(free)}`);
+    assert.ok(dist(clipped) <= 0.2 + 1e-4, `clipped step ${dist(clipped)}`);
+    await assert.rejects(
+      trainLocal(spec, shape, 3, w0, train, { steps: 1, batchSize: 16, lr: 0.1, clipNorm: -1, seed: 1 }),
+      /clipNorm/,
+    );
+  });
+
   it('scores logits: accuracy, loss and balanced accuracy', () => {
     // 3 samples of class 0 (2 right), 1 of class 1 (right): acc 3/4, balanced (2/3 + 1) / 2.
     const logits = Float32Array.from([5, 0, 5, 0, 0, 5, 0, 5]);

@@ -57,7 +57,20 @@ export interface ElectionOptions {
   term?: number;
   /** Listen this long after start before claiming, so an existing head is heard first. Default leaseTtlMs. */
   listenMs?: number;
+  /**
+   * Whether a member takes part in this cluster at all (e.g. its heartbeats name the cluster):
+   * candidates that never show up are not waited for. Default: every member. Self always does.
+   */
+  eligible?: (id: string) => boolean;
 }
+
+/** Why a peer may not lead this cluster in the receiver's eyes (the message is then ignored). */
+export type AuthorityRefusal = 'not_member' | 'banned' | 'bad_term' | 'not_candidate';
+
+/** Terms a challenger may skip ahead of the highest term we know while we follow a valid head. */
+export const MAX_TERM_STEP = 16;
+/** The largest term a peer ever claims or accepts (the wire's uint32, halved for headroom). */
+export const MAX_TERM = 0x7fffffff;
 
 /** Orders candidates: higher capacity first, then smaller peer id. */
 export function compareCandidates(a: ElectionMember, b: ElectionMember): number {
@@ -92,6 +105,11 @@ export class ClusterElection {
   private termHead: string | undefined;
   private members: ElectionMember[] = [];
   private readonly suspected = new Set<string>();
+  private readonly eligible: (id: string) => boolean;
+  /** Peers that misbehaved as heads (no progress, bad models): never head until the local time given. */
+  private readonly banned = new Map<string, number>();
+  /** Local time of the last lease heard from each peer (followed or not): incumbency. */
+  private readonly leasedAt = new Map<string, number>();
   private round = 0;
   private nextLeaseAt = 0;
   private headlessSince: number;
@@ -111,6 +129,7 @@ export class ClusterElection {
     this.intervalMs = opts.leaseIntervalMs;
     this.ttlMs = opts.leaseTtlMs;
     this.maxTerm = opts.term ?? 0;
+    this.eligible = opts.eligible ?? (() => true);
     this.listenUntil = opts.now + (opts.listenMs ?? opts.leaseTtlMs);
     this.headlessSince = opts.now;
     this.st = { role: 'follower', term: this.maxTerm };
@@ -175,6 +194,56 @@ export class ClusterElection {
     return term >= this.maxTerm;
   }
 
+  /**
+   * Authority: whether `peer` may lead this cluster by this peer's own view, before any lease,
+   * RoundOpen or announcement of it counts. It must be a live member of the cluster and not
+   * banned. While we follow a valid head it must be that head, rank above it, or hold a higher
+   * term at most MAX_TERM_STEP ahead (the lease rules then decide). Without a valid head it must
+   * be the best candidate, or the next in line once the better ones had their turn (rank r after
+   * r lease ttls). Candidates that lease (the sender included) rank first (incumbency), then
+   * capacity, then the smaller id.
+   */
+  mayLead(peer: string, term: number, now: number): { ok: true } | { ok: false; code: AuthorityRefusal } {
+    if (!this.members.some((m) => m.id === peer)) return { ok: false, code: 'not_member' };
+    const bannedUntil = this.banned.get(peer);
+    if (bannedUntil !== undefined && now < bannedUntil) return { ok: false, code: 'banned' };
+    if (term > MAX_TERM) return { ok: false, code: 'bad_term' };
+    const head = this.validHead(now);
+    // Terms advance in bounded steps once this session knows the cluster's term (it followed or
+    // was a head): a member cannot push the term to the end of its range. A newcomer (no head
+    // seen yet) takes the term it hears, as a late joiner must.
+    if ((head !== undefined || this.termHead !== undefined) && term > this.maxTerm + MAX_TERM_STEP)
+      return { ok: false, code: 'bad_term' };
+    if (head === peer) return { ok: true };
+    // The sender proves it is alive and claims incumbency by sending: its own suspicion does not
+    // count against it, and among incumbents the lease rules (term, then id) decide.
+    const ranked = this.ranked(now, peer);
+    const rank = ranked.findIndex((m) => m.id === peer);
+    if (head !== undefined) {
+      const headRank = ranked.findIndex((m) => m.id === head);
+      // A better-ranked candidate, or a higher term (a partition's other head after healing),
+      // may challenge; the lease rules then decide. Anyone else is not a candidate while ours lives.
+      return headRank < 0 || rank < headRank || term > this.st.term
+        ? { ok: true }
+        : { ok: false, code: 'not_candidate' };
+    }
+    if (rank === 0) return { ok: true };
+    const since = Math.max(this.listenUntil, this.headlessSince);
+    if (now >= since + rank * this.ttlMs - this.ttlMs / 2) return { ok: true };
+    return { ok: false, code: 'not_candidate' };
+  }
+
+  /**
+   * Deposes a head that misbehaved (no progress, a model worse than chance): it is dropped if
+   * followed, suspected, and may not lead again for `banMs`.
+   */
+  ban(peer: string, now: number, banMs: number): ElectionOutput[] {
+    this.banned.set(peer, now + banMs);
+    const out = this.head === peer && this.st.role === 'follower' ? this.expire(now) : [];
+    this.suspected.add(peer);
+    return out;
+  }
+
   /** Handle a lease received on the cluster (any sender, already validated by the protocol layer). */
   onLease(lease: HeadLease, now: number): ElectionOutput[] {
     if (lease.cluster !== this.cluster) return [];
@@ -183,7 +252,9 @@ export class ClusterElection {
       if (this.st.role !== 'head') this.maxTerm = Math.max(this.maxTerm, lease.term);
       return [];
     }
-    this.suspected.delete(lease.head);
+    this.leasedAt.set(lease.head, now);
+    const bannedUntil = this.banned.get(lease.head);
+    if (bannedUntil === undefined || now >= bannedUntil) this.suspected.delete(lease.head);
 
     if (this.st.role === 'head') {
       const wins = lease.term > this.st.term || (lease.term === this.st.term && lease.head < this.selfId);
@@ -211,7 +282,8 @@ export class ClusterElection {
       this.termHead !== undefined &&
       lease.head !== this.termHead &&
       lease.term <= this.maxTerm &&
-      this.claimTime() !== undefined
+      this.maxTerm < MAX_TERM &&
+      this.claimTime(now) !== undefined
     )
       return this.claim(now);
     // Without a valid lease any live head is accepted, even one behind our highest known term:
@@ -234,7 +306,7 @@ export class ClusterElection {
       if (this.st.leaseExpiresAt !== undefined && now < this.st.leaseExpiresAt) return out;
       out.push(...this.expire(now));
     }
-    const electAt = this.claimTime();
+    const electAt = this.claimTime(now);
     if (electAt === undefined) {
       this.st = { role: 'follower', term: this.maxTerm };
       return out;
@@ -243,14 +315,26 @@ export class ClusterElection {
       this.st = { role: 'candidate', term: this.maxTerm, electAt };
       return out;
     }
+    // The better-ranked candidates had their turn and said nothing: suspect them, so that the next
+    // election does not wait for them again (a lease from one of them clears it).
+    const ranked = this.ranked(now);
+    for (const m of ranked.slice(
+      0,
+      ranked.findIndex((x) => x.id === this.selfId),
+    ))
+      this.suspected.add(m.id);
     out.push(...this.claim(now));
     return out;
   }
 
-  /** Self becomes head at highestTerm + 1. */
+  /**
+   * Self becomes head at highestTerm + 1. A term space exhausted (a newcomer took a hostile
+   * peer's MAX_TERM) is not a dead end: the claim stays at MAX_TERM and the others, without a
+   * valid lease, follow it; at equal terms the smaller id wins.
+   */
   private claim(now: number): ElectionOutput[] {
     const timing = this.failoverTiming(now);
-    this.maxTerm += 1;
+    this.maxTerm = Math.min(this.maxTerm + 1, MAX_TERM);
     this.termHead = this.selfId;
     this.expiredAt = undefined;
     this.deadHeadLastLeaseAt = undefined;
@@ -262,11 +346,37 @@ export class ClusterElection {
   }
 
   /** When self claims if no lease arrives: rank r waits r * leaseTtl after the listen window / the expiry. */
-  private claimTime(): number | undefined {
-    const ranked = this.members.filter((m) => !this.suspected.has(m.id)).sort(compareCandidates);
+  private claimTime(now?: number): number | undefined {
+    const ranked = this.ranked(now ?? this.headlessSince);
     const rank = ranked.findIndex((m) => m.id === this.selfId);
     if (rank < 0) return undefined;
     return Math.max(this.listenUntil, this.headlessSince) + rank * this.ttlMs;
+  }
+
+  /** Members not suspected (but `alive`), incumbents (leased within a ttl) first, then by capacity and id. */
+  private ranked(now: number, alive?: string): ElectionMember[] {
+    const recent = (id: string): boolean => {
+      if (id === alive) return true; // it is leasing right now
+      if (id === this.selfId) return this.st.role === 'head';
+      const at = this.leasedAt.get(id);
+      return at !== undefined && now - at <= this.ttlMs;
+    };
+    return this.members
+      .filter(
+        (m) =>
+          m.id === alive ||
+          m.id === this.selfId ||
+          (!this.suspected.has(m.id) && (recent(m.id) || this.eligible(m.id))),
+      )
+      .sort((a, b) => Number(recent(b.id)) - Number(recent(a.id)) || compareCandidates(a, b));
+  }
+
+  /** The head we follow under a lease still valid at `now` (self when head). */
+  private validHead(now: number): string | undefined {
+    if (this.st.role === 'head') return this.selfId;
+    if (this.st.role === 'follower' && this.st.head !== undefined && this.st.leaseExpiresAt !== undefined)
+      return now < this.st.leaseExpiresAt ? this.st.head : undefined;
+    return undefined;
   }
 
   /** Drop the followed head: log it, suspect it, start the headless clock. */

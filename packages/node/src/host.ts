@@ -8,9 +8,14 @@ import { bootstrap } from '@libp2p/bootstrap';
 import { identify, type Identify } from '@libp2p/identify';
 import type { Libp2p, PeerId, PrivateKey, PubSub } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { preSharedKey } from '@libp2p/pnet';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
+import { DECODE_RPC_LIMITS, GOSSIP_THRESHOLDS, PPFM_TOPIC_SCORE, seenTtlMs } from './net/gossip-score.js';
+import { allowListGater } from './net/private-network.js';
+import { TOPIC_FINGERPRINTS, TOPIC_HEADS } from '@ppfm/protocol';
 
 /** Gossip frames carry only small control messages; models travel over direct streams. */
 export const DEFAULT_GOSSIP_MAX_BYTES = 1024 * 1024;
@@ -30,6 +35,24 @@ export interface HostOptions {
   gossipHeartbeatMs?: number;
   /** How often to re-dial bootstrap peers we are not connected to (ms). */
   redialMs?: number;
+  /**
+   * 'tcp' (default) or 'memory': in-process peers over @libp2p/memory (tests; listen addresses
+   * are `/memory/<name>`). The memory transport is a devDependency, loaded only when asked for.
+   */
+  transport?: 'tcp' | 'memory';
+  /** libp2p's metrics implementation (e.g. @libp2p/prometheus-metrics, from PeerOptions.metrics.libp2p). */
+  metrics?: Libp2pOptions['metrics'];
+  /** Private network: only these peer ids may connect or be dialled (net/private-network.ts). */
+  allowPeers?: ReadonlySet<string>;
+  /** Private network: a pre-shared swarm key file's bytes (@libp2p/pnet); strangers cannot connect. */
+  swarmKey?: Uint8Array;
+  /** The gossip freshness tolerance (ms): gossipsub's seen cache outlasts it (default 30 s). */
+  freshnessMs?: number;
+  /**
+   * Gossipsub's signature policy; PPFM peers always sign and require signatures (StrictSign, the
+   * default). StrictNoSign exists for the red-team tests' attacker, which publishes unsigned frames.
+   */
+  signaturePolicy?: 'StrictSign' | 'StrictNoSign';
 }
 
 export type HostServices = { identify: Identify; pubsub: PubSub<GossipsubEvents> };
@@ -43,6 +66,8 @@ export interface StartedHost {
 }
 
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
+// A variable module name: the memory transport is a devDependency, not resolved at build time.
+const MEMORY_MODULE = '@libp2p/memory';
 
 /** Creates and starts a libp2p 2.x host with PPFM's transports, gossip and discovery. */
 export async function createHost(opts: HostOptions): Promise<StartedHost> {
@@ -53,19 +78,40 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
   if (boot.length > 0) discovery.push(bootstrap({ list: boot, timeout: 100 }) as DiscoveryFactory);
   if (opts.mdns === true) discovery.push(mdns({ interval: 2000 }) as DiscoveryFactory);
   const oneHost = opts.oneHost === true;
+  const memoryTransport = opts.transport === 'memory';
+  type TransportFactory = NonNullable<Libp2pOptions['transports']>[number];
+  const transport: TransportFactory = memoryTransport
+    ? ((await import(MEMORY_MODULE)) as { memory: () => TransportFactory }).memory()
+    : tcp();
   const libp2p = (await createLibp2p({
     privateKey: opts.privateKey,
-    addresses: { listen: opts.listen && opts.listen.length > 0 ? opts.listen : ['/ip4/0.0.0.0/tcp/0'] },
-    transports: [tcp()],
+    addresses: {
+      listen:
+        opts.listen && opts.listen.length > 0
+          ? opts.listen
+          : [memoryTransport ? `/memory/${opts.privateKey.publicKey.toString()}` : '/ip4/0.0.0.0/tcp/0'],
+    },
+    transports: [transport],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
-    connectionManager: oneHost
-      ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
-      : {},
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
+    ...(opts.allowPeers !== undefined
+      ? {
+          connectionGater: allowListGater(opts.allowPeers, peerIdFromPrivateKey(opts.privateKey).toString()),
+        }
+      : {}),
+    ...(opts.swarmKey !== undefined ? { connectionProtector: preSharedKey({ psk: opts.swarmKey }) } : {}),
+    // In memory there are no IP addresses (an allow list would fail to parse them).
+    connectionManager: memoryTransport
+      ? { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+      : oneHost
+        ? { allow: LOOPBACK_ALLOW, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 100 }
+        : {},
     services: {
       identify: identify(),
       pubsub: gossipsub({
+        globalSignaturePolicy: opts.signaturePolicy ?? 'StrictSign',
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
@@ -73,7 +119,15 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
         floodPublish: true,
         heartbeatInterval: opts.gossipHeartbeatMs ?? 700,
         maxInboundDataLength: opts.gossipMaxBytes ?? DEFAULT_GOSSIP_MAX_BYTES,
-        scoreParams: oneHost ? { IPColocationFactorWeight: 0 } : {},
+        // Invalid messages count (P4) on our fixed topics from the start; cluster topics are
+        // scored when joined (net/gossip-score.ts). Graylisted peers' RPCs are dropped unread.
+        scoreParams: {
+          ...(oneHost ? { IPColocationFactorWeight: 0 } : {}),
+          topics: { [TOPIC_FINGERPRINTS]: { ...PPFM_TOPIC_SCORE }, [TOPIC_HEADS]: { ...PPFM_TOPIC_SCORE } },
+        },
+        scoreThresholds: GOSSIP_THRESHOLDS,
+        decodeRpcLimits: DECODE_RPC_LIMITS,
+        seenTTL: seenTtlMs(opts.freshnessMs ?? 30_000),
       }) as never,
     },
   })) as unknown as Host;

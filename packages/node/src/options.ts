@@ -3,6 +3,10 @@
 import type { PrivateKey } from '@libp2p/interface';
 import type { BackendPreference, Dataset, ModelSpec, PpfmConfig } from '@ppfm/meta';
 import type { Codec } from '@ppfm/protocol';
+import type { Clock } from './clock.js';
+import type { Libp2pOptions } from 'libp2p';
+import type { LogEvent } from './log/events.js';
+import type { AggregatorName } from '@ppfm/meta';
 
 /** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
 export interface PeerTiming {
@@ -37,6 +41,17 @@ export interface PeerTiming {
    * first round (then proceed with a warning); 0 disables the wait.
    */
   bootstrapWaitMs: number;
+  /** A head whose connection closed and did not come back within this long is suspected dead. */
+  disconnectGraceMs: number;
+  /**
+   * A peer alone in its cluster (nobody else with this task in view) opens its first local
+   * round only after this long: peers starting together must find each other first.
+   */
+  soloStartMs: number;
+  /** Gossip older than this (by its sentAt) is a replay and ignored; newer than now + this is rejected. */
+  freshnessMs: number;
+  /** A followed head that opens no round for this long (while rounds are due) is deposed. */
+  progressTimeoutMs: number;
 }
 
 /**
@@ -61,6 +76,10 @@ export const DEFAULT_TIMING: PeerTiming = {
   fetchTimeoutMs: 20_000,
   pushTimeoutMs: 20_000,
   bootstrapWaitMs: 30_000,
+  disconnectGraceMs: 250,
+  progressTimeoutMs: 60_000,
+  soloStartMs: 10_000,
+  freshnessMs: 30_000,
 };
 
 export interface PeerOptions {
@@ -108,6 +127,27 @@ export interface PeerOptions {
    * cluster before the refinement of the view is done.
    */
   clustering?: ClusteringMode;
+  /** Where training runs: a worker thread (default: the peer's event loop stays free) or inline. */
+  learner?: 'worker' | 'inline';
+  /** Time source (tests); default the system clock. */
+  clock?: Clock;
+  /** 'tcp' (default) or 'memory' (in-process tests over @libp2p/memory). */
+  transport?: 'tcp' | 'memory';
+  /** Ignore (and keep aside) existing checkpoints instead of resuming. */
+  fresh?: boolean;
+  /** Take the data dir's lock (default true; in-memory tests may share nothing and skip it). */
+  lockDataDir?: boolean;
+  /**
+   * Metrics subscriber (`ppfm start --metrics`, see metrics/peer-metrics.ts): `observe` receives
+   * every event the peer logs; `libp2p` goes to createLibp2p's `metrics` option (HostOptions.metrics).
+   */
+  metrics?: { observe(e: LogEvent): void; libp2p?: Libp2pOptions['metrics'] };
+  /** How a head combines its members' updates (`--aggregator`; meta's cfg.aggregator, default 'auto'). */
+  aggregator?: AggregatorName;
+  /** Private network: only these peer ids may connect (`--allow-peers FILE`, net/private-network.ts). */
+  allowPeers?: Iterable<string>;
+  /** Private network: the bytes of a pre-shared swarm key file (`--swarm-key FILE`, @libp2p/pnet). */
+  swarmKey?: Uint8Array;
 }
 
 /** How a peer clusters its view (see PeerOptions.clustering). */

@@ -36,6 +36,8 @@ export function quorumSize(members: number, fraction: number): number {
 export class RoundCollector<W> {
   readonly updates = new Map<string, RoundUpdate<W>>();
   readonly quorum: number;
+  /** The members the round waits for (all members by default); the others may still contribute. */
+  readonly expected: ReadonlySet<string>;
   private quorumAt: number | undefined;
   private closed = false;
 
@@ -46,8 +48,10 @@ export class RoundCollector<W> {
     readonly members: ReadonlySet<string>,
     readonly openedAt: number,
     private readonly timing: RoundTiming,
+    expected?: ReadonlySet<string>,
   ) {
-    this.quorum = quorumSize(members.size, timing.quorumFraction);
+    this.expected = expected ?? members;
+    this.quorum = quorumSize(this.expected.size, timing.quorumFraction);
   }
 
   /** Records an update for this round unless it is stale, duplicate or from a non-member. */
@@ -60,16 +64,23 @@ export class RoundCollector<W> {
     if (!Number.isFinite(u.samples) || u.samples <= 0)
       return { ok: false, reason: 'bad_samples', detail: String(u.samples) };
     this.updates.set(u.from, u);
-    if (this.quorumAt === undefined && this.updates.size >= this.quorum) this.quorumAt = now;
+    if (this.quorumAt === undefined && this.expectedIn() >= this.quorum) this.quorumAt = now;
     return { ok: true };
   }
 
   /** True when the round should be aggregated now. */
   shouldClose(now: number): boolean {
     if (this.closed) return false;
-    if (this.updates.size >= this.members.size) return true;
+    if (this.expectedIn() >= this.expected.size) return true;
     if (this.quorumAt !== undefined && now - this.quorumAt >= this.timing.quorumGraceMs) return true;
     return now - this.openedAt >= this.timing.deadlineMs;
+  }
+
+  /** How many of the expected members reported. */
+  private expectedIn(): number {
+    let n = 0;
+    for (const id of this.updates.keys()) if (this.expected.has(id)) n++;
+    return n;
   }
 
   /** Closes the round and returns its updates in a deterministic (sender) order. */

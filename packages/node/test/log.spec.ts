@@ -39,7 +39,27 @@ const ALL: LogEvent[] = [
   },
   { event: 'message_rejected', topic: '/ppfm/1/heads', from: 'B', reason: 'non_finite', detail: 'NaN at 3' },
   { event: 'checkpoint_saved', round: 1, path: '/d/checkpoint.bin' },
-  { event: 'checkpoint_restored', round: 1 },
+  { event: 'checkpoint_restored', round: 1, path: '/d/checkpoint.bin', source: 'current' },
+  {
+    event: 'checkpoint_rejected',
+    path: '/d/checkpoint.bin',
+    reason: 'checksum mismatch',
+    keptAs: '/d/checkpoint.bin.corrupt-1',
+  },
+  {
+    event: 'notice',
+    severity: 'warn',
+    code: 'no_compatible_peers',
+    message: 'no compatible peers: 5 peers in view train other tasks',
+  },
+  {
+    event: 'message_ignored',
+    topic: '/ppfm/1/cluster/c1',
+    from: 'B',
+    reason: 'not_member',
+    detail: 'B term 9',
+    count: 3,
+  },
   { event: 'peer_stopped', reason: 'signal', bytesSent: 123456, bytesReceived: 234567 },
   { event: 'rounds_completed', cluster: 'c1', round: 3 },
   {
@@ -95,14 +115,20 @@ describe('event log', () => {
       assert.equal(peer, i === 0 ? 'P0' : 'P1');
       assert.equal(typeof time, 'number');
       const expected = ALL[i] as LogEvent;
-      assert.equal(
-        level,
-        expected.event === 'message_rejected' || expected.event === 'lease_expired' ? 40 : 30,
-      );
+      const warn =
+        expected.event === 'message_rejected' ||
+        expected.event === 'lease_expired' ||
+        (expected.event === 'notice' && expected.severity === 'warn');
+      assert.equal(level, warn ? 40 : 30);
       assert.deepEqual(rest, expected);
     });
     assert.ok(
       human.some((l) => l.includes('75.0%')),
+      human.join('\n'),
+    );
+    // notices reach the terminal, warnings marked as such
+    assert.ok(
+      human.includes('warning: no compatible peers: 5 peers in view train other tasks'),
       human.join('\n'),
     );
   });

@@ -1,25 +1,28 @@
-import './helpers/net.js';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from './helpers/net.js';
-import { launch, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
+import { converged, launch, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
+import { until } from './helpers/wait.js';
 
-describe('restart from --data-dir over TCP on 127.0.0.1', function () {
+describe('restart from --data-dir and late joiners (in-process peers)', function () {
   this.timeout(120_000);
   const peers: TestPeer[] = [];
+  before(async () => {
+    peers.push(...(await launchNet([0, 0, 0])));
+    await until(peers, () => converged(peers, 1), 'one cluster');
+  });
   after(async () => stopAll(peers));
 
   it('keeps the peer id and resumes from the checkpoint', async () => {
-    peers.push(...(await launchNet([0, 0, 0])));
-    await waitFor(() => peers.every((p) => p.peer.status().round >= 2), 40_000, 'round 2 everywhere');
+    await until(peers, () => peers.every((p) => p.peer.status().round >= 2), 'round 2 everywhere', 40_000);
     const victim = peers.find((p) => p.peer.status().role === 'member') as TestPeer;
     const id = victim.peer.peerId;
     await victim.peer.stop('restart');
     const saved = victim.log.of('checkpoint_saved');
-    const savedRound = saved[saved.length - 1]?.round ?? -1;
+    const savedRound = saved.at(-1)?.round ?? -1;
     assert.ok(savedRound >= 2, `checkpoint at round ${savedRound}`);
     assert.ok(existsSync(join(victim.dataDir, 'peer.key')));
+    assert.ok(!existsSync(join(victim.dataDir, 'ppfm.lock')), 'the data dir lock is released at stop');
 
     const others = peers.filter((p) => p !== victim);
     const again = await launch(victim.group, 0, others.flatMap(loopback), { dataDir: victim.dataDir });
@@ -29,13 +32,15 @@ describe('restart from --data-dir over TCP on 127.0.0.1', function () {
     assert.equal(restored.length, 1);
     assert.equal(restored[0]?.round, savedRound);
     assert.ok(again.peer.status().round >= savedRound, 'starts from the restored round');
-    // it rejoins its cluster and evaluates newer rounds, never re-running old ones
-    await waitFor(
+    await until(
+      [again],
       () => again.log.of('evaluation').some((e) => e.round > savedRound),
-      30_000,
       'an evaluation after the restored round',
     );
-    assert.ok(again.log.of('evaluation').every((e) => e.round > savedRound));
+    assert.ok(
+      again.log.of('evaluation').every((e) => e.round > savedRound),
+      'never re-runs old rounds',
+    );
     assert.equal(again.peer.status().cluster, others[0]?.peer.status().cluster);
   });
 
@@ -45,14 +50,14 @@ describe('restart from --data-dir over TCP on 127.0.0.1', function () {
     const late = await launch(0, 7, loopback(running[0] as TestPeer));
     peers.push(late);
     const id = late.peer.peerId;
-    await waitFor(
+    await until(
+      [late],
       () => late.log.of('evaluation').some((e) => e.round >= roundNow),
-      30_000,
       'the late joiner to evaluate a current model',
     );
-    await waitFor(
+    await until(
+      running,
       () => running.some((p) => p.log.of('update_received').some((u) => u.from === id)),
-      30_000,
       'a head to receive an update from the late joiner',
     );
     const upd = running.flatMap((p) => p.log.of('update_received')).find((u) => u.from === id);

@@ -1,11 +1,20 @@
 // Throughput of the weights codec on a ~1M-parameter MLP (784-1024-192), per codec, plus the
-// same through a full ModelEnvelope (protobuf frame + spec-hash check). Run:
+// same through a full ModelEnvelope (protobuf frame + spec-hash check); then control-message
+// decode times, the packed 784-feature fingerprint, and the update-push cap and header peek. Run:
 //   npm run bench -w @ppfm/protocol
 import {
+  decodeGossip,
   decodeModelEnvelope,
+  decodeUpdateEnvelope,
   decodeWeights,
+  encodeGossip,
   encodeModelEnvelope,
+  encodeUpdateEnvelope,
   encodeWeights,
+  maxEnvelopeHeaderBytes,
+  maxFrameBytes,
+  modelSignature,
+  peekDirectHeader,
   specHash,
   type Codec,
   type WeightSet,
@@ -128,3 +137,76 @@ console.log('env = full ModelEnvelope frame (protobuf + weights codec + spec-has
 console.log(line(header));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const r of rows) console.log(line(r));
+
+// ---------------------------------------------------------------- control messages and stream caps
+
+/** Best microseconds per call of `fn` over `runs` batches of `n` calls. */
+function perCall(fn: () => void, n = 2000, runs = 10): number {
+  return (
+    (time(() => {
+      for (let i = 0; i < n; i++) fn();
+    }, runs) *
+      1000) /
+    n
+  );
+}
+
+const sentAt = 1_704_067_200_000;
+const heartbeat = encodeGossip({
+  kind: 'heartbeat',
+  peerId: '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN',
+  seq: 42,
+  cluster: 'c1',
+  role: 'member',
+  round: 17,
+  fingerprintSeq: 3,
+  viewSize: 64,
+  viewDigest: '98bbc6434c683054',
+  sentAt,
+});
+const features = 784;
+const fingerprint = encodeGossip({
+  kind: 'fingerprint',
+  peerId: '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN',
+  seq: 1,
+  sampleCount: 6000,
+  inputShape: [28, 28, 1],
+  numClasses: 10,
+  labelHist: Array(10).fill(Math.fround(0.1)),
+  projMean: Array.from({ length: 16 }, (_, i) => Math.fround(i / 3)),
+  projStd: Array(16).fill(1),
+  classMeans: Array.from({ length: 10 }, () => Array(16).fill(0.5)),
+  featureMean: Array.from({ length: features }, (_, i) => (i * 37) % 256),
+  featureStd: Array.from({ length: features }, (_, i) => (i * 11) % 128),
+  capacity: 1,
+  sentAt,
+});
+const push = encodeUpdateEnvelope({
+  cluster: 'c1',
+  baseRound: 17,
+  term: 3,
+  sampleCount: 6000,
+  specHash: hash,
+  codec: 'float32',
+  weights: ws,
+});
+const headerBytes = maxEnvelopeHeaderBytes();
+const sig = modelSignature(ws, 'float32');
+const cap = maxFrameBytes('update_push', sig);
+
+console.log('\ncontrol messages and direct-stream caps (best of 10 batches)');
+console.log(
+  `  heartbeat          ${heartbeat.length} B, decode ${perCall(() => decodeGossip(heartbeat)).toFixed(1)} us`,
+);
+console.log(
+  `  fingerprint 784-f  ${fingerprint.length} B (packed floats), decode ${perCall(() => decodeGossip(fingerprint), 200).toFixed(1)} us`,
+);
+console.log(
+  `  update push        ${push.length} B, cap maxFrameBytes('update_push') ${cap} B (+${cap - push.length} B), ` +
+    `64 MiB push refused at its length prefix`,
+);
+console.log(
+  `  header peek        ${perCall(() => peekDirectHeader(push.subarray(0, headerBytes))).toFixed(1)} us on the first ${headerBytes} B, ` +
+    `full decode ${(time(() => decodeUpdateEnvelope(push, undefined, { specHash: hash }), 10) * 1000).toFixed(0)} us`,
+);
+await import('./secagg.js');

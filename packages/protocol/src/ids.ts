@@ -7,7 +7,7 @@ const CLUSTER_ID_RE = /^[A-Za-z0-9_-]+$/;
 // Model ids may be hierarchical ("c3/round-12"), still ASCII-only.
 const MODEL_ID_RE = /^[A-Za-z0-9_.:/-]+$/;
 const SPEC_HASH_RE = /^[0-9a-f]{64}$/;
-const ERROR_CODE_RE = /^[a-z][a-z0-9_]*$/;
+const VIEW_DIGEST_RE = /^[0-9a-f]{16}$/;
 
 function checkId(s: unknown, re: RegExp, max: number, what: string, field: string): Result<string> {
   if (typeof s !== 'string' || s.length === 0) return fail('bad_name', `${what} is empty`, field);
@@ -38,9 +38,11 @@ export function checkSpecHash(s: unknown, field = 'specHash'): Result<string> {
   return ok(s);
 }
 
-/** Validates a remote error code (snake_case, 1..max chars). */
-export function checkErrorCode(s: unknown, max: number, field = 'code'): Result<string> {
-  return checkId(s, ERROR_CODE_RE, max, 'error code', field);
+/** Validates a view digest: 16 lowercase hex chars (see viewDigest). */
+export function checkViewDigest(s: unknown, field = 'viewDigest'): Result<string> {
+  if (typeof s !== 'string' || !VIEW_DIGEST_RE.test(s))
+    return fail('bad_name', 'view digest is not 16 lowercase hex chars', field);
+  return ok(s);
 }
 
 /** True when `s` is a syntactically valid cluster id. */

@@ -28,6 +28,16 @@ export interface Limits {
   maxInputRank: number;
   /** Maximum number of candidate models scored in one loss report. */
   maxLossCandidates: number;
+  /** Maximum length of a fingerprint's featureMean (and featureStd): input features of the scaler. */
+  maxFeatureMoments: number;
+  /** Maximum number of members a round-open may list. */
+  maxMembers: number;
+  /** Maximum number of peers in one peer-exchange list (and in a request's `max`). */
+  maxPeers: number;
+  /** Maximum number of addresses per peer in a peer-exchange list. */
+  maxPeerAddrs: number;
+  /** Maximum length of one binary multiaddr, in bytes. */
+  maxAddrBytes: number;
 }
 
 /** Defaults sized for PPFM's models (1M parameters is 4 MiB in float32) with headroom. */
@@ -46,9 +56,21 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxClassSketch: 65536,
   maxInputRank: 8,
   maxLossCandidates: 1024,
+  maxFeatureMoments: 65536,
+  maxMembers: 1024,
+  maxPeers: 256,
+  maxPeerAddrs: 8,
+  maxAddrBytes: 256,
 });
 
-/** Merges caller overrides into the defaults. */
-export function resolveLimits(limits?: Partial<Limits>): Limits {
-  return limits === undefined ? { ...DEFAULT_LIMITS } : { ...DEFAULT_LIMITS, ...limits };
+/** Largest term or round on the wire (2^31 - 1): uint32 fields, but `term + 1` must still fit. */
+export const MAX_COUNTER = 0x7fffffff;
+/** Longest head lease a receiver accepts, in ms: a longer one would let a dead head block failover. */
+export const MAX_LEASE_MS = 60_000;
+/** Largest capacity score in a fingerprint (capacities are small, comparable scores). */
+export const MAX_CAPACITY = 16;
+
+/** Merges caller overrides into the defaults (the frozen defaults themselves when there are none). */
+export function resolveLimits(limits?: Partial<Limits>): Readonly<Limits> {
+  return limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...limits };
 }

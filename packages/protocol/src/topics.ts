@@ -11,12 +11,14 @@ export const TOPIC_CLUSTER_PREFIX = '/ppfm/1/cluster/';
 export const PROTOCOL_MODEL_FETCH = '/ppfm/1/model/fetch';
 /** Direct protocol: a member pushes its weight difference to its cluster head. */
 export const PROTOCOL_UPDATE_PUSH = '/ppfm/1/update/push';
+/** Direct protocol: peer exchange (a peer asks a connected peer which peers it knows). */
+export const PROTOCOL_PEERS = '/ppfm/1/peers';
 
 /** A parsed PPFM gossip topic. */
 export type Topic = { kind: 'fingerprints' } | { kind: 'heads' } | { kind: 'cluster'; cluster: string };
 
 /** A parsed PPFM direct-stream protocol id. */
-export type ProtocolId = 'model_fetch' | 'update_push';
+export type ProtocolId = 'model_fetch' | 'update_push' | 'peers';
 
 /** The gossip topic of cluster `id`; throws on an invalid cluster id (a programming error). */
 export function clusterTopic(id: string): string {
@@ -55,13 +57,21 @@ export function parseTopic(t: string): Result<Topic> {
 
 /** Renders a ProtocolId as its libp2p protocol string. */
 export function stringifyProtocol(p: ProtocolId): string {
-  return p === 'model_fetch' ? PROTOCOL_MODEL_FETCH : PROTOCOL_UPDATE_PUSH;
+  switch (p) {
+    case 'model_fetch':
+      return PROTOCOL_MODEL_FETCH;
+    case 'update_push':
+      return PROTOCOL_UPDATE_PUSH;
+    case 'peers':
+      return PROTOCOL_PEERS;
+  }
 }
 
 /** Parses a libp2p protocol string into a PPFM ProtocolId, or a typed error for anything else. */
 export function parseProtocol(s: string): Result<ProtocolId> {
   if (s === PROTOCOL_MODEL_FETCH) return ok('model_fetch');
   if (s === PROTOCOL_UPDATE_PUSH) return ok('update_push');
+  if (s === PROTOCOL_PEERS) return ok('peers');
   if (typeof s === 'string' && s.startsWith('/ppfm/') && s.split('/')[2] !== '1') {
     return fail('unknown_version', 'unsupported PPFM protocol version', 'protocol');
   }

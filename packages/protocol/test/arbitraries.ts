@@ -1,6 +1,10 @@
 // fast-check generators for every PPFM message and for WeightSets (shared by the specs).
 import fc from 'fast-check';
 import {
+  DIRECT_ERROR_CODES,
+  MAX_CAPACITY,
+  MAX_COUNTER,
+  MAX_LEASE_MS,
   specHash,
   type AckMsg,
   type Codec,
@@ -10,7 +14,10 @@ import {
   type HeadLeaseMsg,
   type HeartbeatMsg,
   type LossReportMsg,
+  type ModelAnnounceMsg,
   type ModelEnvelopeMsg,
+  type PeerListMsg,
+  type PeerListRequestMsg,
   type RoundOpenMsg,
   type Scope,
   type UpdateEnvelopeMsg,
@@ -21,11 +28,17 @@ export const peerIdArb = fc.stringMatching(/^[A-Za-z0-9]{1,60}$/);
 export const clusterIdArb = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
 export const modelIdArb = fc.stringMatching(/^[A-Za-z0-9_.:/-]{1,60}$/);
 export const uint32Arb = fc.integer({ min: 0, max: 0xffffffff });
+/** Terms and rounds: uint32 on the wire, at most 2^31 - 1. */
+export const counterArb = fc.integer({ min: 0, max: MAX_COUNTER });
+/** Send times: any exactly representable millisecond count. */
+export const sentAtArb = fc.maxSafeNat();
 export const codecArb: fc.Arbitrary<Codec> = fc.constantFrom('float32', 'float16', 'int8');
 export const scopeArb: fc.Arbitrary<Scope> = fc.oneof(
   fc.constant<Scope>({ kind: 'global' }),
   clusterIdArb.map((cluster): Scope => ({ kind: 'cluster', cluster })),
+  peerIdArb.map((peer): Scope => ({ kind: 'warmup', peer })),
 );
+export const viewDigestArb = fc.stringMatching(/^[0-9a-f]{16}$/);
 /** Finite float32 values (what survives the wire exactly). */
 export const f32Arb = fc.float({ noNaN: true, noDefaultInfinity: true });
 const nonNegF32Arb = fc.float({ min: 0, noNaN: true, noDefaultInfinity: true });
@@ -63,7 +76,9 @@ export const fingerprintArb: fc.Arbitrary<FingerprintMsg> = fc
     counts: fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 12 }),
     dims: fc.integer({ min: 0, max: 8 }),
     withClassMeans: fc.boolean(),
-    capacity: nonNegF32Arb,
+    features: fc.integer({ min: 0, max: 40 }),
+    capacity: fc.float({ min: 0, max: MAX_CAPACITY, noNaN: true }),
+    sentAt: sentAtArb,
   })
   .chain((r) => {
     const total = r.counts.reduce((a, b) => a + b, 0);
@@ -78,6 +93,8 @@ export const fingerprintArb: fc.Arbitrary<FingerprintMsg> = fc
         classMeans: fc.tuple(
           ...r.counts.slice(0, rows).map((c) => (c === 0 ? fc.constant([]) : f32Array(r.dims))),
         ),
+        featureMean: f32Array(r.features),
+        featureStd: fc.array(nonNegF32Arb, { minLength: r.features, maxLength: r.features }),
       })
       .map((s): FingerprintMsg => ({
         kind: 'fingerprint',
@@ -90,7 +107,10 @@ export const fingerprintArb: fc.Arbitrary<FingerprintMsg> = fc
         projMean: s.projMean,
         projStd: s.projStd,
         classMeans: s.classMeans,
+        featureMean: s.featureMean,
+        featureStd: s.featureStd,
         capacity: r.capacity,
+        sentAt: r.sentAt,
       }));
   });
 
@@ -101,15 +121,27 @@ export const heartbeatArb: fc.Arbitrary<HeartbeatMsg> = fc
       seq: uint32Arb,
       cluster: clusterIdArb,
       role: fc.constantFrom('unassigned' as const, 'member' as const, 'head' as const),
-      round: uint32Arb,
+      round: counterArb,
       fingerprintSeq: uint32Arb,
+      viewSize: uint32Arb,
+      viewDigest: viewDigestArb,
+      sentAt: sentAtArb,
     },
-    { requiredKeys: ['peerId', 'seq', 'role', 'round', 'fingerprintSeq'] },
+    {
+      requiredKeys: ['peerId', 'seq', 'role', 'round', 'fingerprintSeq', 'viewSize', 'viewDigest', 'sentAt'],
+    },
   )
   .map((r) => ({ kind: 'heartbeat', ...r }));
 
 export const headLeaseArb: fc.Arbitrary<HeadLeaseMsg> = fc
-  .record({ cluster: clusterIdArb, head: peerIdArb, term: uint32Arb, round: uint32Arb, leaseMs: uint32Arb })
+  .record({
+    cluster: clusterIdArb,
+    head: peerIdArb,
+    term: counterArb,
+    round: counterArb,
+    leaseMs: fc.integer({ min: 0, max: MAX_LEASE_MS }),
+    sentAt: sentAtArb,
+  })
   .map((r) => ({ kind: 'head_lease', ...r }));
 
 export const specHashArb = fc.stringMatching(/^[0-9a-f]{64}$/);
@@ -117,20 +149,33 @@ export const specHashArb = fc.stringMatching(/^[0-9a-f]{64}$/);
 export const roundOpenArb: fc.Arbitrary<RoundOpenMsg> = fc
   .record({
     cluster: clusterIdArb,
-    round: uint32Arb,
-    term: uint32Arb,
+    round: counterArb,
+    term: counterArb,
     head: peerIdArb,
     deadlineMs: uint32Arb,
     specHash: specHashArb,
+    members: fc.uniqueArray(peerIdArb, { maxLength: 20 }).map((ids) => ids.sort()),
+    sentAt: sentAtArb,
   })
   .map((r) => ({ kind: 'round_open', ...r }));
+
+export const modelAnnounceArb: fc.Arbitrary<ModelAnnounceMsg> = fc
+  .record({
+    cluster: clusterIdArb,
+    round: counterArb,
+    term: counterArb,
+    head: peerIdArb,
+    specHash: specHashArb,
+    sentAt: sentAtArb,
+  })
+  .map((r) => ({ kind: 'model_announce', ...r }));
 
 export const modelArb: fc.Arbitrary<ModelEnvelopeMsg> = fc
   .record({
     modelId: modelIdArb,
     scope: scopeArb,
-    round: uint32Arb,
-    term: uint32Arb,
+    round: counterArb,
+    term: counterArb,
     weights: weightSetArb(),
   })
   .map((r) => ({ kind: 'model', ...r, specHash: specHash(r.weights), codec: 'float32' }));
@@ -138,31 +183,47 @@ export const modelArb: fc.Arbitrary<ModelEnvelopeMsg> = fc
 export const updateArb: fc.Arbitrary<UpdateEnvelopeMsg> = fc
   .record({
     cluster: clusterIdArb,
-    baseRound: uint32Arb,
-    term: uint32Arb,
+    baseRound: counterArb,
+    term: counterArb,
     sampleCount: uint32Arb,
     weights: weightSetArb(),
   })
   .map((r) => ({ kind: 'update', ...r, specHash: specHash(r.weights), codec: 'float32' }));
 
 export const fetchArb: fc.Arbitrary<FetchRequestMsg> = fc
-  .record({ scope: scopeArb, minRound: uint32Arb, codec: codecArb }, { requiredKeys: ['scope', 'minRound'] })
+  .record({ scope: scopeArb, minRound: counterArb, codec: codecArb }, { requiredKeys: ['scope', 'minRound'] })
   .map((r) => ({ kind: 'fetch_request', ...r }));
 
 export const ackArb: fc.Arbitrary<AckMsg> = fc
-  .record({ cluster: clusterIdArb, round: uint32Arb })
+  .record({ cluster: clusterIdArb, round: counterArb })
   .map((r) => ({ kind: 'ack', ...r }));
 
 export const errorArb: fc.Arbitrary<ErrorMsg> = fc
-  .record({ code: fc.stringMatching(/^[a-z][a-z0-9_]{0,30}$/), message: fc.string({ maxLength: 200 }) })
+  .record({ code: fc.constantFrom(...DIRECT_ERROR_CODES), message: fc.string({ maxLength: 200 }) })
   .map((r) => ({ kind: 'error', ...r }));
+
+export const peerListRequestArb: fc.Arbitrary<PeerListRequestMsg> = fc
+  .integer({ min: 1, max: 256 })
+  .map((max) => ({ kind: 'peer_list_request', max }));
+
+/** Peer lists: distinct ids, 0..8 non-empty binary addresses each. */
+export const peerListArb: fc.Arbitrary<PeerListMsg> = fc
+  .uniqueArray(
+    fc.record({
+      id: peerIdArb,
+      addrs: fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { maxLength: 8 }),
+    }),
+    { maxLength: 20, selector: (p) => p.id },
+  )
+  .map((peers) => ({ kind: 'peer_list', peers }));
 
 /** Loss reports: distinct peer or cluster ids as candidates, one finite non-negative float32 loss each. */
 export const lossReportArb: fc.Arbitrary<LossReportMsg> = fc
   .record({
     peerId: peerIdArb,
     seq: uint32Arb,
-    round: uint32Arb,
+    round: counterArb,
+    sentAt: sentAtArb,
     scored: fc.uniqueArray(fc.tuple(fc.oneof(peerIdArb, clusterIdArb), nonNegF32Arb), {
       maxLength: 12,
       selector: ([id]) => id,
@@ -175,6 +236,7 @@ export const lossReportArb: fc.Arbitrary<LossReportMsg> = fc
     round: r.round,
     candidates: r.scored.map(([id]) => id),
     losses: r.scored.map(([, loss]) => loss),
+    sentAt: r.sentAt,
   }));
 
 /** Deterministic mulberry32 generator for the fuzz test. */

@@ -11,13 +11,18 @@ import {
   decodeFetchRequest,
   decodeGossip,
   decodeModelEnvelope,
+  decodePeerList,
+  decodePeerListRequest,
   decodeUpdateEnvelope,
   decodeWeights,
   encodeDirect,
   encodeGossip,
   encodeWeights,
   parseTopic,
+  peekDirectHeader,
+  type DirectMessage,
   type ErrorCode,
+  type GossipMessage,
   type Result,
 } from '../src/index.js';
 import * as pb from '../src/pb/messages.pb.js';
@@ -29,8 +34,11 @@ import {
   headLeaseArb,
   heartbeatArb,
   lossReportArb,
+  modelAnnounceArb,
   modelArb,
   mulberry32,
+  peerListArb,
+  peerListRequestArb,
   roundOpenArb,
   updateArb,
   weightSetArb,
@@ -49,16 +57,24 @@ const CODES: ReadonlySet<ErrorCode> = new Set([
 ]);
 
 type Decoder = (b: Uint8Array) => Result<unknown>;
+/** Run on every input. */
 const DECODERS: [string, Decoder][] = [
   ['decodeGossip', (b) => decodeGossip(b)],
   ['decodeDirect', (b) => decodeDirect(b)],
   ['decodeWeights', (b) => decodeWeights(b)],
+  ['peekDirectHeader', (b) => peekDirectHeader(b)],
+  ['peekDirectHeader(prefix)', (b) => peekDirectHeader(b.subarray(0, b.length >> 1))],
+  ['parseTopic', (b) => parseTopic(Buffer.from(b).toString('latin1'))],
+];
+/** decodeDirect plus a kind check each: run on every tenth input, to keep the run short. */
+const KIND_DECODERS: [string, Decoder][] = [
   ['decodeModelEnvelope', (b) => decodeModelEnvelope(b)],
   ['decodeUpdateEnvelope', (b) => decodeUpdateEnvelope(b)],
   ['decodeFetchRequest', (b) => decodeFetchRequest(b)],
   ['decodeAck', (b) => decodeAck(b)],
   ['decodeError', (b) => decodeError(b)],
-  ['parseTopic', (b) => parseTopic(Buffer.from(b).toString('latin1'))],
+  ['decodePeerListRequest', (b) => decodePeerListRequest(b)],
+  ['decodePeerList', (b) => decodePeerList(b)],
 ];
 
 const ITERATIONS = 100_000;
@@ -68,14 +84,25 @@ const SEED = 0x5eed;
 function corpus(): Uint8Array[] {
   const out: Uint8Array[] = [];
   const opts = { seed: SEED, numRuns: 40 };
-  for (const arb of [fingerprintArb, heartbeatArb, headLeaseArb, roundOpenArb, modelArb, lossReportArb]) {
-    for (const m of fc.sample(arb as fc.Arbitrary<Parameters<typeof encodeGossip>[0]>, opts))
-      out.push(encodeGossip(m));
-  }
-  for (const arb of [fetchArb, modelArb, updateArb, ackArb, errorArb]) {
-    for (const m of fc.sample(arb as fc.Arbitrary<Parameters<typeof encodeDirect>[0]>, opts))
-      out.push(encodeDirect(m));
-  }
+  const gossip: fc.Arbitrary<GossipMessage>[] = [
+    fingerprintArb,
+    heartbeatArb,
+    headLeaseArb,
+    roundOpenArb,
+    modelAnnounceArb,
+    lossReportArb,
+  ];
+  for (const arb of gossip) for (const m of fc.sample(arb, opts)) out.push(encodeGossip(m));
+  const direct: fc.Arbitrary<DirectMessage>[] = [
+    fetchArb,
+    modelArb,
+    updateArb,
+    ackArb,
+    errorArb,
+    peerListRequestArb,
+    peerListArb,
+  ];
+  for (const arb of direct) for (const m of fc.sample(arb, opts)) out.push(encodeDirect(m));
   for (const ws of fc.sample(weightSetArb(4), opts)) {
     for (const codec of ['float32', 'float16', 'int8'] as const) out.push(encodeWeights(ws, codec));
   }
@@ -138,6 +165,27 @@ function withFixedCrc(b: Uint8Array): Uint8Array {
   return b;
 }
 
+/** Whenever the decoder accepts an envelope, the header peek reports the same header. */
+function peekAgreesWithDecode(bytes: Uint8Array): void {
+  const d = decodeDirect(bytes);
+  if (!d.ok || (d.value.kind !== 'model' && d.value.kind !== 'update')) return;
+  const p = peekDirectHeader(bytes);
+  assert.ok(p.ok && p.value.status === 'envelope', `peek refused what decode accepted: ${JSON.stringify(p)}`);
+  const { weights: _w, codec, ...header } = d.value;
+  const {
+    weightsOffset: _o,
+    weightsBytes: _b,
+    tensors,
+    codec: peekCodec,
+    frameBytes,
+    ...peeked
+  } = p.value.header;
+  assert.deepStrictEqual(peeked, header);
+  assert.equal(peekCodec, codec);
+  assert.equal(tensors, d.value.weights.length);
+  assert.equal(frameBytes, bytes.length);
+}
+
 describe('fuzz (100k inputs through every decoder)', function () {
   this.timeout(120_000);
 
@@ -176,7 +224,8 @@ describe('fuzz (100k inputs through every decoder)', function () {
         );
       }
       for (const bytes of inputs) {
-        for (const [name, decode] of DECODERS) {
+        peekAgreesWithDecode(bytes);
+        for (const [name, decode] of i % 10 === 0 ? [...DECODERS, ...KIND_DECODERS] : DECODERS) {
           const s = performance.now();
           let res: Result<unknown>;
           try {

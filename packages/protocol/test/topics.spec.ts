@@ -5,6 +5,7 @@ import {
   parseProtocol,
   parseTopic,
   PROTOCOL_MODEL_FETCH,
+  PROTOCOL_PEERS,
   PROTOCOL_UPDATE_PUSH,
   stringifyProtocol,
   stringifyTopic,
@@ -21,6 +22,7 @@ describe('topics and protocol ids', () => {
     assert.equal(clusterTopic('c7'), '/ppfm/1/cluster/c7');
     assert.equal(PROTOCOL_MODEL_FETCH, '/ppfm/1/model/fetch');
     assert.equal(PROTOCOL_UPDATE_PUSH, '/ppfm/1/update/push');
+    assert.equal(PROTOCOL_PEERS, '/ppfm/1/peers');
   });
 
   it('parses the well-known topics', () => {
@@ -88,7 +90,7 @@ describe('topics and protocol ids', () => {
   });
 
   it('protocol ids round-trip and foreign ids fail', () => {
-    for (const p of ['model_fetch', 'update_push'] as const) {
+    for (const p of ['model_fetch', 'update_push', 'peers'] as const) {
       assert.deepStrictEqual(parseProtocol(stringifyProtocol(p)), { ok: true, value: p });
     }
     const foreign = parseProtocol('/ipfs/id/1.0.0');

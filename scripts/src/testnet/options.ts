@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 
 export type Backend = 'auto' | 'node' | 'wasm' | 'cpu';
 export type Codec = 'float32' | 'float16' | 'int8';
+export type Aggregator = 'mean' | 'median' | 'trimmed-mean' | 'clip-mean' | 'auto';
+const AGGREGATORS: readonly Aggregator[] = ['mean', 'median', 'trimmed-mean', 'clip-mean', 'auto'];
 
 /** Everything a testnet run needs; also what the e2e test and benchmarks pass in-process. */
 export interface TestnetOptions {
@@ -24,7 +26,14 @@ export interface TestnetOptions {
   timeoutSeconds: number;
   /** Extra arguments passed to every `ppfm start`. */
   extraPeerArgs: string[];
+  /** How heads combine updates (`ppfm start --aggregator`); default: the peers' default (auto). */
+  aggregator?: Aggregator;
+  /** Serve the live dashboard of the run on this port of 127.0.0.1 (0: any free port). */
+  dashboard?: number;
 }
+
+/** Port of `--dashboard` without a value. */
+export const DEFAULT_DASHBOARD_PORT = 8080;
 
 export const DEFAULTS: TestnetOptions = {
   peers: 8,
@@ -60,7 +69,11 @@ Options:
   --out DIR               run directory (default runs/<timestamp>); left for \`ppfm inspect DIR/logs\`
   --json                  print only the summary JSON on stdout (progress goes to stderr)
   --timeout S             give up after S seconds (default 600)
+  --aggregator A          mean | median | trimmed-mean | clip-mean | auto: how heads combine updates
+                          (default: the peers' default, auto)
   --peer-arg ARG          extra argument for every \`ppfm start\` (repeatable)
+  --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT/ (default 8080; 0 any free port);
+                          every run also writes a static report.html into its run directory
   -h, --help              show this help
 `;
 
@@ -75,12 +88,19 @@ function int(name: string, v: string | undefined, min: number): number | string 
   return n;
 }
 
+/** `--dashboard` takes an optional port: give parseArgs (which has no optional values) an explicit one. */
+function dashboardDefault(argv: string[]): string[] {
+  return argv.map((a, i) =>
+    a === '--dashboard' && !/^\d+$/.test(argv[i + 1] ?? '') ? `--dashboard=${DEFAULT_DASHBOARD_PORT}` : a,
+  );
+}
+
 /** Parses and validates the testnet's arguments (without the node/script prefix). */
 export function parseTestnetArgs(argv: string[]): ParseResult {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: dashboardDefault(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -98,6 +118,8 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         'peer-arg': { type: 'string', multiple: true },
+        aggregator: { type: 'string' },
+        dashboard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -144,6 +166,14 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
       return { kind: 'error', message: `--codec must be float32 | float16 | int8, got '${v.codec}'` };
     o.codec = v.codec as Codec;
   }
+  if (v.aggregator !== undefined) {
+    if (!(AGGREGATORS as readonly string[]).includes(v.aggregator))
+      return {
+        kind: 'error',
+        message: `--aggregator must be ${AGGREGATORS.join(' | ')}, got '${v.aggregator}'`,
+      };
+    o.aggregator = v.aggregator as Aggregator;
+  }
   if (v.timeout !== undefined) {
     const t = Number(v.timeout);
     if (!Number.isFinite(t) || t <= 0)
@@ -155,6 +185,12 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
       kind: 'error',
       message: `--kill-head-at-round ${o.killHeadAtRound} is beyond --rounds ${o.rounds}`,
     };
+  if (v.dashboard !== undefined) {
+    const port = int('dashboard', v.dashboard, 0);
+    if (typeof port === 'string' || port > 65535)
+      return { kind: 'error', message: `--dashboard takes a port 0..65535, got '${v.dashboard}'` };
+    o.dashboard = port;
+  }
   if (v.out !== undefined) o.out = v.out;
   o.json = v.json === true;
   return { kind: 'run', options: o };

@@ -16,6 +16,7 @@ import type { PeerEvent } from './events.js';
 import type { TestnetOptions } from './options.js';
 import { PeerPool, readRss, resolveCli, type PeerProcess } from './processes.js';
 import { PlainProgress, TtyProgress, type ProgressContext } from './progress.js';
+import { RunObserver } from './observe.js';
 import { NetworkState } from './state.js';
 import { pad, summarise, type TestnetSummary } from './summary.js';
 import { TrafficMeter } from './traffic.js';
@@ -35,6 +36,8 @@ export interface RunHooks {
   onEvent?: (e: PeerEvent) => void;
   /** Path of the ppfm CLI (default: resolveCli()). */
   cli?: string;
+  /** Called with the live dashboard's URL once it serves (with `opts.dashboard`). */
+  onDashboard?: (url: string) => void;
 }
 
 /** Resource figures of the peer processes. */
@@ -52,6 +55,8 @@ export interface RunResult {
   resources: ResourceStats;
   /** When (ms epoch) the testnet killed a head, and which cluster's. */
   kill?: { at: number; cluster: string; peer: string; index: number };
+  /** The static HTML report of the run (`<outDir>/report.html`). */
+  report: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -116,6 +121,15 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     dir: dataDir,
   });
 
+  const observer = await RunObserver.start({
+    logDir,
+    truthPath: prepared.truthPath,
+    title: `testnet: ${total} peers, ${opts.dataset} ${opts.partition}, ${opts.rounds} rounds, seed ${opts.seed}`,
+    ...(opts.dashboard !== undefined ? { port: opts.dashboard } : {}),
+    log,
+  });
+  if (observer.url !== undefined) hooks.onDashboard?.(observer.url);
+
   const state = new NetworkState();
   // round_opened events of round R by heads with members, in the order read; the loop picks the
   // first whose head is still current (a deposed head that has not noticed yet is not a head).
@@ -173,6 +187,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       '--quiet',
       ...bootstrap.flatMap((b) => ['--bootstrap', b]),
       ...(minPeersFlag && i < opts.peers ? ['--min-peers', String(opts.peers)] : []),
+      ...(opts.aggregator !== undefined ? ['--aggregator', opts.aggregator] : []),
       ...opts.extraPeerArgs,
     ];
     return pool.spawn(i, args, join(peersDir, `${name(i)}.stdout`), join(logDir, `${name(i)}.stderr`));
@@ -291,6 +306,9 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     await traffic.sample(new Set(pool.running().map((p) => p.pid)));
     const graceEnd = Date.now() + 15_000;
     while (pool.running().length > 0 && Date.now() < graceEnd && !timedOut) await sleep(200);
+  } catch (err) {
+    await observer.close();
+    throw err;
   } finally {
     await pool.stopAll(5000);
     await follower.stop();
@@ -366,5 +384,6 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     join(outDir, 'summary.json'),
     JSON.stringify({ ...summary, resources, options: opts }, null, 2) + '\n',
   );
-  return { summary, outDir, resources, ...(kill ? { kill } : {}) };
+  const report = await observer.finish(outDir, localAcc);
+  return { summary, outDir, resources, report, ...(kill ? { kill } : {}) };
 }

@@ -4,6 +4,7 @@
  */
 import { finalClusters } from './clusters.js';
 import type { NetworkState, PeerState } from './state.js';
+import { securityFailures } from './verdict.js';
 
 /** The `--json` object of the testnet (the first twelve keys are the documented interface). */
 export interface TestnetSummary {
@@ -96,6 +97,10 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
   const ari = truth.length >= 2 ? ctx.ari(truth, predicted) : null;
   if (ari === null) failures.push('not enough assigned peers to compare clusters with truth');
   else if (Math.abs(ari - 1) > 1e-9) failures.push(`clusters do not match truth (ARI ${ari.toFixed(3)})`);
+
+  // Security verdict: no hijacked head, no collapsed cluster (verdict.ts).
+  const idOf = new Map(started.map((p) => [p.id, `peer-${pad(p.index)}`]));
+  failures.push(...securityFailures(state, final, ctx.localAcc, (id) => idOf.get(id) ?? id));
 
   const accs = survivors.map((p) => p.acc).filter((a): a is number => a !== undefined);
   const before = survivors.map((p) => p.firstAccBefore).filter((a): a is number => a !== undefined);

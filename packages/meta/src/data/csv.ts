@@ -17,7 +17,7 @@ interface CsvTable {
 
 /** Loads a CSV file; `labelColumn` defaults to manifest.labelColumn, then `label`. */
 export async function loadCsv(file: string, manifest: Manifest = {}, labelColumn?: string): Promise<Dataset> {
-  let text = await readText(file);
+  let text = await readText(file, 'CSV');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const col = labelColumn ?? manifest.labelColumn ?? 'label';
   // Quote-free files (the usual numeric export) take a scanner that allocates no string per cell.
@@ -46,7 +46,7 @@ function checkHeader(header: string[] | undefined, line: number, file: string, c
   if (!header) throw new DataError('empty dataset: no header and no rows', { file });
   const labelIdx = header.indexOf(col);
   if (labelIdx < 0) {
-    throw new DataError(`no label column '${col}' in header [${header.join(', ')}]`, {
+    throw new DataError(`no label column '${col}' in header [${shortList(header)}]`, {
       file,
       line,
       field: col,
@@ -177,6 +177,12 @@ function scanPlain(text: string, file: string, col: string): CsvTable {
   checkHeader(header, 1, file, col);
   if (labels.length === 0) throw new DataError('empty dataset: header but no rows', { file });
   return { header: header as string[], headerLine, x: x.slice(0, k), labels };
+}
+
+/** A header for a message: at most 12 names, each cut to 24 characters. */
+function shortList(names: string[]): string {
+  const cut = names.slice(0, 12).map((n) => (n.length > 24 ? `${n.slice(0, 24)}…` : n));
+  return cut.join(', ') + (names.length > 12 ? `, … (${names.length} columns)` : '');
 }
 
 function isBlank(text: string, a: number, b: number): boolean {

@@ -4,8 +4,9 @@ import { basename, extname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { DataError, validateDataset, type Dataset } from './dataset.js';
+import { resolveLabels } from './labels.js';
 import type { Manifest } from './manifest.js';
-import { readBytes } from './source.js';
+import { describeFsError, readBytes } from './source.js';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -38,7 +39,7 @@ export async function decodeImage(
 
 /**
  * Loads `dir/<class>/<image>`. Classes are ppfm.json's classNames (every sub-folder must be one of them)
- * or the sorted sub-folder names. Channels come from ppfm.json's inputShape ([H, W] or [H, W, 1]:
+ * or the sub-folder names under the label rules of labels.ts (integer names are indices, others sorted). Channels come from ppfm.json's inputShape ([H, W] or [H, W, 1]:
  * grayscale, luma 0.299R + 0.587G + 0.114B; [H, W, 3]: RGB); default grayscale [H, W, 1]. Values are in
  * [0, 1]; alpha is ignored. Samples are ordered by class, then file name.
  */
@@ -47,23 +48,31 @@ export async function loadImageFolder(dir: string, manifest: Manifest = {}): Pro
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
-    throw new DataError(`cannot read folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      file: dir,
-    });
+    throw new DataError(describeFsError(e), { file: dir });
   }
   const folders = entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort();
   if (folders.length === 0) throw new DataError('empty dataset: no class sub-folders', { file: dir });
-  const classNames = manifest.classNames ?? folders;
-  for (const f of folders) {
-    if (!classNames.includes(f)) {
-      throw new DataError(`unknown label '${f}': not in classNames [${classNames.join(', ')}]`, {
-        file: join(dir, f),
-      });
+  const declaredNames = manifest.classNames;
+  if (declaredNames) {
+    for (const f of folders) {
+      if (!declaredNames.includes(f)) {
+        throw new DataError(`unknown label '${f}': not in classNames [${declaredNames.join(', ')}]`, {
+          file: join(dir, f),
+        });
+      }
     }
   }
+  // Folder names follow the label rules of every loader: "0".."9" are indices, names are sorted.
+  const classes = resolveLabels(
+    folders.map((f) => ({ value: f })),
+    dir,
+    'class folder',
+    declaredNames,
+    manifest.numClasses,
+  );
   const shape = manifest.inputShape;
   if (shape && !(shape.length === 2 || (shape.length === 3 && (shape[2] === 1 || shape[2] === 3)))) {
     throw new DataError(
@@ -80,8 +89,14 @@ export async function loadImageFolder(dir: string, manifest: Manifest = {}): Pro
   let sizeFrom = shape ? 'ppfm.json inputShape' : '';
   const rows: Float32Array[] = [];
   const labels: number[] = [];
-  for (const folder of folders) {
-    const files = (await readdir(join(dir, folder))).filter(isImageName).sort();
+  for (const [fi, folder] of folders.entries()) {
+    let names: string[];
+    try {
+      names = await readdir(join(dir, folder));
+    } catch (e) {
+      throw new DataError(describeFsError(e), { file: join(dir, folder) });
+    }
+    const files = names.filter(isImageName).sort();
     for (const name of files) {
       const file = join(dir, folder, name);
       const img = await decodeImage(file);
@@ -99,7 +114,7 @@ export async function loadImageFolder(dir: string, manifest: Manifest = {}): Pro
         );
       }
       rows.push(toPixels(img.rgba, h * w, channels));
-      labels.push(classNames.indexOf(folder));
+      labels.push(classes.y[fi] as number);
     }
   }
   if (rows.length === 0 || h === undefined || w === undefined) {
@@ -111,11 +126,11 @@ export async function loadImageFolder(dir: string, manifest: Manifest = {}): Pro
   const ds: Dataset = {
     name: manifest.task ?? basename(dir),
     inputShape: shape?.length === 2 ? [h, w] : [h, w, channels],
-    numClasses: classNames.length,
-    classNames: [...classNames],
+    numClasses: classes.numClasses,
     x,
     y: Int32Array.from(labels),
   };
+  if (classes.classNames) ds.classNames = classes.classNames;
   return validateDataset(ds, dir);
 }
 

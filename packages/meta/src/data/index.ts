@@ -42,6 +42,13 @@ export {
   type ZeroShotInfo,
   type ZeroShotShards,
 } from './zeroshot-partition.js';
+export { writeCsv, type CsvWriteOptions, type CsvWriteResult } from './csv-write.js';
+export { writeCsvDataset, CSV_DATA_FILE, type PartitionFormat, type WritePartitionOptions } from './write.js';
+export { applyShift, shiftParameters, type FeatureShift } from './shift.js';
+export { makeTabular, logSpacedScales, type TabularOptions } from './tabular.js';
+export { checkTrainable, MIN_SAMPLES } from './trainable.js';
+export { describeFsError } from './source.js';
+export { MANIFEST_KEYS } from './manifest.js';
 export { writePartition, readTruth, type PartitionLike, type TruthFile, TRUTH_FILE } from './write.js';
 export { type Manifest, type DataFormat, MANIFEST_FILE } from './manifest.js';
 export { decodeIdx, type IdxArray } from './idx.js';

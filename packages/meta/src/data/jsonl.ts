@@ -8,7 +8,7 @@ import { applyInputShape, readText } from './source.js';
 
 /** Loads a JSON-lines file (blank lines are skipped). */
 export async function loadJsonl(file: string, manifest: Manifest = {}): Promise<Dataset> {
-  const text = await readText(file);
+  const text = await readText(file, 'JSON-lines file');
   const lines = text.split(/\r?\n/);
   let shape: number[] | undefined;
   let d = 0;
@@ -39,6 +39,7 @@ export async function loadJsonl(file: string, manifest: Manifest = {}): Promise<
     if (n !== d)
       throw new DataError(`ragged row: x has ${n} values, expected ${d}`, { file, line, field: 'x' });
     chunks.push(row);
+    // Non-integer numbers are judged over the whole column by resolveLabels (stray value or regression).
     if (typeof y === 'number' || (typeof y === 'string' && y !== '')) labels.push({ value: y, line });
     else
       throw new DataError(`y must be an integer or a class name, got ${JSON.stringify(y) ?? 'nothing'}`, {
@@ -46,9 +47,6 @@ export async function loadJsonl(file: string, manifest: Manifest = {}): Promise<
         line,
         field: 'y',
       });
-    if (typeof y === 'number' && !Number.isInteger(y)) {
-      throw new DataError(`y must be an integer or a class name, got ${y}`, { file, line, field: 'y' });
-    }
   }
   if (!shape || chunks.length === 0) throw new DataError('empty dataset: no records', { file });
   const x = new Float32Array(chunks.length * d);

@@ -1,5 +1,5 @@
 /** loadDataset: one entry point for every on-disk format, from a file or a folder. */
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { loadBinDataset } from './bin.js';
 import { loadCsv } from './csv.js';
@@ -8,6 +8,8 @@ import { findIdxPair, isIdxName, loadIdx } from './idx.js';
 import { isImageName, loadImageFolder } from './images.js';
 import { loadJsonl } from './jsonl.js';
 import { MANIFEST_FILE, readManifest, type Manifest } from './manifest.js';
+import { describeFsError } from './source.js';
+import { checkTrainable } from './trainable.js';
 import { TRUTH_FILE } from './write.js';
 
 /** Options of loadDataset. */
@@ -23,18 +25,15 @@ const JSONL_EXT = new Set(['.jsonl', '.ndjson', '.json']);
  * ppfm.json) or a folder: ppfm.json's `format` (and `file`) when given, else the folder's single CSV,
  * JSON-lines file or IDX pair (a `train` pair wins over others), else class sub-folders of images.
  * A sibling ppfm.json also applies to a file given directly. Bad data throws a DataError naming the
- * file and line/record.
+ * file and line/record; so does a dataset a peer cannot train on (see checkTrainable: at least 2
+ * classes and MIN_SAMPLES samples).
  */
 export async function loadDataset(path: string, opts: LoadOptions = {}): Promise<Dataset> {
   let st;
   try {
     st = await stat(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new DataError(
-      code === 'ENOENT' ? 'missing file' : `cannot read (${code ?? (e as Error).message})`,
-      { file: path },
-    );
+    throw new DataError(await statProblem(path, e), { file: path });
   }
   if (st.isDirectory()) return loadFolder(path, opts);
   if (basename(path) === MANIFEST_FILE) return loadFolder(dirname(path), opts);
@@ -42,14 +41,29 @@ export async function loadDataset(path: string, opts: LoadOptions = {}): Promise
   return loadFile(path, manifest, opts);
 }
 
+/** Why stat failed; a dangling symlink is named as such rather than as a missing file. */
+async function statProblem(path: string, err: unknown): Promise<string> {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    const link = await lstat(path).catch(() => undefined);
+    if (link?.isSymbolicLink()) return 'broken symbolic link: its target does not exist';
+  }
+  return describeFsError(err);
+}
+
+/** The classes are declared when ppfm.json gives them (a ppfm-bin folder always does). */
+function declared(m: Manifest): boolean {
+  return m.numClasses !== undefined || m.classNames !== undefined;
+}
+
 async function loadFile(file: string, manifest: Manifest, opts: LoadOptions): Promise<Dataset> {
   const name = basename(file);
   const ext = extname(name).toLowerCase();
-  if (ext === '.csv') return loadCsv(file, manifest, opts.labelColumn);
-  if (JSONL_EXT.has(ext)) return loadJsonl(file, manifest);
+  const ok = (ds: Dataset): Dataset => checkTrainable(ds, file, declared(manifest));
+  if (ext === '.csv') return ok(await loadCsv(file, manifest, opts.labelColumn));
+  if (JSONL_EXT.has(ext)) return ok(await loadJsonl(file, manifest));
   if (isIdxName(name)) {
     const pair = await findIdxPair(file);
-    return loadIdx(pair.images, pair.labels, manifest);
+    return ok(await loadIdx(pair.images, pair.labels, manifest));
   }
   if (isImageName(name)) {
     throw new DataError('a single image is not a dataset: pass the folder holding one sub-folder per class', {
@@ -65,16 +79,25 @@ async function loadFile(file: string, manifest: Manifest, opts: LoadOptions): Pr
 }
 
 async function loadFolder(dir: string, opts: LoadOptions): Promise<Dataset> {
-  const manifest = (await readManifest(join(dir, MANIFEST_FILE))) ?? {};
-  if (manifest.format === 'ppfm-bin') return loadBinDataset(dir, manifest);
-  if (manifest.format === 'images') return loadImageFolder(dir, manifest);
+  let entries;
+  try {
+    // Listing first: an unreadable folder is reported as such, not as a ppfm.json it may not hold.
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    throw new DataError(describeFsError(e), { file: dir });
+  }
+  const hasManifest = entries.some((e) => e.name === MANIFEST_FILE);
+  const manifest = (hasManifest ? await readManifest(join(dir, MANIFEST_FILE)) : undefined) ?? {};
+  const ok = (ds: Dataset): Dataset => checkTrainable(ds, dir, declared(manifest));
+  if (manifest.format === 'ppfm-bin') return ok(await loadBinDataset(dir, manifest));
+  if (manifest.format === 'images') return ok(await loadImageFolder(dir, manifest));
   if (manifest.file) return loadFile(join(dir, manifest.file), manifest, opts);
-  const entries = await readdir(dir, { withFileTypes: true });
   if (entries.some((e) => e.name === TRUTH_FILE) && entries.some((e) => /^peer-\d+$/.test(e.name))) {
     throw new DataError(`this is a partition folder: load one of its peer-NN folders`, { file: dir });
   }
   const files = entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    // Links count as files: a broken or looping link is then reported by the loader that reads it.
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort();
   const csv = files.filter((f) => extname(f).toLowerCase() === '.csv');
@@ -94,7 +117,7 @@ async function loadFolder(dir: string, opts: LoadOptions): Promise<Dataset> {
   if (kind === undefined) {
     if (wanted !== undefined) throw new DataError(`no ${wanted} file in the folder`, { file: dir });
     if (entries.some((e) => e.isDirectory() && !e.name.startsWith('.')))
-      return loadImageFolder(dir, manifest);
+      return ok(await loadImageFolder(dir, manifest));
     throw new DataError(
       'no dataset found: expected ppfm.json, a .csv, a .jsonl, an IDX pair or class sub-folders',
       {

@@ -1,6 +1,7 @@
 /** Seeded partitioners: split one dataset into disjoint per-peer shards with a known group structure. */
 import { createRng, deriveSeed, type Rng } from '../rng.js';
 import { DataError, selectSamples, type Dataset } from './dataset.js';
+import { applyShift, shiftParameters, type FeatureShift } from './shift.js';
 import { generateSynthetic } from './synthetic.js';
 import { labelPermutations, permuteLabels, rotateImages } from './transform.js';
 import { partitionZeroShot, type ZeroShotInfo } from './zeroshot-partition.js';
@@ -12,6 +13,7 @@ export type PartitionSpec =
   | { kind: 'rotate'; k: number }
   | { kind: 'labelswap'; k: number }
   | { kind: 'synthetic'; alpha: number; beta: number }
+  | { kind: 'shift'; k: number }
   | { kind: 'zeroshot'; unseen: number; groups?: number };
 
 /** The result of partitionDataset. */
@@ -29,11 +31,13 @@ export interface Partition {
   permutations?: number[][];
   /** rotate only: groups' rotation angles in degrees (counter-clockwise). */
   angles?: number[];
+  /** shift only: groups' per-feature affine maps x -> scale * x + offset (group 0: identity). */
+  shifts?: FeatureShift[];
   /** zeroshot only: unseen classes and who holds which seen classes. */
   zeroShot?: ZeroShotInfo;
 }
 
-/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `synthetic:<alpha>,<beta>` or `zeroshot:<unseen>[,<groups>]`. */
+/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `shift:<k>`, `synthetic:<alpha>,<beta>` or `zeroshot:<unseen>[,<groups>]`. */
 export function parsePartitionSpec(spec: string): PartitionSpec {
   const m = /^\s*([a-z]+)\s*(?::\s*(.*?)\s*)?$/i.exec(spec);
   const kind = m?.[1]?.toLowerCase();
@@ -65,6 +69,8 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
       return { kind: 'rotate', k: num(arg, 'k', true, 1) };
     case 'labelswap':
       return { kind: 'labelswap', k: num(arg, 'k', true, 1) };
+    case 'shift':
+      return { kind: 'shift', k: num(arg, 'k', true, 1) };
     case 'zeroshot': {
       const [u, g, ...rest] = (arg ?? '').split(',');
       if (rest.length > 0) break;
@@ -84,7 +90,7 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
     }
   }
   throw new DataError(
-    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, synthetic:<alpha>,<beta> or zeroshot:<unseen>[,<groups>]`,
+    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, shift:<k>, synthetic:<alpha>,<beta> or zeroshot:<unseen>[,<groups>]`,
     { field: 'partition' },
   );
 }
@@ -104,6 +110,8 @@ export function peerName(index: number, peers: number): string {
  * - `rotate:<k>`: group g rotates its images by g*360/k degrees (counter-clockwise, bilinear). Needs an
  *   image inputShape [H, W] or [H, W, C].
  * - `labelswap:<k>`: group g relabels with its own seeded permutation (group 0: identity).
+ * - `shift:<k>`: group g measures with its own instrument, x -> a_g * x + b_g per feature (a_g log-uniform
+ *   in [0.5, 2], b_g uniform within one standard deviation of the feature; group 0 untouched); see shift.ts.
  * - `synthetic:<alpha>,<beta>`: ignores `ds` and generates one FedProx Synthetic device per peer (60
  *   features, 10 classes, log-normal sizes in [100, 2000]). Every device has its own model, so there
  *   are no discrete groups: truth all 0.
@@ -155,6 +163,15 @@ export function partitionDataset(ds: Dataset, spec: string, peers: number, seed:
         truth[p] === 0 ? d : permuteLabels(d, perms[truth[p] as number] as number[]),
       );
       return { ...base, peers: out, truth, groups: k, permutations: perms };
+    }
+    case 'shift': {
+      const k = parsed.k;
+      const shifts = shiftParameters(ds, k, seed);
+      const truth = plain.map((_, p) => p % k);
+      const out = plain.map((d, p) =>
+        truth[p] === 0 ? d : applyShift(d, shifts[truth[p] as number] as FeatureShift),
+      );
+      return { ...base, peers: out, truth, groups: k, shifts };
     }
   }
 }

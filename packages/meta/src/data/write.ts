@@ -1,12 +1,25 @@
-/** Writing a partition to disk (one ppfm-bin folder per peer + truth.json) and reading truth.json back. */
+/** Writing a partition to disk (one dataset folder per peer + truth.json) and reading truth.json back. */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeBinDataset } from './bin.js';
+import { BIN_X_FILE, BIN_Y_FILE, writeBinDataset } from './bin.js';
+import { writeCsv, type CsvWriteOptions } from './csv-write.js';
 import { DataError, type Dataset } from './dataset.js';
+import { MANIFEST_FILE } from './manifest.js';
 import { peerName } from './partition.js';
 import type { ZeroShotInfo } from './zeroshot-partition.js';
 
 export const TRUTH_FILE = 'truth.json';
+/** The data file of a CSV peer folder. */
+export const CSV_DATA_FILE = 'data.csv';
+
+/** On-disk format of the peer folders: compact binary (default) or raw CSV with a ppfm.json. */
+export type PartitionFormat = 'ppfm-bin' | 'csv';
+
+/** Options of writePartition. */
+export interface WritePartitionOptions {
+  /** Peer folder format (default `ppfm-bin`). */
+  format?: PartitionFormat;
+}
 
 /** What writePartition needs: the peers' datasets and their true groups (a Partition fits). */
 export interface PartitionLike {
@@ -33,13 +46,15 @@ export interface TruthFile {
 }
 
 /**
- * Writes `dir/peer-00/`, `dir/peer-01/`, ... (ppfm-bin folders that loadDataset reads) and `dir/truth.json`.
- * Stale `peer-NN` folders from an earlier, larger partition in the same dir are removed.
+ * Writes `dir/peer-00/`, `dir/peer-01/`, ... (folders that loadDataset reads: ppfm-bin, or `data.csv` plus
+ * ppfm.json with `format: 'csv'`) and `dir/truth.json`. Stale `peer-NN` folders from an earlier, larger
+ * partition in the same dir are removed, and so are the other format's files in a reused peer folder.
  */
 export async function writePartition(
   dir: string,
   parts: PartitionLike,
   metaIn: object = {},
+  opts: WritePartitionOptions = {},
 ): Promise<{ peerDirs: string[]; truthPath: string }> {
   const meta = { ...metaIn } as Record<string, unknown>;
   if (parts.peers.length !== parts.truth.length) {
@@ -57,10 +72,17 @@ export async function writePartition(
   for (let p = 0; p < parts.peers.length; p++) {
     const peerDir = join(dir, names[p] as string);
     const zs = parts.zeroShot;
-    await writeBinDataset(peerDir, parts.peers[p] as Dataset, {
+    const extra = {
       group: parts.truth[p],
       ...(zs ? { zeroShot: { unseen: zs.unseen, seen: zs.peerClasses[p] } } : {}),
-    });
+    };
+    await Promise.all(
+      [MANIFEST_FILE, BIN_X_FILE, BIN_Y_FILE, CSV_DATA_FILE].map((f) =>
+        rm(join(peerDir, f), { force: true }),
+      ),
+    );
+    if (opts.format === 'csv') await writeCsvDataset(peerDir, parts.peers[p] as Dataset, extra);
+    else await writeBinDataset(peerDir, parts.peers[p] as Dataset, extra);
     peerDirs.push(peerDir);
   }
   const truth: TruthFile = {
@@ -77,6 +99,32 @@ export async function writePartition(
   const truthPath = join(dir, TRUTH_FILE);
   await writeFile(truthPath, JSON.stringify(truth, null, 2) + '\n');
   return { peerDirs, truthPath };
+}
+
+/**
+ * Writes `dir/data.csv` (see writeCsv) and a ppfm.json declaring the task, shape and classes, so that
+ * every peer reads the same classes even when its rows lack some. ppfm.json is written last.
+ */
+export async function writeCsvDataset(
+  dir: string,
+  ds: Dataset,
+  extra: Record<string, unknown> = {},
+  opts: CsvWriteOptions = {},
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeCsv(ds, join(dir, CSV_DATA_FILE), opts);
+  const manifest: Record<string, unknown> = {
+    format: 'csv',
+    task: ds.name,
+    file: CSV_DATA_FILE,
+    inputShape: ds.inputShape,
+    numClasses: ds.numClasses,
+    ...(ds.classNames ? { classNames: ds.classNames } : {}),
+    ...extra,
+  };
+  // One key per line, arrays inline, as ppfm-bin's ppfm.json.
+  const body = Object.entries(manifest).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  await writeFile(join(dir, MANIFEST_FILE), `{\n${body.join(',\n')}\n}\n`);
 }
 
 /**

@@ -1,55 +1,72 @@
-import { aggregate, evaluate, personalise, reptileStep, subtract, trainLocal } from './core.js';
-import type { Aggregator, WeightSet } from './core.js';
-import { mixSeed } from './context.js';
+// The in-memory exchange: members run memberUpdate and hand their updates to their head, which
+// runs headStep, exactly as networked peers do over streams. Shared by every method.
+import { evaluateModel, headStep, memberUpdate, personaliseModel, ppfmSeeds, scale } from './core.js';
+import type { HeadUpdate, PersonaliseResult, PpfmConfig, WeightSet } from './core.js';
 import type { SimContext, SimPeer } from './context.js';
-import { hyperFrom } from './hyper.js';
-import type { MethodName, MethodResult } from './types.js';
+import type { MethodName, MethodResult, RuleEvents } from './types.js';
 
-/** One peer's inner loop: local SGD from `weights` on its training split. */
-export function trainPeer(
-  ctx: SimContext,
-  weights: WeightSet,
-  peer: SimPeer,
-  round: number,
-): Promise<WeightSet> {
-  const h = hyperFrom(ctx.config);
-  // The seed depends only on (run seed, round, peer): every method sees the same batch order.
-  return trainLocal(ctx.spec, ctx.inputShape, ctx.numClasses, weights, peer.train, {
-    ...(h.innerSteps !== undefined ? { steps: h.innerSteps } : { epochs: h.innerEpochs }),
-    batchSize: h.batchSize,
-    lr: h.lr,
-    momentum: h.momentum,
-    seed: mixSeed(ctx.seed, 101, round, peer.index),
-  });
+/** Fresh guard counters. */
+export function noEvents(): RuleEvents {
+  return { diverged: 0, discarded: 0, rejected: 0 };
 }
 
 /**
- * One round of clustered federated training: every member of cluster c trains from models[c],
- * and each cluster model takes a Reptile step toward its members' sample-weighted mean update
- * (eps = 1 is FedAvg). Clusters with no member keep their model.
+ * One member's round: memberUpdate from `theta` with the seed ppfmSeeds.round(peer seed, round).
+ * Undefined when it diverged (nothing is sent). A hostile member's update is transformed here, on
+ * its way to the head.
+ */
+export async function memberRound(
+  ctx: SimContext,
+  peer: SimPeer,
+  theta: WeightSet,
+  round: number,
+  events: RuleEvents,
+): Promise<HeadUpdate | undefined> {
+  const r = await memberUpdate(ctx.task, theta, peer.train, ctx.config, ppfmSeeds.round(peer.seed, round));
+  if (r.kind === 'diverged') {
+    events.diverged++;
+    return undefined;
+  }
+  let delta = r.delta;
+  const b = ctx.byzantine;
+  if (peer.byzantine && b !== undefined) {
+    const factor = b.attack === 'scale' ? (b.factor ?? -50) : -(b.factor ?? 1);
+    delta = scale(delta, factor);
+  }
+  return { from: peer.id, delta, samples: r.samples };
+}
+
+/**
+ * One round of clustered training without a global level (local-only clusters): every member of
+ * cluster c trains from models[c] and the cluster's head steps with `cfg` (others = []). Clusters
+ * with no update keep their model.
  */
 export async function clusterRound(
   ctx: SimContext,
   models: WeightSet[],
   assignment: number[],
   round: number,
-  eps: number,
-  aggregator: Aggregator = 'mean',
-  trim?: number,
+  cfg: PpfmConfig,
+  events: RuleEvents,
 ): Promise<WeightSet[]> {
-  const deltas: { delta: WeightSet; weight: number }[][] = models.map(() => []);
+  const updates: HeadUpdate[][] = models.map(() => []);
   for (const peer of ctx.peers) {
-    const c = assignment[peer.index] as number;
-    const theta = models[c] as WeightSet;
-    const phi = await trainPeer(ctx, theta, peer, round);
-    (deltas[c] as { delta: WeightSet; weight: number }[]).push({
-      delta: subtract(phi, theta),
-      weight: peer.samples,
-    });
+    const c = assignment[peer.index]!;
+    const u = await memberRound(ctx, peer, models[c]!, round, events);
+    if (u !== undefined) updates[c]!.push(u);
   }
   return models.map((theta, c) => {
-    const ds = deltas[c] as { delta: WeightSet; weight: number }[];
-    return ds.length === 0 ? theta : reptileStep(theta, aggregate(ds, aggregator, trim), eps);
+    if (updates[c]!.length === 0) return theta;
+    const r = headStep({
+      theta,
+      updates: updates[c]!,
+      others: [],
+      global: undefined,
+      sharedPart: 'body',
+      cfg,
+    });
+    events.discarded += r.discarded.length;
+    return r.theta;
   });
 }
 
@@ -67,43 +84,27 @@ export async function evaluatePeers(
   const acc: number[] = [];
   const balancedAcc: number[] = [];
   for (const peer of ctx.peers) {
-    const r = await evaluate(ctx.spec, ctx.inputShape, ctx.numClasses, modelOf(peer), peer.val);
+    const r = await evaluateModel(ctx.task, modelOf(peer), peer.val);
     acc.push(r.acc);
     balancedAcc.push(r.balancedAcc);
   }
   return { acc, balancedAcc };
 }
 
-/** Personalises each peer's starting model (a few adaptation steps on its training split). */
+/** Personalises each peer's model after the last round (personaliseModel, seed ppfmSeeds.adapt). */
 export async function personalisePeers(
   ctx: SimContext,
   modelOf: (peer: SimPeer) => WeightSet,
-): Promise<WeightSet[]> {
-  const h = hyperFrom(ctx.config);
-  const out: WeightSet[] = [];
+): Promise<{ results: PersonaliseResult[]; scores: PeerScores }> {
+  const results: PersonaliseResult[] = [];
   for (const peer of ctx.peers) {
-    if (h.adaptSteps <= 0) {
-      out.push(modelOf(peer));
-      continue;
-    }
-    const r = await personalise(
-      ctx.spec,
-      ctx.inputShape,
-      ctx.numClasses,
-      modelOf(peer),
-      peer.train,
-      peer.val,
-      {
-        steps: h.adaptSteps,
-        batchSize: h.batchSize,
-        lr: h.adaptLr,
-        momentum: h.momentum,
-        seed: mixSeed(ctx.seed, 202, peer.index),
-      },
-    );
-    out.push(r.weights);
+    const seed = ppfmSeeds.adapt(peer.seed, ctx.rounds);
+    results.push(await personaliseModel(ctx.task, modelOf(peer), peer.train, peer.val, ctx.config, seed));
   }
-  return out;
+  return {
+    results,
+    scores: { acc: results.map((r) => r.after.acc), balancedAcc: results.map((r) => r.after.balancedAcc) },
+  };
 }
 
 /** Reports a round's progress, evaluating the peers first when per-round accuracy was asked for. */
@@ -123,23 +124,32 @@ export function mean(xs: number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** Builds a method's result from its final per-peer scores. */
+function std(xs: number[]): number {
+  const m = mean(xs);
+  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
+}
+
+/** Builds a method's result from its final per-peer scores (statistics over honest peers). */
 export function summarise(
   ctx: SimContext,
   scores: PeerScores,
   seconds: number,
-  extra: { ari?: number; clusters?: number[] } = {},
+  extra: { ari?: number; clusters?: number[]; events?: RuleEvents } = {},
 ): MethodResult {
+  const honest = ctx.peers.filter((p) => !p.byzantine).map((p) => p.index);
+  const acc = honest.map((i) => scores.acc[i]!);
   return {
-    meanAcc: mean(scores.acc),
-    minAcc: Math.min(...scores.acc),
-    balancedAcc: mean(scores.balancedAcc),
+    meanAcc: mean(acc),
+    minAcc: Math.min(...acc),
+    stdAcc: std(acc),
+    balancedAcc: mean(honest.map((i) => scores.balancedAcc[i]!)),
     // Against a truth with a single group (iid, dirichlet, synthetic) the index says nothing.
     ...(extra.ari !== undefined && ctx.groups > 1 ? { ari: extra.ari } : {}),
     rounds: ctx.rounds,
     seconds,
     ...(extra.clusters ? { clusters: extra.clusters } : {}),
     peerAcc: scores.acc,
+    ...(extra.events ? { events: extra.events } : {}),
   };
 }
 

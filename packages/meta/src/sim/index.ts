@@ -3,11 +3,11 @@ export { simulate, parseMethods } from './simulate.js';
 export { formatSimulationTable, simulationJson } from './report.js';
 export { ALL_METHODS } from './types.js';
 export { mixSeed, subsetDataset } from './context.js';
-export { agglomerate } from './linkage.js';
-export { chooseSharedPart, sharedTensors, type SharedPart } from './methods/ppfm.js';
 export type {
+  ByzantineOptions,
   MethodName,
   MethodResult,
+  RuleEvents,
   SimulationOptions,
   SimulationProgress,
   SimulationResult,

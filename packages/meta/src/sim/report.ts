@@ -6,7 +6,7 @@ const fmt = (v: number | undefined, digits = 3): string =>
 
 /** Formats a simulation result as a fixed-width text table, one row per method. */
 export function formatSimulationTable(result: SimulationResult): string {
-  const header = ['method', 'meanAcc', 'minAcc', 'balAcc', 'ARI', 'clusters', 'rounds', 'seconds'];
+  const header = ['method', 'meanAcc', 'minAcc', 'balAcc', 'ARI', 'clusters', 'stdAcc', 'rounds', 'seconds'];
   const rows: string[][] = [];
   for (const name of ALL_METHODS) {
     const m = result.methods[name];
@@ -18,6 +18,7 @@ export function formatSimulationTable(result: SimulationResult): string {
       fmt(m.balancedAcc),
       fmt(m.ari, 2),
       m.clusters ? String(new Set(m.clusters).size) : '-',
+      fmt(m.stdAcc),
       String(m.rounds),
       fmt(m.seconds, 1),
     ]);
@@ -33,7 +34,7 @@ export function formatSimulationTable(result: SimulationResult): string {
   return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** The `--json` shape: `{ methods: { name: { meanAcc, minAcc, balancedAcc, ari, rounds, seconds } } }`. */
+/** The `--json` shape: `{ methods: { name: { meanAcc, minAcc, stdAcc, balancedAcc, ari, rounds, seconds, clusters, events } } }`. */
 export function simulationJson(result: SimulationResult): object {
   const methods: Record<string, object> = {};
   for (const name of ALL_METHODS) {
@@ -42,11 +43,13 @@ export function simulationJson(result: SimulationResult): object {
     methods[name] = {
       meanAcc: m.meanAcc,
       minAcc: m.minAcc,
+      stdAcc: m.stdAcc,
       balancedAcc: m.balancedAcc,
       ...(m.ari !== undefined ? { ari: m.ari } : {}),
       rounds: m.rounds,
       seconds: m.seconds,
       ...(m.clusters ? { clusters: m.clusters } : {}),
+      ...(m.events ? { events: m.events } : {}),
     };
   }
   return {

@@ -1,4 +1,4 @@
-import type { BackendName, ModelSpec, PpfmConfig } from './core.js';
+import type { BackendName, Dataset, ModelSpec, PpfmConfig } from './core.js';
 
 /** The federation methods the simulator compares. */
 export type MethodName = 'local' | 'fedavg' | 'fedavg-ft' | 'ifca' | 'oracle' | 'ppfm';
@@ -42,17 +42,46 @@ export interface SimulationOptions {
   ppfmClustering?: 'auto' | 'loss';
   /** Evaluate every peer after each round to report a progress meanAcc (costs a forward pass per round). */
   evalEachRound?: boolean;
+  /**
+   * Peers' data and true groups given directly (measurements on data no partitioner makes, e.g.
+   * raw units): `dataset` and `partition` are then only labels and maxSamples is ignored.
+   */
+  partitioned?: { peers: Dataset[]; truth: number[] };
+  /** Hostile members: their updates are transformed before they reach the head (all federated methods). */
+  byzantine?: ByzantineOptions;
   onProgress?: (event: SimulationProgress) => void;
 }
 
-/** The outcome of one method. */
+/**
+ * Byzantine members, a seeded choice of round(fraction x peers) peers: 'scale' sends factor x delta
+ * (e.g. -50), 'sign-flip' sends -factor x delta (factor default 1).
+ */
+export interface ByzantineOptions {
+  fraction: number;
+  attack: 'scale' | 'sign-flip';
+  factor?: number;
+}
+
+/** What the rule's guards did during a method's run. */
+export interface RuleEvents {
+  /** Member updates not sent because memberUpdate reported divergence. */
+  diverged: number;
+  /** Updates the head left out (non-finite, wrong shape, norm). */
+  discarded: number;
+  /** Candidate cluster models the head refused (acceptCandidate). */
+  rejected: number;
+}
+
+/** The outcome of one method. Scores are over honest peers only when `byzantine` was set. */
 export interface MethodResult {
   /** Mean over peers of accuracy on each peer's own held-out split. */
   meanAcc: number;
   /** Worst peer's accuracy. */
   minAcc: number;
+  /** Standard deviation of accuracy across peers. */
+  stdAcc: number;
   /** Mean over peers of balanced accuracy (mean per-class recall). */
-  balancedAcc?: number;
+  balancedAcc: number;
   /** Adjusted Rand index of the method's clusters against the true groups. */
   ari?: number;
   rounds: number;
@@ -60,8 +89,9 @@ export interface MethodResult {
   seconds: number;
   /** Final cluster of each peer (methods with clusters). */
   clusters?: number[];
-  /** Accuracy of each peer. */
+  /** Accuracy of each peer (every peer, hostile ones included). */
   peerAcc: number[];
+  events?: RuleEvents;
 }
 
 /** The outcome of `simulate`. */

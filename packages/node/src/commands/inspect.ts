@@ -1,11 +1,17 @@
-// `ppfm inspect LOGDIR [--json]`: merges every peer's log into timeline, clusters and peers.
+// `ppfm inspect LOGDIR [--json] [--html OUT.html]`: merges every peer's log into timeline, clusters and peers.
 import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { reportFromEvents } from '../dashboard/report.js';
 import { formatReport } from '../inspect/format.js';
 import { readLogDir } from '../inspect/read-logs.js';
 import { summariseLogs } from '../inspect/summarise.js';
 
 export interface InspectFlags {
   json?: boolean;
+  /** Also write a self-contained HTML report (the dashboard's plots) to this file. */
+  html?: string;
+  /** truth.json for the report (default: found next to the logs). */
+  truth?: string;
 }
 
 /** Runs inspect on a log directory, writing the report to stdout and warnings to stderr. */
@@ -19,6 +25,14 @@ export async function runInspect(dir: string, flags: InspectFlags): Promise<void
     process.stdout.write(`${events.length} events from ${files.length} log files in ${dir}\n\n`);
     process.stdout.write(formatReport(report) + '\n');
   }
+  if (flags.html !== undefined) {
+    const opts = { skipped: warnings.length, ...(flags.truth !== undefined ? { truth: flags.truth } : {}) };
+    const { html, view } = await reportFromEvents(events, [dir], opts);
+    await writeFile(flags.html, html);
+    process.stderr.write(
+      `ppfm inspect: wrote ${flags.html} (${view.peers.length} peers, ${view.clusters.length} clusters)\n`,
+    );
+  }
 }
 
 /** Registers the inspect subcommand. */
@@ -31,5 +45,7 @@ export function registerInspect(program: Command): void {
     )
     .argument('<logdir>', "directory holding the peers' log files")
     .option('--json', 'print {"clusters":[...],"peers":[...],"timeline":[...]} as one JSON object')
+    .option('--html <out.html>', 'also write a self-contained HTML report with the dashboard plots')
+    .option('--truth <truth.json>', 'true groups for --html (default: data/truth.json of a testnet run dir)')
     .action(async (dir: string, flags: InspectFlags) => runInspect(dir, flags));
 }

@@ -2,8 +2,10 @@
 // (0 ok, 1 runtime failure, 2 usage error); errors are one line on stderr.
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { registerDashboard } from './dashboard.js';
 import { UsageError } from './errors.js';
 import { registerClasses } from './classes.js';
+import { registerExport } from './export.js';
 import { registerInspect } from './inspect.js';
 import { registerPartition } from './partition.js';
 import { registerSimulate } from './simulate.js';
@@ -33,6 +35,8 @@ export function createProgram(onExit: (code: number) => void): Command {
   registerPartition(program);
   registerSimulate(program);
   registerClasses(program);
+  registerExport(program);
+  registerDashboard(program, onExit);
   return program;
 }
 

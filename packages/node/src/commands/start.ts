@@ -1,5 +1,5 @@
 // `ppfm start`: runs one PPFM peer until it completes --rounds or receives SIGINT/SIGTERM.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -8,7 +8,35 @@ import { loadOrCreatePrivateKey } from '../identity.js';
 import { createEventLog, type EventLog } from '../log/event-log.js';
 import type { ModelSpec } from '@ppfm/meta';
 import type { PeerOptions } from '../options.js';
+import { isLoopback } from '../dashboard/loopback.js';
+import { createPeerMetrics } from '../metrics/peer-metrics.js';
+import {
+  parseMetricsAddress,
+  serveMetrics,
+  type MetricsAddress,
+  type MetricsServer,
+} from '../metrics/server.js';
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta';
+import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
+
+/** Reads --allow-peers / --swarm-key files; a bad file is a usage error naming the flag, file and line. */
+async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'allowPeers' | 'swarmKey'>> {
+  const out: Pick<PeerOptions, 'allowPeers' | 'swarmKey'> = {};
+  try {
+    if (flags.allowPeers !== undefined) out.allowPeers = await readAllowList(flags.allowPeers);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new UsageError(`--allow-peers: ${err.message}`);
+    throw err;
+  }
+  try {
+    if (flags.swarmKey !== undefined) out.swarmKey = await readSwarmKey(flags.swarmKey);
+  } catch (err) {
+    if (err instanceof PrivateNetworkError) throw new UsageError(`--swarm-key: ${err.message}`);
+    throw err;
+  }
+  return out;
+}
 
 export interface StartFlags {
   data: string;
@@ -28,6 +56,19 @@ export interface StartFlags {
   minPeers: number;
   bootstrapWait: number;
   clustering: 'auto' | 'loss';
+  metrics?: MetricsAddress;
+  allowPeers?: string;
+  swarmKey?: string;
+  aggregator: AggregatorName;
+}
+
+/** Parses --metrics (commander argParser). */
+function metricsAddress(value: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
 }
 
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -76,6 +117,7 @@ async function checkPaths(flags: StartFlags): Promise<void> {
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
+  const privateNet = await privateNetwork(flags);
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
   const privateKey = await loadOrCreatePrivateKey(dataDir);
@@ -98,6 +140,24 @@ export async function runStart(flags: StartFlags): Promise<number> {
     (toStdout ? process.stderr : process.stdout).write(line + '\n');
   };
 
+  // Metrics first: a port in use should fail before the peer joins the network.
+  const metrics = flags.metrics !== undefined ? createPeerMetrics({ peerId }) : undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics !== undefined && flags.metrics !== undefined) {
+    try {
+      metricsServer = await serveMetrics(metrics.registry, flags.metrics);
+    } catch (err) {
+      await log.close();
+      throw new UsageError(
+        `--metrics: cannot listen on ${flags.metrics.host}:${flags.metrics.port}: ${(err as Error).message}`,
+      );
+    }
+    if (!isLoopback(flags.metrics.host))
+      process.stderr.write(
+        `ppfm: warning: metrics on ${metricsServer.url} are readable by anyone who can reach that address\n`,
+      );
+  }
+
   const opts: PeerOptions = {
     data: resolve(flags.data),
     dataDir,
@@ -113,6 +173,9 @@ export async function runStart(flags: StartFlags): Promise<number> {
     seed: flags.seed,
     minPeers: flags.minPeers,
     clustering: flags.clustering,
+    ...(metrics !== undefined ? { metrics } : {}),
+    ...privateNet,
+    aggregator: flags.aggregator,
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
     // Waiting states are human output; warnings go to stderr even with --quiet.
     notice: (level, message) => {
@@ -125,12 +188,14 @@ export async function runStart(flags: StartFlags): Promise<number> {
   try {
     peer = await startPeer(opts, log);
   } catch (err) {
+    await metricsServer?.close();
     await log.close();
     throw err;
   }
   say(`peer ${peer.peerId.toString()}`);
   for (const a of peer.addrs) say(a.toString());
   if (logFile !== undefined) say(`log: ${logFile}`);
+  if (metricsServer !== undefined) say(`metrics: ${metricsServer.url}`);
 
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -152,6 +217,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await metricsServer?.close();
     await log.close();
   }
   return 0;
@@ -227,6 +293,31 @@ export function registerStart(program: Command, onExit: (code: number) => void):
           'loss: always refine by loss (warm-up models + loss reports)',
       )
         .choices(['auto', 'loss'])
+        .default('auto'),
+    )
+    .option(
+      '--metrics <[host:]port>',
+      'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1; another address ' +
+        'exposes them to whoever can reach it)',
+      metricsAddress,
+    )
+    .option(
+      '--allow-peers <file>',
+      'private network: only the peer ids listed in FILE (one per line, # comments) may connect; ' +
+        'list every peer, this one included',
+    )
+    .option(
+      '--swarm-key <file>',
+      'private network: a pre-shared key (libp2p pnet, "/key/swarm/psk/1.0.0/" format) every peer ' +
+        'must hold; connections without it fail at once',
+    )
+    .addOption(
+      new Option(
+        '--aggregator <name>',
+        "how a head combines its members' updates (after dropping non-finite and norm outliers); " +
+          'auto: mean below 3 updates, clip-mean for 3-4, median from 5',
+      )
+        .choices([...AGGREGATOR_NAMES])
         .default('auto'),
     )
     .action(async (flags: StartFlags) => onExit(await runStart(flags)));

@@ -39,6 +39,7 @@ interface Boom extends DestinationStream {
 }
 
 function defaultLevel(e: LogEvent): LogLevelName {
+  if (e.event === 'notice') return e.severity;
   return e.event === 'message_rejected' || e.event === 'lease_expired' ? 'warn' : 'info';
 }
 

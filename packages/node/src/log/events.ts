@@ -109,6 +109,16 @@ export interface CheckpointSavedEvent {
 export interface CheckpointRestoredEvent {
   event: 'checkpoint_restored';
   round: number;
+  /** The file restored and whether it was the newest or the backup. */
+  path?: string;
+  source?: 'current' | 'backup';
+}
+/** A checkpoint file that could not be used: corrupt, or another peer's or model's; kept aside. */
+export interface CheckpointRejectedEvent {
+  event: 'checkpoint_rejected';
+  path: string;
+  reason: string;
+  keptAs?: string;
 }
 export interface PeerStoppedEvent {
   event: 'peer_stopped';
@@ -145,6 +155,27 @@ export interface RoundsCompletedEvent {
   round: number;
 }
 
+/** A line also shown on the terminal: waits, discards, fallbacks, refusals (never silent). */
+export interface NoticeEvent {
+  event: 'notice';
+  /** info or warn (named so as not to clash with the log line's numeric `level`). */
+  severity: 'info' | 'warn';
+  /** Stable machine-readable kind, e.g. `waiting`, `no_compatible_peers`, `update_withheld`. */
+  code: string;
+  message: string;
+}
+/** A valid-looking message that was not acted on (stale, not from our head...): not penalised. */
+export interface MessageIgnoredEvent {
+  event: 'message_ignored';
+  topic?: string;
+  protocol?: string;
+  from: string;
+  reason: string;
+  detail?: string;
+  /** How many such messages (same sender, topic, reason) since the last line. */
+  count: number;
+}
+
 /** Every event a PPFM peer logs. */
 export type LogEvent =
   | PeerStartedEvent
@@ -164,9 +195,12 @@ export type LogEvent =
   | MessageRejectedEvent
   | CheckpointSavedEvent
   | CheckpointRestoredEvent
+  | CheckpointRejectedEvent
   | PeerStoppedEvent
   | RoundsCompletedEvent
-  | TrafficEvent;
+  | TrafficEvent
+  | NoticeEvent
+  | MessageIgnoredEvent;
 
 /** The name of a known event. */
 export type LogEventName = LogEvent['event'];

@@ -31,6 +31,8 @@ export function formatHuman(e: LogEvent): string | undefined {
       return `completed ${e.round} rounds`;
     case 'peer_stopped':
       return `stopped (${e.reason})`;
+    case 'notice':
+      return e.severity === 'warn' ? `warning: ${e.message}` : e.message;
     default:
       return undefined;
   }

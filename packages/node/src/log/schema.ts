@@ -47,7 +47,8 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     detail: 'string?',
   },
   checkpoint_saved: { round: 'int', path: 'string' },
-  checkpoint_restored: { round: 'int' },
+  checkpoint_restored: { round: 'int', path: 'string?', source: 'string?' },
+  checkpoint_rejected: { path: 'string', reason: 'string', keptAs: 'string?' },
   peer_stopped: { reason: 'string', bytesSent: 'number?', bytesReceived: 'number?' },
   rounds_completed: { cluster: 'string', round: 'int' },
   traffic: {
@@ -60,6 +61,15 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     roundDirectBytesSent: 'int',
     modelBytes: 'int',
     codec: 'string',
+  },
+  notice: { severity: 'string', code: 'string', message: 'string' },
+  message_ignored: {
+    topic: 'string?',
+    protocol: 'string?',
+    from: 'string',
+    reason: 'string',
+    detail: 'string?',
+    count: 'int',
   },
 };
 

@@ -1,6 +1,6 @@
-// Multi-peer test fixtures: a synthetic 2-group dataset, in-memory event logs, and a testnet
-// of real peers over TCP on 127.0.0.1 with short timings.
-import './net.js';
+// Multi-peer test fixtures: a synthetic 2-group dataset, in-memory event logs, and networks of
+// real peers in this process over @libp2p/memory (or TCP on 127.0.0.1) with short timings.
+import '../../src/polyfill.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,16 @@ export const FEATURES = 12;
 export const CLASSES = 4;
 export const SMALL_MODEL: ModelSpec = { layers: [{ type: 'dense', units: 16, activation: 'relu' }] };
 
-/** Fast timings for tests on 2 cores. */
+/**
+ * Fast timings for tests on 2 cores, with leases and view ttls long enough to survive a loaded
+ * machine (a crashed head is still suspected at once: its connections close).
+ */
 export const FAST_TIMING: Partial<PeerTiming> = {
-  heartbeatMs: 250,
+  heartbeatMs: 400,
   fingerprintEveryMs: 1000,
-  viewTtlMs: 2000,
-  leaseIntervalMs: 250,
-  leaseTtlMs: 1000,
+  viewTtlMs: 5000,
+  leaseIntervalMs: 400,
+  leaseTtlMs: 3000,
   tickMs: 50,
   reclusterDelayMs: 150,
   settleMs: 1200,
@@ -29,6 +32,8 @@ export const FAST_TIMING: Partial<PeerTiming> = {
   graceMs: 1000,
   fetchTimeoutMs: 4000,
   pushTimeoutMs: 4000,
+  soloStartMs: 3000,
+  progressTimeoutMs: 15_000,
 };
 
 /**
@@ -83,7 +88,9 @@ export function tempDir(prefix = 'ppfm-node-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts one peer on 127.0.0.1 with test timings. */
+let memoryNames = 0;
+
+/** Starts one peer with test timings: in memory (default) or on TCP 127.0.0.1 (`transport: 'tcp'`). */
 export async function launch(
   group: number,
   index: number,
@@ -91,17 +98,25 @@ export async function launch(
   extra: Partial<PeerOptions> = {},
 ): Promise<TestPeer> {
   const dataDir = extra.dataDir ?? tempDir();
+  const transport = extra.transport ?? 'memory';
   const opts: PeerOptions = {
     data: groupData(group, index),
     dataDir,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: [
+      transport === 'memory' ? `/memory/ppfm-test-${process.pid}-${++memoryNames}` : '/ip4/127.0.0.1/tcp/0',
+    ],
     bootstrap,
     oneHost: true,
+    transport,
     backend: 'wasm',
+    // Training in a worker thread per peer, as in production: timers (leases, heartbeats) keep
+    // their timing while six in-process peers train.
+    learner: 'worker',
     model: SMALL_MODEL,
     seed: index + 1,
     timing: FAST_TIMING,
-    config: { innerEpochs: 1, batchSize: 32, lr: 0.1, adaptSteps: 5, adaptLr: 0.05 },
+    // The rule's defaults (Adam, clipping, input scaling), with a short personalisation for speed.
+    config: { adaptSteps: 20 },
     ...extra,
   };
   const log = new MemoryLog();
@@ -109,20 +124,21 @@ export async function launch(
   return { peer, log, dataDir, group, opts };
 }
 
-/** Loopback addresses of a peer (with /p2p/). */
+/** Dialable addresses of a peer (with /p2p/): its memory or loopback addresses. */
 export function loopback(p: TestPeer): string[] {
-  return p.peer.addrs.filter((a) => a.includes('/ip4/127.0.0.1/'));
+  return p.peer.addrs.filter((a) => a.startsWith('/memory/') || a.includes('/ip4/127.0.0.1/'));
 }
 
 /**
  * Starts `groups.length` peers one after the other. Like the testnet script, every peer
- * bootstraps to the first peer only; peer exchange has to find the rest.
+ * bootstraps to the first peer only (peer exchange finds the rest) and knows how many peers to
+ * expect before its first round.
  */
 export async function launchNet(groups: number[], extra: Partial<PeerOptions> = {}): Promise<TestPeer[]> {
   const out: TestPeer[] = [];
   for (let i = 0; i < groups.length; i++) {
     const boot = out.slice(0, 1).flatMap(loopback);
-    out.push(await launch(groups[i] as number, i, boot, extra));
+    out.push(await launch(groups[i] as number, i, boot, { minPeers: groups.length, ...extra }));
   }
   return out;
 }
@@ -130,4 +146,19 @@ export async function launchNet(groups: number[], extra: Partial<PeerOptions> = 
 /** Stops every peer still running. */
 export async function stopAll(peers: TestPeer[]): Promise<void> {
   await Promise.all(peers.map((p) => p.peer.stop('test_end').catch(() => undefined)));
+}
+
+/** True when all peers hold the same view and the same k clusters, each with one agreed head. */
+export function converged(peers: TestPeer[], k: number): boolean {
+  const st = peers.map((p) => p.peer.status());
+  const first = st[0];
+  if (first === undefined || first.view.length !== peers.length || first.clusters.length !== k) return false;
+  const key = JSON.stringify(first.clusters);
+  if (!st.every((s) => s.viewDigest === first.viewDigest && JSON.stringify(s.clusters) === key)) return false;
+  for (const c of first.clusters) {
+    const heads = st.filter((s) => s.cluster === c.id && s.role === 'head');
+    if (heads.length !== 1) return false;
+    if (!st.filter((s) => s.cluster === c.id).every((s) => s.head === heads[0]?.peerId)) return false;
+  }
+  return true;
 }

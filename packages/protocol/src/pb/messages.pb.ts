@@ -47,19 +47,58 @@ export namespace CodecId {
   }
 }
 
+export enum DirectErrorCode {
+  DIRECT_ERROR_UNKNOWN = 'DIRECT_ERROR_UNKNOWN',
+  DIRECT_ERROR_NOT_FOUND = 'DIRECT_ERROR_NOT_FOUND',
+  DIRECT_ERROR_NOT_HEAD = 'DIRECT_ERROR_NOT_HEAD',
+  DIRECT_ERROR_NOT_MEMBER = 'DIRECT_ERROR_NOT_MEMBER',
+  DIRECT_ERROR_STALE_ROUND = 'DIRECT_ERROR_STALE_ROUND',
+  DIRECT_ERROR_WRONG_TERM = 'DIRECT_ERROR_WRONG_TERM',
+  DIRECT_ERROR_WRONG_SPEC = 'DIRECT_ERROR_WRONG_SPEC',
+  DIRECT_ERROR_TOO_LARGE = 'DIRECT_ERROR_TOO_LARGE',
+  DIRECT_ERROR_RATE_LIMITED = 'DIRECT_ERROR_RATE_LIMITED',
+  DIRECT_ERROR_BUSY = 'DIRECT_ERROR_BUSY',
+  DIRECT_ERROR_REJECTED = 'DIRECT_ERROR_REJECTED',
+  DIRECT_ERROR_INTERNAL = 'DIRECT_ERROR_INTERNAL'
+}
+
+enum __DirectErrorCodeValues {
+  DIRECT_ERROR_UNKNOWN = 0,
+  DIRECT_ERROR_NOT_FOUND = 1,
+  DIRECT_ERROR_NOT_HEAD = 2,
+  DIRECT_ERROR_NOT_MEMBER = 3,
+  DIRECT_ERROR_STALE_ROUND = 4,
+  DIRECT_ERROR_WRONG_TERM = 5,
+  DIRECT_ERROR_WRONG_SPEC = 6,
+  DIRECT_ERROR_TOO_LARGE = 7,
+  DIRECT_ERROR_RATE_LIMITED = 8,
+  DIRECT_ERROR_BUSY = 9,
+  DIRECT_ERROR_REJECTED = 10,
+  DIRECT_ERROR_INTERNAL = 11
+}
+
+export namespace DirectErrorCode {
+  export const codec = (): Codec<DirectErrorCode> => {
+    return enumeration<DirectErrorCode>(__DirectErrorCodeValues)
+  }
+}
+
 export interface Fingerprint {
   peerId: string
   seq: number
   sampleCount: number
   inputShape: number[]
   numClasses: number
-  labelHist: number[]
-  projMean: number[]
-  projStd: number[]
+  labelHist: Uint8Array
+  projMean: Uint8Array
+  projStd: Uint8Array
   classDims: number
-  classMeans: number[]
+  classMeans: Uint8Array
   capacity: number
   absentClasses: number[]
+  featureMean: Uint8Array
+  featureStd: Uint8Array
+  sentAt: number
 }
 
 export namespace Fingerprint {
@@ -99,25 +138,19 @@ export namespace Fingerprint {
           w.uint32(obj.numClasses)
         }
 
-        if (obj.labelHist != null) {
-          for (const value of obj.labelHist) {
-            w.uint32(53)
-            w.float(value)
-          }
+        if ((obj.labelHist != null && obj.labelHist.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.labelHist)
         }
 
-        if (obj.projMean != null) {
-          for (const value of obj.projMean) {
-            w.uint32(61)
-            w.float(value)
-          }
+        if ((obj.projMean != null && obj.projMean.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.projMean)
         }
 
-        if (obj.projStd != null) {
-          for (const value of obj.projStd) {
-            w.uint32(69)
-            w.float(value)
-          }
+        if ((obj.projStd != null && obj.projStd.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.projStd)
         }
 
         if ((obj.classDims != null && obj.classDims !== 0)) {
@@ -125,11 +158,9 @@ export namespace Fingerprint {
           w.uint32(obj.classDims)
         }
 
-        if (obj.classMeans != null) {
-          for (const value of obj.classMeans) {
-            w.uint32(85)
-            w.float(value)
-          }
+        if ((obj.classMeans != null && obj.classMeans.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.classMeans)
         }
 
         if ((obj.capacity != null && obj.capacity !== 0)) {
@@ -144,6 +175,21 @@ export namespace Fingerprint {
           }
         }
 
+        if ((obj.featureMean != null && obj.featureMean.byteLength > 0)) {
+          w.uint32(106)
+          w.bytes(obj.featureMean)
+        }
+
+        if ((obj.featureStd != null && obj.featureStd.byteLength > 0)) {
+          w.uint32(114)
+          w.bytes(obj.featureStd)
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(120)
+          w.uint64Number(obj.sentAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -154,13 +200,16 @@ export namespace Fingerprint {
           sampleCount: 0,
           inputShape: [],
           numClasses: 0,
-          labelHist: [],
-          projMean: [],
-          projStd: [],
+          labelHist: uint8ArrayAlloc(0),
+          projMean: uint8ArrayAlloc(0),
+          projStd: uint8ArrayAlloc(0),
           classDims: 0,
-          classMeans: [],
+          classMeans: uint8ArrayAlloc(0),
           capacity: 0,
-          absentClasses: []
+          absentClasses: [],
+          featureMean: uint8ArrayAlloc(0),
+          featureStd: uint8ArrayAlloc(0),
+          sentAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -194,27 +243,15 @@ export namespace Fingerprint {
               break
             }
             case 6: {
-              if (opts.limits?.labelHist != null && obj.labelHist.length === opts.limits.labelHist) {
-                throw new MaxLengthError('Decode error - map field "labelHist" had too many elements')
-              }
-
-              obj.labelHist.push(reader.float())
+              obj.labelHist = reader.bytes()
               break
             }
             case 7: {
-              if (opts.limits?.projMean != null && obj.projMean.length === opts.limits.projMean) {
-                throw new MaxLengthError('Decode error - map field "projMean" had too many elements')
-              }
-
-              obj.projMean.push(reader.float())
+              obj.projMean = reader.bytes()
               break
             }
             case 8: {
-              if (opts.limits?.projStd != null && obj.projStd.length === opts.limits.projStd) {
-                throw new MaxLengthError('Decode error - map field "projStd" had too many elements')
-              }
-
-              obj.projStd.push(reader.float())
+              obj.projStd = reader.bytes()
               break
             }
             case 9: {
@@ -222,11 +259,7 @@ export namespace Fingerprint {
               break
             }
             case 10: {
-              if (opts.limits?.classMeans != null && obj.classMeans.length === opts.limits.classMeans) {
-                throw new MaxLengthError('Decode error - map field "classMeans" had too many elements')
-              }
-
-              obj.classMeans.push(reader.float())
+              obj.classMeans = reader.bytes()
               break
             }
             case 11: {
@@ -239,6 +272,18 @@ export namespace Fingerprint {
               }
 
               obj.absentClasses.push(reader.uint32())
+              break
+            }
+            case 13: {
+              obj.featureMean = reader.bytes()
+              break
+            }
+            case 14: {
+              obj.featureStd = reader.bytes()
+              break
+            }
+            case 15: {
+              obj.sentAt = reader.uint64Number()
               break
             }
             default: {
@@ -271,6 +316,9 @@ export interface Heartbeat {
   role: Role
   round: number
   fingerprintSeq: number
+  viewSize: number
+  viewDigest: string
+  sentAt: number
 }
 
 export namespace Heartbeat {
@@ -313,6 +361,21 @@ export namespace Heartbeat {
           w.uint32(obj.fingerprintSeq)
         }
 
+        if ((obj.viewSize != null && obj.viewSize !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.viewSize)
+        }
+
+        if ((obj.viewDigest != null && obj.viewDigest !== '')) {
+          w.uint32(66)
+          w.string(obj.viewDigest)
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.sentAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -322,7 +385,10 @@ export namespace Heartbeat {
           seq: 0,
           role: Role.ROLE_UNASSIGNED,
           round: 0,
-          fingerprintSeq: 0
+          fingerprintSeq: 0,
+          viewSize: 0,
+          viewDigest: '',
+          sentAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -355,6 +421,18 @@ export namespace Heartbeat {
               obj.fingerprintSeq = reader.uint32()
               break
             }
+            case 7: {
+              obj.viewSize = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.viewDigest = reader.string()
+              break
+            }
+            case 9: {
+              obj.sentAt = reader.uint64Number()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -384,6 +462,7 @@ export interface HeadLease {
   term: number
   round: number
   leaseMs: number
+  sentAt: number
 }
 
 export namespace HeadLease {
@@ -421,6 +500,11 @@ export namespace HeadLease {
           w.uint32(obj.leaseMs)
         }
 
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.sentAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -430,7 +514,8 @@ export namespace HeadLease {
           head: '',
           term: 0,
           round: 0,
-          leaseMs: 0
+          leaseMs: 0,
+          sentAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -457,6 +542,10 @@ export namespace HeadLease {
             }
             case 5: {
               obj.leaseMs = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.sentAt = reader.uint64Number()
               break
             }
             default: {
@@ -489,6 +578,8 @@ export interface RoundOpen {
   head: string
   deadlineMs: number
   specHash: string
+  members: string[]
+  sentAt: number
 }
 
 export namespace RoundOpen {
@@ -531,6 +622,18 @@ export namespace RoundOpen {
           w.string(obj.specHash)
         }
 
+        if (obj.members != null) {
+          for (const value of obj.members) {
+            w.uint32(58)
+            w.string(value)
+          }
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.sentAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -541,7 +644,9 @@ export namespace RoundOpen {
           term: 0,
           head: '',
           deadlineMs: 0,
-          specHash: ''
+          specHash: '',
+          members: [],
+          sentAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -574,6 +679,18 @@ export namespace RoundOpen {
               obj.specHash = reader.string()
               break
             }
+            case 7: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - map field "members" had too many elements')
+              }
+
+              obj.members.push(reader.string())
+              break
+            }
+            case 8: {
+              obj.sentAt = reader.uint64Number()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -597,9 +714,125 @@ export namespace RoundOpen {
   }
 }
 
+export interface ModelAnnounce {
+  cluster: string
+  round: number
+  term: number
+  head: string
+  specHash: string
+  sentAt: number
+}
+
+export namespace ModelAnnounce {
+  let _codec: Codec<ModelAnnounce>
+
+  export const codec = (): Codec<ModelAnnounce> => {
+    if (_codec == null) {
+      _codec = message<ModelAnnounce>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cluster != null && obj.cluster !== '')) {
+          w.uint32(10)
+          w.string(obj.cluster)
+        }
+
+        if ((obj.round != null && obj.round !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.round)
+        }
+
+        if ((obj.term != null && obj.term !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.term)
+        }
+
+        if ((obj.head != null && obj.head !== '')) {
+          w.uint32(34)
+          w.string(obj.head)
+        }
+
+        if ((obj.specHash != null && obj.specHash !== '')) {
+          w.uint32(42)
+          w.string(obj.specHash)
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.sentAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cluster: '',
+          round: 0,
+          term: 0,
+          head: '',
+          specHash: '',
+          sentAt: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cluster = reader.string()
+              break
+            }
+            case 2: {
+              obj.round = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.term = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.head = reader.string()
+              break
+            }
+            case 5: {
+              obj.specHash = reader.string()
+              break
+            }
+            case 6: {
+              obj.sentAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ModelAnnounce>): Uint8Array => {
+    return encodeMessage(obj, ModelAnnounce.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelAnnounce>): ModelAnnounce => {
+    return decodeMessage(buf, ModelAnnounce.codec(), opts)
+  }
+}
+
 export interface ModelEnvelope {
   modelId: string
   cluster?: string
+  warmupPeer?: string
   round: number
   term: number
   specHash: string
@@ -616,6 +849,16 @@ export namespace ModelEnvelope {
           w.fork()
         }
 
+        obj = { ...obj }
+
+        if (obj.warmupPeer != null) {
+          obj.cluster = undefined
+        }
+
+        if (obj.cluster != null) {
+          obj.warmupPeer = undefined
+        }
+
         if ((obj.modelId != null && obj.modelId !== '')) {
           w.uint32(10)
           w.string(obj.modelId)
@@ -624,6 +867,11 @@ export namespace ModelEnvelope {
         if (obj.cluster != null) {
           w.uint32(18)
           w.string(obj.cluster)
+        }
+
+        if (obj.warmupPeer != null) {
+          w.uint32(58)
+          w.string(obj.warmupPeer)
         }
 
         if ((obj.round != null && obj.round !== 0)) {
@@ -672,6 +920,10 @@ export namespace ModelEnvelope {
               obj.cluster = reader.string()
               break
             }
+            case 7: {
+              obj.warmupPeer = reader.string()
+              break
+            }
             case 3: {
               obj.round = reader.uint32()
               break
@@ -693,6 +945,14 @@ export namespace ModelEnvelope {
               break
             }
           }
+        }
+
+        if (obj.warmupPeer != null) {
+          delete obj.cluster
+        }
+
+        if (obj.cluster != null) {
+          delete obj.warmupPeer
         }
 
         return obj
@@ -828,6 +1088,7 @@ export namespace UpdateEnvelope {
 
 export interface FetchRequest {
   cluster?: string
+  warmupPeer?: string
   minRound: number
   codec?: CodecId
 }
@@ -842,9 +1103,24 @@ export namespace FetchRequest {
           w.fork()
         }
 
+        obj = { ...obj }
+
+        if (obj.warmupPeer != null) {
+          obj.cluster = undefined
+        }
+
+        if (obj.cluster != null) {
+          obj.warmupPeer = undefined
+        }
+
         if (obj.cluster != null) {
           w.uint32(10)
           w.string(obj.cluster)
+        }
+
+        if (obj.warmupPeer != null) {
+          w.uint32(34)
+          w.string(obj.warmupPeer)
         }
 
         if ((obj.minRound != null && obj.minRound !== 0)) {
@@ -875,6 +1151,10 @@ export namespace FetchRequest {
               obj.cluster = reader.string()
               break
             }
+            case 4: {
+              obj.warmupPeer = reader.string()
+              break
+            }
             case 2: {
               obj.minRound = reader.uint32()
               break
@@ -888,6 +1168,14 @@ export namespace FetchRequest {
               break
             }
           }
+        }
+
+        if (obj.warmupPeer != null) {
+          delete obj.cluster
+        }
+
+        if (obj.cluster != null) {
+          delete obj.warmupPeer
         }
 
         return obj
@@ -982,7 +1270,8 @@ export interface LossReport {
   seq: number
   round: number
   candidates: string[]
-  losses: number[]
+  losses: Uint8Array
+  sentAt: number
 }
 
 export namespace LossReport {
@@ -1017,11 +1306,14 @@ export namespace LossReport {
           }
         }
 
-        if (obj.losses != null) {
-          for (const value of obj.losses) {
-            w.uint32(45)
-            w.float(value)
-          }
+        if ((obj.losses != null && obj.losses.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.losses)
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.sentAt)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1033,7 +1325,8 @@ export namespace LossReport {
           seq: 0,
           round: 0,
           candidates: [],
-          losses: []
+          losses: uint8ArrayAlloc(0),
+          sentAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1063,11 +1356,11 @@ export namespace LossReport {
               break
             }
             case 5: {
-              if (opts.limits?.losses != null && obj.losses.length === opts.limits.losses) {
-                throw new MaxLengthError('Decode error - map field "losses" had too many elements')
-              }
-
-              obj.losses.push(reader.float())
+              obj.losses = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.sentAt = reader.uint64Number()
               break
             }
             default: {
@@ -1094,8 +1387,8 @@ export namespace LossReport {
 }
 
 export interface ErrorReply {
-  code: string
   message: string
+  code: number
 }
 
 export namespace ErrorReply {
@@ -1108,14 +1401,14 @@ export namespace ErrorReply {
           w.fork()
         }
 
-        if ((obj.code != null && obj.code !== '')) {
-          w.uint32(10)
-          w.string(obj.code)
-        }
-
         if ((obj.message != null && obj.message !== '')) {
           w.uint32(18)
           w.string(obj.message)
+        }
+
+        if ((obj.code != null && obj.code !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.code)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1123,8 +1416,8 @@ export namespace ErrorReply {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          code: '',
-          message: ''
+          message: '',
+          code: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1133,12 +1426,12 @@ export namespace ErrorReply {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
-            case 1: {
-              obj.code = reader.string()
-              break
-            }
             case 2: {
               obj.message = reader.string()
+              break
+            }
+            case 3: {
+              obj.code = reader.uint32()
               break
             }
             default: {
@@ -1164,14 +1457,219 @@ export namespace ErrorReply {
   }
 }
 
+export interface PeerListRequest {
+  max: number
+}
+
+export namespace PeerListRequest {
+  let _codec: Codec<PeerListRequest>
+
+  export const codec = (): Codec<PeerListRequest> => {
+    if (_codec == null) {
+      _codec = message<PeerListRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.max != null && obj.max !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.max)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          max: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.max = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<PeerListRequest>): Uint8Array => {
+    return encodeMessage(obj, PeerListRequest.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerListRequest>): PeerListRequest => {
+    return decodeMessage(buf, PeerListRequest.codec(), opts)
+  }
+}
+
+export interface PeerInfo {
+  id: string
+  addrs: Uint8Array[]
+}
+
+export namespace PeerInfo {
+  let _codec: Codec<PeerInfo>
+
+  export const codec = (): Codec<PeerInfo> => {
+    if (_codec == null) {
+      _codec = message<PeerInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if (obj.addrs != null) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          addrs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - map field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<PeerInfo>): Uint8Array => {
+    return encodeMessage(obj, PeerInfo.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerInfo>): PeerInfo => {
+    return decodeMessage(buf, PeerInfo.codec(), opts)
+  }
+}
+
+export interface PeerList {
+  peers: PeerInfo[]
+}
+
+export namespace PeerList {
+  let _codec: Codec<PeerList>
+
+  export const codec = (): Codec<PeerList> => {
+    if (_codec == null) {
+      _codec = message<PeerList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.peers != null) {
+          for (const value of obj.peers) {
+            w.uint32(10)
+            PeerInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peers: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - map field "peers" had too many elements')
+              }
+
+              obj.peers.push(PeerInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.peers$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<PeerList>): Uint8Array => {
+    return encodeMessage(obj, PeerList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerList>): PeerList => {
+    return decodeMessage(buf, PeerList.codec(), opts)
+  }
+}
+
 export interface GossipFrame {
   version: number
   fingerprint?: Fingerprint
   heartbeat?: Heartbeat
   headLease?: HeadLease
   roundOpen?: RoundOpen
-  model?: ModelEnvelope
   lossReport?: LossReport
+  modelAnnounce?: ModelAnnounce
 }
 
 export namespace GossipFrame {
@@ -1186,16 +1684,16 @@ export namespace GossipFrame {
 
         obj = { ...obj }
 
-        if (obj.lossReport != null) {
-          obj.model = undefined
+        if (obj.modelAnnounce != null) {
+          obj.lossReport = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
           obj.heartbeat = undefined
           obj.fingerprint = undefined
         }
 
-        if (obj.model != null) {
-          obj.lossReport = undefined
+        if (obj.lossReport != null) {
+          obj.modelAnnounce = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
           obj.heartbeat = undefined
@@ -1203,32 +1701,32 @@ export namespace GossipFrame {
         }
 
         if (obj.roundOpen != null) {
+          obj.modelAnnounce = undefined
           obj.lossReport = undefined
-          obj.model = undefined
           obj.headLease = undefined
           obj.heartbeat = undefined
           obj.fingerprint = undefined
         }
 
         if (obj.headLease != null) {
+          obj.modelAnnounce = undefined
           obj.lossReport = undefined
-          obj.model = undefined
           obj.roundOpen = undefined
           obj.heartbeat = undefined
           obj.fingerprint = undefined
         }
 
         if (obj.heartbeat != null) {
+          obj.modelAnnounce = undefined
           obj.lossReport = undefined
-          obj.model = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
           obj.fingerprint = undefined
         }
 
         if (obj.fingerprint != null) {
+          obj.modelAnnounce = undefined
           obj.lossReport = undefined
-          obj.model = undefined
           obj.roundOpen = undefined
           obj.headLease = undefined
           obj.heartbeat = undefined
@@ -1259,14 +1757,14 @@ export namespace GossipFrame {
           RoundOpen.codec().encode(obj.roundOpen, w)
         }
 
-        if (obj.model != null) {
-          w.uint32(50)
-          ModelEnvelope.codec().encode(obj.model, w)
-        }
-
         if (obj.lossReport != null) {
           w.uint32(58)
           LossReport.codec().encode(obj.lossReport, w)
+        }
+
+        if (obj.modelAnnounce != null) {
+          w.uint32(66)
+          ModelAnnounce.codec().encode(obj.modelAnnounce, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1311,15 +1809,15 @@ export namespace GossipFrame {
               })
               break
             }
-            case 6: {
-              obj.model = ModelEnvelope.codec().decode(reader, reader.uint32(), {
-                limits: opts.limits?.model
-              })
-              break
-            }
             case 7: {
               obj.lossReport = LossReport.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.lossReport
+              })
+              break
+            }
+            case 8: {
+              obj.modelAnnounce = ModelAnnounce.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.modelAnnounce
               })
               break
             }
@@ -1330,16 +1828,16 @@ export namespace GossipFrame {
           }
         }
 
-        if (obj.lossReport != null) {
-          delete obj.model
+        if (obj.modelAnnounce != null) {
+          delete obj.lossReport
           delete obj.roundOpen
           delete obj.headLease
           delete obj.heartbeat
           delete obj.fingerprint
         }
 
-        if (obj.model != null) {
-          delete obj.lossReport
+        if (obj.lossReport != null) {
+          delete obj.modelAnnounce
           delete obj.roundOpen
           delete obj.headLease
           delete obj.heartbeat
@@ -1347,32 +1845,32 @@ export namespace GossipFrame {
         }
 
         if (obj.roundOpen != null) {
+          delete obj.modelAnnounce
           delete obj.lossReport
-          delete obj.model
           delete obj.headLease
           delete obj.heartbeat
           delete obj.fingerprint
         }
 
         if (obj.headLease != null) {
+          delete obj.modelAnnounce
           delete obj.lossReport
-          delete obj.model
           delete obj.roundOpen
           delete obj.heartbeat
           delete obj.fingerprint
         }
 
         if (obj.heartbeat != null) {
+          delete obj.modelAnnounce
           delete obj.lossReport
-          delete obj.model
           delete obj.roundOpen
           delete obj.headLease
           delete obj.fingerprint
         }
 
         if (obj.fingerprint != null) {
+          delete obj.modelAnnounce
           delete obj.lossReport
-          delete obj.model
           delete obj.roundOpen
           delete obj.headLease
           delete obj.heartbeat
@@ -1401,6 +1899,8 @@ export interface DirectFrame {
   update?: UpdateEnvelope
   ack?: Ack
   error?: ErrorReply
+  peerListRequest?: PeerListRequest
+  peerList?: PeerList
 }
 
 export namespace DirectFrame {
@@ -1415,7 +1915,27 @@ export namespace DirectFrame {
 
         obj = { ...obj }
 
+        if (obj.peerList != null) {
+          obj.peerListRequest = undefined
+          obj.error = undefined
+          obj.ack = undefined
+          obj.update = undefined
+          obj.model = undefined
+          obj.fetchRequest = undefined
+        }
+
+        if (obj.peerListRequest != null) {
+          obj.peerList = undefined
+          obj.error = undefined
+          obj.ack = undefined
+          obj.update = undefined
+          obj.model = undefined
+          obj.fetchRequest = undefined
+        }
+
         if (obj.error != null) {
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
           obj.ack = undefined
           obj.update = undefined
           obj.model = undefined
@@ -1423,6 +1943,8 @@ export namespace DirectFrame {
         }
 
         if (obj.ack != null) {
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
           obj.error = undefined
           obj.update = undefined
           obj.model = undefined
@@ -1430,6 +1952,8 @@ export namespace DirectFrame {
         }
 
         if (obj.update != null) {
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
           obj.error = undefined
           obj.ack = undefined
           obj.model = undefined
@@ -1437,6 +1961,8 @@ export namespace DirectFrame {
         }
 
         if (obj.model != null) {
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
           obj.error = undefined
           obj.ack = undefined
           obj.update = undefined
@@ -1444,6 +1970,8 @@ export namespace DirectFrame {
         }
 
         if (obj.fetchRequest != null) {
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
           obj.error = undefined
           obj.ack = undefined
           obj.update = undefined
@@ -1478,6 +2006,16 @@ export namespace DirectFrame {
         if (obj.error != null) {
           w.uint32(50)
           ErrorReply.codec().encode(obj.error, w)
+        }
+
+        if (obj.peerListRequest != null) {
+          w.uint32(58)
+          PeerListRequest.codec().encode(obj.peerListRequest, w)
+        }
+
+        if (obj.peerList != null) {
+          w.uint32(66)
+          PeerList.codec().encode(obj.peerList, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1528,6 +2066,18 @@ export namespace DirectFrame {
               })
               break
             }
+            case 7: {
+              obj.peerListRequest = PeerListRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.peerListRequest
+              })
+              break
+            }
+            case 8: {
+              obj.peerList = PeerList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.peerList
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1535,7 +2085,27 @@ export namespace DirectFrame {
           }
         }
 
+        if (obj.peerList != null) {
+          delete obj.peerListRequest
+          delete obj.error
+          delete obj.ack
+          delete obj.update
+          delete obj.model
+          delete obj.fetchRequest
+        }
+
+        if (obj.peerListRequest != null) {
+          delete obj.peerList
+          delete obj.error
+          delete obj.ack
+          delete obj.update
+          delete obj.model
+          delete obj.fetchRequest
+        }
+
         if (obj.error != null) {
+          delete obj.peerList
+          delete obj.peerListRequest
           delete obj.ack
           delete obj.update
           delete obj.model
@@ -1543,6 +2113,8 @@ export namespace DirectFrame {
         }
 
         if (obj.ack != null) {
+          delete obj.peerList
+          delete obj.peerListRequest
           delete obj.error
           delete obj.update
           delete obj.model
@@ -1550,6 +2122,8 @@ export namespace DirectFrame {
         }
 
         if (obj.update != null) {
+          delete obj.peerList
+          delete obj.peerListRequest
           delete obj.error
           delete obj.ack
           delete obj.model
@@ -1557,6 +2131,8 @@ export namespace DirectFrame {
         }
 
         if (obj.model != null) {
+          delete obj.peerList
+          delete obj.peerListRequest
           delete obj.error
           delete obj.ack
           delete obj.update
@@ -1564,6 +2140,8 @@ export namespace DirectFrame {
         }
 
         if (obj.fetchRequest != null) {
+          delete obj.peerList
+          delete obj.peerListRequest
           delete obj.error
           delete obj.ack
           delete obj.update

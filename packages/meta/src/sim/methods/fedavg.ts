@@ -1,8 +1,10 @@
 import type { WeightSet } from '../core.js';
+import { initFor } from '../context.js';
 import type { SimContext } from '../context.js';
 import {
   clusterRound,
   evaluatePeers,
+  noEvents,
   personalisePeers,
   reportRound,
   since,
@@ -17,26 +19,29 @@ export interface FedAvgResults {
 }
 
 /**
- * One global model, sample-weighted FedAvg; then `fedavg-ft` personalises the final global
- * model on each peer (its seconds include the shared FedAvg run).
+ * One global model (inputs scaled with the moments pooled over every peer), sample-weighted mean
+ * at eps 1; then `fedavg-ft` personalises the final global model on each peer (its seconds
+ * include the shared FedAvg run).
  */
 export async function runFedAvg(
   ctx: SimContext,
   withFineTune: boolean,
 ): Promise<FedAvgResults | { fedavg: MethodResult }> {
   const start = performance.now();
+  const events = noEvents();
   const assignment = ctx.peers.map(() => 0);
-  let models: WeightSet[] = [ctx.init];
+  const cfg = { ...ctx.config, aggregator: 'mean' as const, eps: 1 };
+  let models: WeightSet[] = [initFor(ctx, ctx.peers)];
   for (let round = 1; round <= ctx.rounds; round++) {
-    models = await clusterRound(ctx, models, assignment, round, 1);
-    const global = models[0] as WeightSet;
+    models = await clusterRound(ctx, models, assignment, round, cfg, events);
+    const global = models[0]!;
     await reportRound(ctx, 'fedavg', round, () => global);
   }
-  const global = models[0] as WeightSet;
-  const fedavg = summarise(ctx, await evaluatePeers(ctx, () => global), since(start));
+  const global = models[0]!;
+  const fedavg = summarise(ctx, await evaluatePeers(ctx, () => global), since(start), { events });
   if (!withFineTune) return { fedavg };
   const tuned = await personalisePeers(ctx, () => global);
-  const fedavgFt = summarise(ctx, await evaluatePeers(ctx, (p) => tuned[p.index] as WeightSet), since(start));
+  const fedavgFt = summarise(ctx, tuned.scores, since(start), { events });
   ctx.progress({ method: 'fedavg-ft', round: ctx.rounds, rounds: ctx.rounds, meanAcc: fedavgFt.meanAcc });
   return { fedavg, fedavgFt };
 }

@@ -1,39 +1,52 @@
-import { adjustedRandIndex, ifcaAssign, initWeights } from '../core.js';
+import { adjustedRandIndex, deriveSeed, evaluateModel, initModel } from '../core.js';
 import type { WeightSet } from '../core.js';
-import { mixSeed } from '../context.js';
+import { scalerOf } from '../context.js';
 import type { SimContext, SimPeer } from '../context.js';
-import { clusterRound, evaluatePeers, reportRound, since, summarise } from '../federation.js';
+import { clusterRound, evaluatePeers, noEvents, reportRound, since, summarise } from '../federation.js';
 import type { MethodResult } from '../types.js';
 
-/** Index of the candidate model with the lowest loss on the peer's training split (IFCA rule). */
+/** Index of the candidate model with the lowest loss on the peer's training split (IFCA rule; ties: first). */
 export async function lowestLoss(ctx: SimContext, models: WeightSet[], peer: SimPeer): Promise<number> {
-  const candidates = models.map((weights, id) => ({ id, weights }));
-  return (await ifcaAssign(ctx.spec, ctx.inputShape, ctx.numClasses, candidates, peer.train)).best;
+  let best = 0;
+  let bestLoss = Infinity;
+  for (let c = 0; c < models.length; c++) {
+    const { loss } = await evaluateModel(ctx.task, models[c]!, peer.train);
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      best = c;
+    }
+  }
+  return best;
 }
 
 /**
  * IFCA (Ghosh et al. 2020): k randomly initialised cluster models; each round every peer picks
  * the model with the lowest loss on its data, trains from it, and each model is averaged over
- * the peers that picked it.
+ * the peers that picked it. The clusters are what the models find, so every model starts behind
+ * the scaler pooled over all peers (no cluster is known before the first round).
  */
 export async function runIfca(ctx: SimContext): Promise<MethodResult> {
   const start = performance.now();
+  const events = noEvents();
+  const cfg = { ...ctx.config, aggregator: 'mean' as const, eps: 1 };
+  const scaler = scalerOf(ctx, ctx.peers);
   let models: WeightSet[] = Array.from({ length: ctx.k }, (_, c) =>
-    initWeights(ctx.spec, ctx.inputShape, ctx.numClasses, mixSeed(ctx.seed, 303, c)),
+    initModel(ctx.task, scaler, deriveSeed(ctx.seed, 'ifca', c)),
   );
   let assignment: number[] = ctx.peers.map(() => 0);
   for (let round = 1; round <= ctx.rounds; round++) {
     const next: number[] = [];
     for (const peer of ctx.peers) next.push(await lowestLoss(ctx, models, peer));
     assignment = next;
-    models = await clusterRound(ctx, models, assignment, round, 1);
+    models = await clusterRound(ctx, models, assignment, round, cfg, events);
     const now = models;
     const a = assignment;
-    await reportRound(ctx, 'ifca', round, (p) => now[a[p.index] as number] as WeightSet, assignment);
+    await reportRound(ctx, 'ifca', round, (p) => now[a[p.index]!]!, assignment);
   }
-  const scores = await evaluatePeers(ctx, (p) => models[assignment[p.index] as number] as WeightSet);
+  const scores = await evaluatePeers(ctx, (p) => models[assignment[p.index]!]!);
   return summarise(ctx, scores, since(start), {
     ari: adjustedRandIndex(assignment, ctx.truth),
     clusters: assignment,
+    events,
   });
 }

@@ -1,175 +1,85 @@
-import {
-  adjustedRandIndex,
-  blendBack,
-  clusterFingerprints,
-  computeFingerprint,
-  evaluate,
-  fingerprintDistanceParts,
-  globalStep,
-} from '../core.js';
-import type { Fingerprint, WeightSet } from '../core.js';
+import { adjustedRandIndex, chooseSharedPart, headRound } from '../core.js';
+import type { HeadUpdate, SharedPart, WeightSet } from '../core.js';
+import { initFor } from '../context.js';
 import type { SimContext, SimPeer } from '../context.js';
-import {
-  clusterRound,
-  evaluatePeers,
-  personalisePeers,
-  reportRound,
-  since,
-  summarise,
-  trainPeer,
-} from '../federation.js';
-import { hyperFrom } from '../hyper.js';
-import { agglomerate } from '../linkage.js';
-import type { MethodResult } from '../types.js';
+import { memberRound, noEvents, personalisePeers, reportRound, since, summarise } from '../federation.js';
+import type { MethodResult, RuleEvents } from '../types.js';
+import { findClusters } from './ppfm-clusters.js';
 
-/** Which part of the model the global level shares between clusters. */
-export type SharedPart = 'body' | 'head';
-
-/** The output layer's tensor-name prefix, e.g. `layer_2_dense/`. */
-function headPrefix(ws: WeightSet): string {
-  const last = ws[ws.length - 1];
-  return last ? last.name.slice(0, last.name.lastIndexOf('/') + 1) : '';
+/** One cluster as its head sees it. */
+interface Cluster {
+  members: SimPeer[];
+  /** The head: the member with the smallest id (any fixed choice would do offline). */
+  head: SimPeer;
+  theta: WeightSet;
+  global: WeightSet | undefined;
 }
 
-/** The tensors of `ws` the global level shares: all but the output layer (body), or the output layer (head). */
-export function sharedTensors(ws: WeightSet, part: SharedPart): WeightSet {
-  const head = headPrefix(ws);
-  return ws.filter((t) => t.name.startsWith(head) === (part === 'head'));
-}
-
-/**
- * The adaptive choice of what clusters have in common, from the fingerprints alone. When the input
- * marginals of peers in different clusters agree (within sampling noise), the clusters differ in how
- * inputs map to labels (e.g. label swaps): the feature extractor (body) is common and the output layer
- * is the task. When the marginals differ (e.g. rotations, covariate shift), the features are
- * cluster-specific and what is common is the output semantics (head).
- */
-export function chooseSharedPart(fps: Fingerprint[], labels: number[]): SharedPart {
-  const ratios: number[] = [];
-  for (let i = 0; i < fps.length; i++)
-    for (let j = i + 1; j < fps.length; j++) {
-      if (labels[i] === labels[j]) continue;
-      const p = fingerprintDistanceParts(fps[i] as Fingerprint, fps[j] as Fingerprint, MARGINAL_ONLY);
-      ratios.push(p.d2 / Math.max(p.noise2, 1e-12));
-    }
-  if (ratios.length === 0) return 'body';
-  ratios.sort((a, b) => a - b);
-  const median = ratios[ratios.length >> 1] as number;
-  return median <= SAME_MARGINALS_RATIO ? 'body' : 'head';
-}
-
-const MARGINAL_ONLY = { classWeight: 0, marginalWeight: 1, histWeight: 0 };
-/** Marginal distance within this multiple of its sampling noise counts as "same inputs". */
-const SAME_MARGINALS_RATIO = 4;
-
-/** Renumbers cluster labels 0..k-1 in order of first appearance. */
-export function canonicalLabels(labels: number[]): number[] {
-  const map = new Map<number, number>();
-  return labels.map((l) => {
-    if (!map.has(l)) map.set(l, map.size);
-    return map.get(l) as number;
-  });
-}
-
-/** Block 1a: deterministic clustering of the peers' data fingerprints. */
-function fingerprintClusters(ctx: SimContext): { labels: number[]; separated: boolean; fps: Fingerprint[] } {
-  // The default projection seed: the networked peers all use it.
-  const dims = hyperFrom(ctx.config).fingerprintDims;
-  const fps = ctx.peers.map((p) => computeFingerprint(p.train, { dims }));
-  const items = ctx.peers.map((p) => ({ id: p.id, fp: fps[p.index] as Fingerprint }));
-  const r = clusterFingerprints(items);
-  const labels = canonicalLabels(ctx.peers.map((p) => r.assignment.get(p.id) ?? 0));
-  return { labels, separated: r.separated && r.k > 1, fps };
+/** The head's round: the shared rule's headRound (headStep, then acceptCandidate on its train split). */
+async function runHead(
+  ctx: SimContext,
+  c: Cluster,
+  updates: HeadUpdate[],
+  others: WeightSet[],
+  part: SharedPart,
+  events: RuleEvents,
+): Promise<void> {
+  if (updates.length === 0) return;
+  const r = await headRound(
+    ctx.task,
+    { theta: c.theta, updates, others, global: c.global, sharedPart: part, cfg: ctx.config },
+    c.head.train,
+  );
+  events.discarded += r.discarded.length;
+  if (!r.verdict.ok) events.rejected++;
+  c.theta = r.theta;
+  c.global = r.global;
 }
 
 /**
- * Block 1b, the loss-based (IFCA-rule) refinement for peers whose statistics do not separate:
- * every peer trains one warm-up round alone, then each peer scores every other peer's model on
- * its own training data. Two peers of the same task lose little by swapping models; peers of
- * different tasks (e.g. different labellings of the same inputs) lose a lot. The symmetric
- * excess loss is clustered by average linkage, cut at its largest gap.
- */
-async function lossClusters(ctx: SimContext, members: SimPeer[], splitRatio: number): Promise<number[]> {
-  if (members.length < 2) return members.map(() => 0);
-  const phi: WeightSet[] = [];
-  for (const peer of members) phi.push(await trainPeer(ctx, ctx.init, peer, 0));
-  const n = members.length;
-  const loss: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row: number[] = [];
-    for (let j = 0; j < n; j++) {
-      const r = await evaluate(
-        ctx.spec,
-        ctx.inputShape,
-        ctx.numClasses,
-        phi[j] as WeightSet,
-        members[i]!.train,
-      );
-      row.push(r.loss);
-    }
-    loss.push(row);
-  }
-  const dist = (i: number, j: number): number => {
-    const li = loss[i] as number[];
-    const lj = loss[j] as number[];
-    return Math.max(0, ((li[j] as number) - (li[i] as number) + (lj[i] as number) - (lj[j] as number)) / 2);
-  };
-  return agglomerate(n, dist, splitRatio);
-}
-
-/**
- * PPFM: fingerprint clustering with loss-based refinement, task-level local training, a Reptile
- * step per cluster, a global Reptile step toward the cluster models blended back into each
- * cluster, and personalisation of the final cluster model on each peer.
+ * PPFM as networked peers run it, over an in-memory exchange: clusters from fingerprints (loss-based
+ * refinement when they do not separate), a scaler pooled per cluster, memberUpdate on every member,
+ * headStep per cluster against the other clusters' models published the round before (round 1:
+ * none, so no global step; a single cluster never has one), acceptCandidate, and personaliseModel
+ * of the final cluster model on each peer.
  */
 export async function runPpfm(ctx: SimContext): Promise<MethodResult> {
   const start = performance.now();
-  const h = hyperFrom(ctx.config);
-  const fp = fingerprintClusters(ctx);
-  if (ctx.ppfmClustering === 'loss') {
-    fp.labels = fp.labels.map(() => 0);
-    fp.separated = false;
-  }
-  let labels = fp.labels;
-  if (!fp.separated) {
-    // Statistics alone do not separate: split each fingerprint cluster by loss.
-    const refined = [...labels];
-    let next = 0;
-    for (const c of [...new Set(labels)]) {
-      const members = ctx.peers.filter((p) => labels[p.index] === c);
-      const sub = await lossClusters(ctx, members, 3);
-      members.forEach((p, i) => (refined[p.index] = next + (sub[i] as number)));
-      next += Math.max(...sub) + 1;
-    }
-    labels = canonicalLabels(refined);
-  }
-  const assignment = labels;
-  const k = Math.max(...assignment) + 1;
-  const part = chooseSharedPart(fp.fps, assignment);
-  const shared = (ws: WeightSet): WeightSet => sharedTensors(ws, part);
+  const events = noEvents();
+  const { labels, source } = await findClusters(ctx);
+  const k = Math.max(...labels) + 1;
+  const part = chooseSharedPart(
+    ctx.peers.map((p) => p.fp),
+    labels,
+  );
+  const clusters: Cluster[] = Array.from({ length: k }, (_, c) => {
+    const members = ctx.peers.filter((p) => labels[p.index] === c);
+    return { members, head: members[0]!, theta: initFor(ctx, members), global: undefined };
+  });
   ctx.progress({
     method: 'ppfm',
     round: 0,
     rounds: ctx.rounds,
-    clusters: assignment,
-    note: `${k} clusters (${fp.separated ? 'fingerprints' : 'loss-based refinement'}), global level shares the ${part}`,
+    clusters: labels,
+    note: `${k} clusters (${source}), global level shares the ${part}`,
   });
-  let global = shared(ctx.init);
-  let models: WeightSet[] = Array.from({ length: k }, () => ctx.init);
   for (let round = 1; round <= ctx.rounds; round++) {
-    models = await clusterRound(ctx, models, assignment, round, h.reptileEps, h.aggregator, h.trim);
-    if (k > 1 && h.globalEps > 0) {
-      global = globalStep(global, models.map(shared), h.globalEps);
-      const g = global;
-      models = models.map((m) => blendBack(m, g, h.blendBeta));
+    const published = clusters.map((c) => c.theta);
+    for (const [ci, c] of clusters.entries()) {
+      const updates: HeadUpdate[] = [];
+      for (const p of c.members) {
+        const u = await memberRound(ctx, p, c.theta, round, events);
+        if (u !== undefined) updates.push(u);
+      }
+      const others = round > 1 ? published.filter((_, j) => j !== ci) : [];
+      await runHead(ctx, c, updates, others, part, events);
     }
-    const now = models;
-    await reportRound(ctx, 'ppfm', round, (p) => now[assignment[p.index] as number] as WeightSet, assignment);
+    await reportRound(ctx, 'ppfm', round, (p) => clusters[labels[p.index]!]!.theta, labels);
   }
-  const personal = await personalisePeers(ctx, (p) => models[assignment[p.index] as number] as WeightSet);
-  const scores = await evaluatePeers(ctx, (p) => personal[p.index] as WeightSet);
+  const { scores } = await personalisePeers(ctx, (p) => clusters[labels[p.index]!]!.theta);
   return summarise(ctx, scores, since(start), {
-    ari: adjustedRandIndex(assignment, ctx.truth),
-    clusters: assignment,
+    ari: adjustedRandIndex(labels, ctx.truth),
+    clusters: labels,
+    events,
   });
 }

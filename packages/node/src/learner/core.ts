@@ -1,0 +1,87 @@
+// The learning operations themselves, run wherever the engine lives (worker or inline). All
+// learning is @ppfm/meta's PPFM rule (src/ppfm): this module only holds the peer's data and
+// wires calls, with the seeds the simulator uses (ppfmSeeds), so a peer reproduces it.
+import {
+  computeFingerprint,
+  defaultModelSpec,
+  evaluateModel,
+  headRound,
+  initWeights,
+  loadDataset,
+  memberUpdate,
+  personaliseModel,
+  ppfmSeeds,
+  selectBackend,
+  splitDataset,
+  warmupModel,
+  type Dataset,
+  type EvalResult,
+  type HeadRoundResult,
+  type TaskModel,
+  type WeightSet,
+} from '@ppfm/meta';
+import type { HeadRoundArgs, LearnerInfo, LearnerInit, PersonalResult, TrainResult } from './learner.js';
+
+/** The engine state: the peer's splits and task. */
+export class LearnerCore {
+  private constructor(
+    readonly info: LearnerInfo,
+    private readonly init: LearnerInit,
+    private readonly train: Dataset,
+    private readonly val: Dataset,
+  ) {}
+
+  private get task(): TaskModel {
+    return this.info.task;
+  }
+
+  /** Selects the backend, loads and splits the data, computes the fingerprint and the shared init. */
+  static async create(init: LearnerInit): Promise<LearnerCore> {
+    const backend = await selectBackend(init.backend);
+    const ds = typeof init.data === 'string' ? await loadDataset(init.data) : init.data;
+    const { train, val } = splitDataset(ds, {
+      valFraction: init.cfg.valFraction,
+      seed: ppfmSeeds.split(init.seed),
+    });
+    const spec = init.model ?? defaultModelSpec(ds.inputShape, ds.numClasses);
+    const task: TaskModel = { spec, inputShape: [...ds.inputShape], numClasses: ds.numClasses };
+    const info: LearnerInfo = {
+      backend,
+      dataName: ds.name,
+      samples: ds.y.length,
+      trainSamples: train.y.length,
+      task,
+      fingerprint: computeFingerprint(train, { dims: init.cfg.fingerprintDims }),
+      netInit: initWeights(spec, task.inputShape, task.numClasses, init.cfg.initSeed),
+    };
+    return new LearnerCore(info, init, train, val);
+  }
+
+  /** Task-level training (meta's memberUpdate, with its divergence guard). */
+  async trainFrom(theta: WeightSet, seed: number): Promise<TrainResult> {
+    const t0 = performance.now();
+    const r = await memberUpdate(this.task, theta, this.train, this.init.cfg, seed);
+    return { ...r, ms: performance.now() - t0 };
+  }
+
+  /** The warm-up model of loss-based clustering: one local training from `from`. */
+  warmup(from: WeightSet, seed: number): Promise<WeightSet> {
+    return warmupModel(this.task, from, this.train, this.init.cfg, seed);
+  }
+
+  /** Loss and accuracy on one split (raw data; the model's scaler applied inside). */
+  evaluate(weights: WeightSet, split: 'train' | 'val'): Promise<EvalResult> {
+    return evaluateModel(this.task, weights, split === 'train' ? this.train : this.val);
+  }
+
+  /** The head's end of a round, checked on the head's own train split (as the simulator does). */
+  headRound(a: HeadRoundArgs): Promise<HeadRoundResult> {
+    return headRound(this.task, { ...a, cfg: this.init.cfg }, this.train);
+  }
+
+  /** Personalisation: adapt on train, evaluate before/after on val. */
+  async personalise(theta: WeightSet, seed: number): Promise<PersonalResult> {
+    const r = await personaliseModel(this.task, theta, this.train, this.val, this.init.cfg, seed);
+    return { before: r.before, after: r.after, weights: r.weights };
+  }
+}

@@ -1,0 +1,100 @@
+// What a peer asks of its learning engine. The engine owns the peer's data and tfjs; the peer's
+// event loop only orchestrates. Two implementations: a worker thread (the default, so gossip,
+// heartbeats and leases never wait for a training step) and inline (same thread, for tests).
+import type {
+  BackendPreference,
+  Dataset,
+  EvalResult,
+  Fingerprint,
+  HeadRoundResult,
+  ModelSpec,
+  PpfmConfig,
+  TaskModel,
+  WeightSet,
+} from '@ppfm/meta';
+
+/** How the engine is set up: data (a path it loads itself, or an in-memory dataset), backend, model. */
+export interface LearnerInit {
+  data: string | Dataset;
+  backend: BackendPreference;
+  /** Model spec; default meta's defaultModelSpec for the data. */
+  model?: ModelSpec;
+  cfg: PpfmConfig;
+  /** The peer's seed (train/val split, training order, personalisation). */
+  seed: number;
+}
+
+/** What the engine reports once its data is loaded. */
+export interface LearnerInfo {
+  backend: string;
+  dataName: string;
+  samples: number;
+  trainSamples: number;
+  task: TaskModel;
+  /** Fingerprint of the training split (what the peer publishes; its feature moments feed the scaler). */
+  fingerprint: Fingerprint;
+  /**
+   * The shared initial network of this task (cfg.initSeed, without the input scaler): every peer
+   * with the same task derives the same; a cluster's first model is it behind the cluster's scaler.
+   */
+  netInit: WeightSet;
+}
+
+/** One local training run from `theta` (meta's memberUpdate): the update, or why it was withheld. */
+export type TrainResult =
+  | { kind: 'update'; delta: WeightSet; samples: number; lossBefore: number; lossAfter: number; ms: number }
+  | { kind: 'diverged'; reason: string; lossBefore: number; lossAfter: number; ms: number };
+
+/** Personalised evaluation of a cluster model on the peer's held-out split. */
+export interface PersonalResult {
+  before: EvalResult;
+  after: EvalResult;
+  weights: WeightSet;
+}
+
+/** One member's update as the head aggregates it. */
+export interface HeadUpdateIn {
+  from: string;
+  delta: WeightSet;
+  samples: number;
+}
+
+/** The head's end of a round (meta's headRound): cluster step, global step, the check on its own data. */
+export interface HeadRoundArgs {
+  theta: WeightSet;
+  updates: HeadUpdateIn[];
+  /** The newest known models of the other clusters (global level). */
+  others: WeightSet[];
+  global: WeightSet | undefined;
+  sharedPart: 'body' | 'head';
+}
+
+export type { HeadRoundResult };
+
+/** The learning operations a peer uses; every call may run concurrently with the network. */
+export interface Learner {
+  readonly info: LearnerInfo;
+  /** Task-level training on the train split (seeded by `seed`). */
+  train(theta: WeightSet, seed: number): Promise<TrainResult>;
+  /** The warm-up model for loss-based clustering: one local training from `init`. */
+  warmup(init: WeightSet, seed: number): Promise<WeightSet>;
+  /** Mean loss and accuracy of `weights` on one split. */
+  evaluate(weights: WeightSet, split: 'train' | 'val'): Promise<EvalResult>;
+  /** Adapt `theta` on the train split, evaluate before/after on the val split. */
+  personalise(theta: WeightSet, seed: number): Promise<PersonalResult>;
+  /** The head's end-of-round step (aggregation and its check, off the peer's event loop). */
+  headRound(args: HeadRoundArgs): Promise<HeadRoundResult>;
+  /** Stops the engine (pending calls reject). */
+  close(): Promise<void>;
+}
+
+/** A failure inside the learning engine, with the operation that failed. */
+export class LearnerError extends Error {
+  constructor(
+    readonly op: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LearnerError';
+  }
+}

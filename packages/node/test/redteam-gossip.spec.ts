@@ -1,0 +1,153 @@
+// Red team, gossip (issue 10): a burst of invalid messages graylists the sender in gossipsub's own
+// score (P4) while honest peers' scores stay >= 0; a few thousand seeded random, mutated and
+// truncated frames on every topic change nothing but the attacker's score; an unsigned message
+// (StrictSign) and a re-signed one (sender_mismatch) are dropped. The honest peers keep completing
+// rounds and log no stack trace.
+import assert from 'node:assert/strict';
+import { createRng, computeFingerprint } from '@ppfm/meta';
+import { clusterTopic, decodeGossip, encodeGossip, TOPIC_FINGERPRINTS, TOPIC_HEADS } from '@ppfm/protocol';
+import { startAttacker, type Attacker } from './helpers/attacker.js';
+import { converged, groupData, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
+import { until } from './helpers/wait.js';
+import { GOSSIP_THRESHOLDS, gossipScore } from '../src/net/gossip-score.js';
+import type { Host } from '../src/host.js';
+
+const STACK = /\n\s+at \S/;
+
+describe('red team: gossip floods, forged signatures and garbage frames', function () {
+  this.timeout(120_000);
+  let peers: TestPeer[] = [];
+  let cluster = '';
+  const attackers: Attacker[] = [];
+  const pubsubOf = (p: TestPeer): Host['services']['pubsub'] => p.peer.libp2p.services.pubsub;
+  before(async () => {
+    peers = await launchNet([0, 0, 0]);
+    await until(peers, () => converged(peers, 1), 'one cluster with a head');
+    cluster = peers[0]?.peer.status().cluster as string;
+  });
+  after(async () => {
+    await Promise.all(attackers.map((a) => a.stop().catch(() => undefined)));
+    await stopAll(peers);
+  });
+  const attacker = async (unsigned = false): Promise<Attacker> => {
+    const a = await startAttacker(peers.flatMap(loopback), { unsigned });
+    attackers.push(a);
+    await a.join([TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS], unsigned ? 0 : 1);
+    return a;
+  };
+  const roundNow = (): number => Math.min(...peers.map((p) => p.peer.status().round));
+
+  it('graylists a peer after a burst of invalid messages (gossipsub getScore), honest scores stay >= 0', async () => {
+    const evil = await attacker();
+    for (let i = 0; i < 20; i++) await evil.publish(TOPIC_FINGERPRINTS, Uint8Array.of(0xff, i, 1, 2, 3));
+    const watcher = peers[0] as TestPeer;
+    await until(
+      peers,
+      () => gossipScore(pubsubOf(watcher), evil.id) < GOSSIP_THRESHOLDS.graylistThreshold,
+      'the attacker below the graylist threshold',
+      20_000,
+      () => `score ${gossipScore(pubsubOf(watcher), evil.id)}`,
+    );
+    for (const p of peers)
+      for (const q of peers)
+        if (p !== q)
+          assert.ok(
+            gossipScore(pubsubOf(p), q.peer.peerId) >= 0,
+            `honest score ${gossipScore(pubsubOf(p), q.peer.peerId)}`,
+          );
+  });
+
+  it('survives a few thousand seeded random, mutated and truncated frames on every topic', async () => {
+    const rng = createRng(1010);
+    const now = Date.now();
+    const valid = [
+      encodeGossip({
+        kind: 'heartbeat',
+        peerId: 'x',
+        seq: 1,
+        role: 'member',
+        round: 1,
+        fingerprintSeq: 1,
+        viewSize: 1,
+        viewDigest: '0123456789abcdef',
+        sentAt: now,
+      }),
+      encodeGossip({ kind: 'head_lease', cluster, head: 'x', term: 1, round: 1, leaseMs: 1000, sentAt: now }),
+    ];
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const kind = i % 3;
+      if (kind === 0)
+        frames.push(
+          Uint8Array.from({ length: 1 + Math.floor(rng.next() * 300) }, () => Math.floor(rng.next() * 256)),
+        );
+      else {
+        const base = (valid[i % valid.length] as Uint8Array).slice();
+        if (kind === 1)
+          for (let k = 0; k < 3; k++) {
+            const at = Math.floor(rng.next() * base.length);
+            base[at] = (base[at] as number) ^ (1 << Math.floor(rng.next() * 8));
+          }
+        frames.push(kind === 2 ? base.subarray(0, Math.floor(rng.next() * base.length)) : base);
+      }
+    }
+    const topics = [TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS];
+    // Fresh attackers: each is graylisted after its first few invalid frames (the rest are dropped unread).
+    let sent = 0;
+    for (let a = 0; a < 3; a++) {
+      const evil = await attacker();
+      for (let i = a; i < frames.length; i += 3)
+        sent += (await evil.publish(topics[i % 3] as string, frames[i] as Uint8Array)) > 0 ? 1 : 0;
+    }
+    const before = roundNow();
+    await until(peers, () => roundNow() >= before + 2, 'two more rounds everywhere');
+    const rejected = peers.reduce((n, p) => n + p.log.of('message_rejected').length, 0);
+    console.log(
+      `      ${frames.length} frames from 3 attackers (${sent} reached a peer), ${rejected} rejections logged`,
+    );
+    for (const p of peers)
+      for (const e of p.log.events) assert.ok(!STACK.test(JSON.stringify(e)), `stack trace in ${e.event}`);
+  });
+
+  it('drops an unsigned message (StrictSign) and a re-signed one (sender_mismatch)', async () => {
+    const honest = peers[1] as TestPeer;
+    // Re-signed: an honest peer's fingerprint, published again under the attacker's signature.
+    const resigner = await attacker();
+    const fp = {
+      ...computeFingerprint(groupData(0, 8)),
+      peerId: honest.peer.peerId,
+      seq: 1,
+      capacity: 1,
+      featureMean: [],
+      featureStd: [],
+      sentAt: Date.now(),
+    };
+    await resigner.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'fingerprint', ...fp }));
+    await until(
+      peers,
+      () =>
+        peers.some((p) =>
+          p.log.of('message_rejected').some((e) => e.from === resigner.id && e.reason === 'sender_mismatch'),
+        ),
+      'the re-signed fingerprint rejected as sender_mismatch',
+      20_000,
+    );
+    // Unsigned: its own (plausible) fingerprint, without a signature.
+    const unsigned = await attacker(true);
+    const own = encodeGossip({ kind: 'fingerprint', ...fp, peerId: unsigned.id, sentAt: Date.now() });
+    assert.ok(decodeGossip(own).ok);
+    for (let i = 0; i < 5; i++) await unsigned.publish(TOPIC_FINGERPRINTS, own);
+    const watcher = peers[0] as TestPeer;
+    await until(
+      peers,
+      () => gossipScore(pubsubOf(watcher), unsigned.id) < 0,
+      'the unsigned publisher penalised by gossipsub',
+      20_000,
+      () => `score ${gossipScore(pubsubOf(watcher), unsigned.id)}`,
+    );
+    for (const p of peers) {
+      assert.ok(!p.peer.status().view.includes(unsigned.id), 'the unsigned fingerprint never entered a view');
+      assert.ok(!p.log.of('fingerprint_received').some((e) => e.from === unsigned.id));
+    }
+  });
+});
