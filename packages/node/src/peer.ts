@@ -135,6 +135,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cfg,
       seed,
       ...(opts.model ? { model: opts.model } : {}),
+      ...(opts.zeroShot ? { zeroShot: opts.zeroShot } : {}),
     };
     const learner: Learner =
       opts.learner === 'inline'
@@ -155,7 +156,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       minClusterSize: opts.minClusterSize ?? 1,
       codec: opts.codec ?? 'float32',
       seed,
-      clustering: opts.clustering ?? 'auto',
+      clustering: opts.zeroShot ? 'task' : (opts.clustering ?? 'auto'),
       capacity: opts.capacity ?? 1,
       cfg,
       streamMaxBytes: opts.streamMaxBytes ?? maxEnvelopeBytes(template),

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import {
+  isBuiltinName,
   loadBuiltin,
   loadDataset,
   mixSeed,
@@ -31,10 +32,9 @@ export async function prepareData(opts: {
   dir: string;
 }): Promise<PreparedData> {
   let ds: Dataset;
-  if (opts.dataset === 'mnist' || opts.dataset === 'synthetic')
-    ds = await loadBuiltin(opts.dataset, { seed: opts.seed });
+  if (isBuiltinName(opts.dataset)) ds = await loadBuiltin(opts.dataset, { seed: opts.seed });
   else if (existsSync(opts.dataset)) ds = await loadDataset(opts.dataset);
-  else throw new Error(`--dataset '${opts.dataset}' is neither mnist, synthetic nor an existing path`);
+  else throw new Error(`--dataset '${opts.dataset}' is neither a built-in dataset nor an existing path`);
   if (opts.maxSamples !== undefined) ds = subsetDataset(ds, opts.maxSamples, mixSeed(opts.seed, 7));
   const parts = partitionDataset(ds, opts.partition, opts.peers, opts.seed);
   const written = await writePartition(opts.dir, parts, {

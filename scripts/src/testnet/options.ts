@@ -57,7 +57,7 @@ partition's truth; 1 if the run failed; 2 on a usage error.
 
 Options:
   --peers N               number of peers started at once (default 8, min 2)
-  --dataset NAME|PATH     builtin dataset (mnist, synthetic) or a dataset path (default mnist)
+  --dataset NAME|PATH     builtin dataset (mnist, synthetic, fashion-mnist) or a dataset path (default mnist)
   --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b (default rotate:2)
   --rounds N              rounds each peer runs (default 10)
   --seed N                seed for partitioning and the peers (default 1)

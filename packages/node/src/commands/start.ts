@@ -19,6 +19,7 @@ import {
 import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta';
 import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
+import { addZeroShotOptions, zeroShotOptions, type ZsStartFlags } from './zs-start.js';
 
 /** Reads --allow-peers / --swarm-key files; a bad file is a usage error naming the flag, file and line. */
 async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'allowPeers' | 'swarmKey'>> {
@@ -38,7 +39,7 @@ async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'all
   return out;
 }
 
-export interface StartFlags {
+export interface StartFlags extends ZsStartFlags {
   data: string;
   dataDir?: string;
   listen?: string[];
@@ -158,6 +159,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
       );
   }
 
+  const zeroShot = await zeroShotOptions(flags, resolve(flags.data));
   const opts: PeerOptions = {
     data: resolve(flags.data),
     dataDir,
@@ -173,6 +175,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     seed: flags.seed,
     minPeers: flags.minPeers,
     clustering: flags.clustering,
+    ...(zeroShot !== undefined ? { zeroShot } : {}),
     ...(metrics !== undefined ? { metrics } : {}),
     ...privateNet,
     aggregator: flags.aggregator,
@@ -225,7 +228,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
 
 /** Registers the start subcommand. */
 export function registerStart(program: Command, onExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('start')
     .description('Start a PPFM peer on a local dataset. Runs until --rounds are done or SIGINT/SIGTERM.')
     .requiredOption(
@@ -319,6 +322,7 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       )
         .choices([...AGGREGATOR_NAMES])
         .default('auto'),
-    )
-    .action(async (flags: StartFlags) => onExit(await runStart(flags)));
+    );
+  addZeroShotOptions(cmd, positiveInt);
+  cmd.action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

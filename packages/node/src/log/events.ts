@@ -90,6 +90,11 @@ export interface EvaluationEvent {
   accAfter: number;
   lossBefore: number;
   lossAfter: number;
+  /** Zero-shot mode: ZSL accuracy (unseen samples among unseen classes) and GZSL seen, unseen, H. */
+  zsl?: number;
+  gzslSeen?: number;
+  gzslUnseen?: number;
+  gzslH?: number;
 }
 export interface MessageRejectedEvent {
   event: 'message_rejected';
