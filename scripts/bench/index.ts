@@ -4,9 +4,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './common.js';
+import { benchDpSimulate, benchDpTestnet, benchFingerprintAri, benchSecAggCost } from './privacy.js';
 import { benchBytes, benchCompare, benchFailover, benchScale } from './suites.js';
 
-const ALL = ['compare', 'bytes', 'scale', 'failover'] as const;
+const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy'] as const;
+/** Parts of the privacy suite. */
+const PRIVACY_PARTS = ['cost', 'dp', 'dp-sim', 'fingerprint'] as const;
 type Suite = (typeof ALL)[number];
 
 const HELP = `Usage: npm run bench -w @ppfm/scripts -- [options]
@@ -15,6 +18,9 @@ const HELP = `Usage: npm run bench -w @ppfm/scripts -- [options]
   --rounds N         rounds for compare/bytes (default 5)
   --sizes LIST       peer counts tried by scale (default 8,12,16,24,32)
   --repeats N        failover runs (default 3)
+  --privacy LIST     parts of the privacy suite: ${PRIVACY_PARTS.join(',')} (default all)
+  --secagg-sizes L   cluster sizes of the secure-aggregation cost runs (default 4,8,16)
+  --dp-clip C        L2 clip of the accuracy-against-epsilon runs (default 1)
   --dataset NAME     (default mnist)   --partition SPEC (default rotate:2)   --seed N (default 1)
   --max-samples N    dataset subset (default: all)
   --backend B        auto|node|wasm|cpu (default auto)
@@ -41,6 +47,9 @@ async function main(): Promise<number> {
         rounds: { type: 'string' },
         sizes: { type: 'string' },
         repeats: { type: 'string' },
+        privacy: { type: 'string' },
+        'secagg-sizes': { type: 'string' },
+        'dp-clip': { type: 'string' },
         dataset: { type: 'string' },
         partition: { type: 'string' },
         seed: { type: 'string' },
@@ -64,6 +73,9 @@ async function main(): Promise<number> {
   let b: BenchOptions;
   let sizes: number[];
   let repeats: number;
+  let privacyParts: string[];
+  let secaggSizes: number[];
+  let dpClip: number;
   try {
     suites = v.only === undefined ? [...ALL] : (v.only.split(',').map((s) => s.trim()) as Suite[]);
     const bad = suites.filter((s) => !ALL.includes(s));
@@ -86,6 +98,12 @@ async function main(): Promise<number> {
     };
     sizes = (v.sizes ?? '8,12,16,24,32').split(',').map((s) => int(s, 0));
     repeats = int(v.repeats, 3);
+    privacyParts = (v.privacy ?? PRIVACY_PARTS.join(',')).split(',').map((s) => s.trim());
+    const badParts = privacyParts.filter((p) => !(PRIVACY_PARTS as readonly string[]).includes(p));
+    if (badParts.length > 0) throw new Error(`--privacy: unknown ${badParts.join(',')}`);
+    secaggSizes = (v['secagg-sizes'] ?? '4,8,16').split(',').map((s) => int(s, 0));
+    dpClip = v['dp-clip'] === undefined ? 1 : Number(v['dp-clip']);
+    if (!(dpClip > 0)) throw new Error(`--dp-clip: expected a number > 0, got '${v['dp-clip']}'`);
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\n`);
     return 2;
@@ -105,6 +123,15 @@ async function main(): Promise<number> {
       if (s === 'scale') results.scale = await benchScale(b, sizes);
       if (s === 'failover')
         results.failover = await benchFailover({ ...b, peers: Math.min(b.peers, 6) }, repeats);
+      if (s === 'privacy') {
+        const r: Record<string, unknown> = {};
+        results.privacy = r;
+        if (privacyParts.includes('fingerprint'))
+          r.fingerprint = await benchFingerprintAri(b, [8, 16], [0, 0.5, 1, 1.5, 2, 3, 5, 10]);
+        if (privacyParts.includes('cost')) r.cost = await benchSecAggCost(b, secaggSizes);
+        if (privacyParts.includes('dp')) r.dp = await benchDpTestnet(b, dpClip);
+        if (privacyParts.includes('dp-sim')) r.dpSimulate = await benchDpSimulate(b, dpClip);
+      }
     } catch (err) {
       process.stdout.write(`  ${s}: error: ${(err as Error).message}\n`);
       results[s] = { error: (err as Error).message };

@@ -43,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
     return s.ok ? 0 : 1;
   } catch (err) {
     process.stderr.write(`testnet: ${(err as Error).message}\n`);
-    return 1;
+    // A dataset that does not exist or does not load is a usage error, like a bad flag.
+    return (err as Error).name === 'DatasetError' ? 2 : 1;
   }
 }
 

@@ -322,6 +322,82 @@ describe('state and summary on a fixture run', () => {
   });
 });
 
+describe('privacy in the summary', () => {
+  it("reports each peer's epsilon, the largest and mean, and the secure rounds; nothing without privacy", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ppfm-fixture-'));
+    try {
+      for (const { file, text } of fixtureEvents()) await writeFile(join(dir, file), text);
+      const plain = new NetworkState();
+      await new LogFollower(dir, (e) => plain.apply(e)).poll();
+      assert.equal(summarise(plain, ctx()).privacy, null);
+      assert.doesNotMatch(formatSummary(summarise(plain, ctx())), /privacy|epsilon/);
+      const state = new NetworkState();
+      await new LogFollower(dir, (e) => state.apply(e)).poll();
+      const t = 1_700_000_009_000;
+      for (const e of [
+        {
+          time: t,
+          peer: '12D3KooWA',
+          event: 'dp_release',
+          cluster: 'cA',
+          round: 1,
+          delta: 1e-5,
+          epsilon: 0.5,
+        },
+        {
+          time: t,
+          peer: '12D3KooWA',
+          event: 'evaluation',
+          cluster: 'cA',
+          round: 2,
+          accAfter: 0.8,
+          epsilon: 0.9,
+        },
+        {
+          time: t,
+          peer: '12D3KooWB',
+          event: 'dp_release',
+          cluster: 'cB',
+          round: 1,
+          delta: 1e-5,
+          epsilon: 0.5,
+        },
+        {
+          time: t,
+          peer: '12D3KooWA',
+          event: 'secagg_aggregated',
+          cluster: 'cA',
+          round: 1,
+          contributors: 2,
+          dropped: 1,
+        },
+      ]) {
+        const ev = parseEventLine(line(e));
+        assert.ok(ev && ev.event !== 'other', JSON.stringify(e));
+        state.apply(ev);
+      }
+      const s = summarise(state, ctx());
+      assert.deepEqual(s.privacy, {
+        maxEpsilon: 0.9,
+        meanEpsilon: 0.7,
+        delta: 1e-5,
+        secureRounds: 1,
+        secureDropped: 1,
+      });
+      assert.deepEqual(
+        s.peerTable.map((p) => p.epsilon),
+        [0.9, 0.5, null, null],
+      );
+      assert.match(
+        formatSummary(s),
+        /privacy: epsilon max 0\.900 mean 0\.700 \(delta 0\.00001\)\s+secure rounds 1 \(1 members dropped\)/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('addresses and socket counters', () => {
   it('picks a dialable loopback address with the peer id', () => {
     assert.equal(

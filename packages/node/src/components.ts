@@ -27,6 +27,8 @@ export interface PeerSettings {
   /** Byte cap of a model or update on a direct stream. */
   streamMaxBytes: number;
   bootstrapIds: string[];
+  /** A resumed peer's address-book peers: the start-up gate waits for them like for bootstrap peers. */
+  knownIds?: string[];
 }
 
 /** Everything a peer service may depend on. */

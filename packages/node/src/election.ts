@@ -42,7 +42,7 @@ export type ElectionOutput =
       electionMs?: number;
       failoverMs?: number;
     }
-  | { kind: 'lease_expired'; cluster: string; head: string; term: number }
+  | { kind: 'lease_expired'; cluster: string; head: string; term: number; reason: 'expired' | 'left_cluster' }
   | { kind: 'publish_lease'; lease: HeadLease };
 
 export interface ElectionOptions {
@@ -172,7 +172,7 @@ export class ClusterElection {
     for (const id of [...this.suspected]) if (!has.has(id)) this.suspected.delete(id);
     const head = this.st.role === 'follower' ? this.st.head : undefined;
     // Only a head we had seen in the view counts as gone: a late joiner may hear leases first.
-    if (head !== undefined && had.has(head) && !has.has(head)) return this.expire(now);
+    if (head !== undefined && had.has(head) && !has.has(head)) return this.expire(now, 'left_cluster');
     return [];
   }
 
@@ -380,7 +380,7 @@ export class ClusterElection {
   }
 
   /** Drop the followed head: log it, suspect it, start the headless clock. */
-  private expire(now: number): ElectionOutput[] {
+  private expire(now: number, reason: 'expired' | 'left_cluster' = 'expired'): ElectionOutput[] {
     if (this.st.role !== 'follower' || this.st.head === undefined) return [];
     const { head, term } = this.st;
     this.suspected.add(head);
@@ -388,7 +388,7 @@ export class ClusterElection {
     this.deadHeadLastLeaseAt = this.lastLeaseAt;
     this.headlessSince = now;
     this.st = { role: 'follower', term: this.maxTerm };
-    return [{ kind: 'lease_expired', cluster: this.cluster, head, term }];
+    return [{ kind: 'lease_expired', cluster: this.cluster, head, term, reason }];
   }
 
   private follow(lease: HeadLease, now: number): void {

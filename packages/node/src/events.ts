@@ -5,6 +5,7 @@
 import type { LogEvent } from './log/events.js';
 import type { ClusterMap, Cluster } from './clustering.js';
 import type { HeldModel } from './services/model-store.js';
+import type { SecAggParams, SecAggResult } from '@ppfm/protocol';
 
 /** Peer roles as the services see them. */
 export type PeerRole = 'unassigned' | 'member' | 'head';
@@ -23,6 +24,18 @@ export interface PeerEventMap {
   'role:changed': { cluster: string; role: PeerRole; head: string | undefined; term: number };
   /** This peer holds a new cluster model (fetched from its head, or published as head). */
   'model:adopted': { model: HeldModel };
+  /** Secure aggregation, head: a member's masked input as received (what the head sees of it). */
+  'secagg:input': { cluster: string; round: number; term: number; from: string; masked: Uint32Array };
+  /** Secure aggregation, head: the decoded sum of a round. */
+  'secagg:sum': { cluster: string; round: number; term: number; result: SecAggResult; params: SecAggParams };
+  /** Secure aggregation, member: the exact vector and weight this peer masked (in process only). */
+  'secagg:contributed': {
+    cluster: string;
+    round: number;
+    term: number;
+    update: Float32Array;
+    weight: number;
+  };
   /** A listener threw: logged once by the peer, the bus carries on. */
   listener_error: { event: string; error: unknown };
 }

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { Libp2pOptions } from 'libp2p';
 import type { LogEvent } from './log/events.js';
 import type { ZsLearnerOptions } from './learner/learner.js';
+import type { PrivacyOptions } from './privacy/settings.js';
 import type { AggregatorName } from '@ppfm/meta';
 
 /** Timing knobs of membership, election and rounds (all ms except quorumFraction). */
@@ -149,6 +150,8 @@ export interface PeerOptions {
    * every event the peer logs; `libp2p` goes to createLibp2p's `metrics` option (HostOptions.metrics).
    */
   metrics?: { observe(e: LogEvent): void; libp2p?: Libp2pOptions['metrics'] };
+  /** Secure aggregation, differential privacy, fingerprint noise (see docs/privacy.md). */
+  privacy?: PrivacyOptions;
   /** How a head combines its members' updates (`--aggregator`; meta's cfg.aggregator, default 'auto'). */
   aggregator?: AggregatorName;
   /** Private network: only these peer ids may connect (`--allow-peers FILE`, net/private-network.ts). */

@@ -18,6 +18,7 @@ import {
   encodeGossip,
   PROTOCOL_MODEL_FETCH,
   PROTOCOL_PEERS,
+  PROTOCOL_SECAGG,
   PROTOCOL_UPDATE_PUSH,
   specHash,
   type FingerprintMsg,
@@ -29,6 +30,8 @@ import { EventBus } from './events.js';
 import { handleFetch } from './handlers/fetch.js';
 import { directCaps, maxEnvelopeBytes } from './handlers/model-limits.js';
 import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from './handlers/push.js';
+import { handleSecAgg } from './handlers/secagg.js';
+import { encodeSecAggReply } from './net/secagg-wire.js';
 import { createHost, type Host, type StartedHost } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import { startInlineLearner } from './learner/inline-learner.js';
@@ -40,6 +43,7 @@ import { IgnoreLog } from './net/ignore-log.js';
 import { ModelClient } from './net/model-client.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
 import { connectMissing, servePeerExchange } from './handlers/peers.js';
+import { AddressBook, readAddressBook } from './services/address-book.js';
 import { Checkpointer } from './services/checkpointer.js';
 import { ClusterPlanner } from './services/cluster-planner.js';
 import { ClusterSession } from './services/cluster-session.js';
@@ -52,6 +56,8 @@ import { ModelStore } from './services/model-store.js';
 import { RefinementDriver } from './services/refinement-driver.js';
 import { RunTracker } from './services/run-tracker.js';
 import { serve } from './streams.js';
+import { privacyLayer } from './privacy/layer.js';
+import { resolvePrivacy } from './privacy/settings.js';
 import { attachTraffic, TrafficCounter } from './traffic.js';
 import { describeStatus, type PeerStatus } from './status.js';
 
@@ -108,6 +114,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     ...(opts.config ?? {}),
   };
   const seed = opts.seed ?? 1;
+  // Refuse impossible privacy settings before anything starts (one line naming the flag).
+  const privacy = resolvePrivacy(opts.privacy, { rounds: opts.rounds, aggregator: cfg.aggregator });
   const cleanup: (() => Promise<void>)[] = [];
   const undo = async (): Promise<void> => {
     for (const f of cleanup.reverse()) await f().catch(() => undefined);
@@ -150,9 +158,28 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const bootstrapIds = (opts.bootstrap ?? [])
       .map((a) => /\/p2p\/([^/]+)/.exec(a)?.[1])
       .filter((id): id is string => id !== undefined && id !== self);
+
+    // Checkpoint and address book before the network: a resumed peer rejoins, it does not start.
+    const checkpointer = new Checkpointer({ self, bus, clock, spec, store }, opts.dataDir);
+    const restored = await checkpointer.restore(opts.fresh === true);
+    const cp = restored.kind === 'restored' ? restored.checkpoint : undefined;
+    const resumed = cp !== undefined && cp.round > 0;
+    const book = await readAddressBook(opts.dataDir, self, clock.now());
+    for (const problem of book.problems)
+      notice({ bus }, 'warn', `address book: ${problem}`, 'address_book_invalid');
+    const knownIds = resumed ? book.entries.map((e) => e.id).filter((id) => !bootstrapIds.includes(id)) : [];
+    const minPeers = opts.minPeers ?? 1;
+    if (resumed && minPeers > 1)
+      notice(
+        { bus },
+        'info',
+        `resuming at round ${cp.round}: --min-peers ${minPeers} held the first start only`,
+        'resumed',
+      );
     const settings: PeerSettings = {
       rounds: opts.rounds,
-      minPeers: opts.minPeers ?? 1,
+      minPeers: resumed ? 1 : minPeers,
+      ...(knownIds.length > 0 ? { knownIds } : {}),
       minClusterSize: opts.minClusterSize ?? 1,
       codec: opts.codec ?? 'float32',
       seed,
@@ -208,10 +235,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         detail: d.detail,
       });
     const ignored = new IgnoreLog(c);
+    const layer = await privacyLayer(c, privacy, { dataDir: opts.dataDir, privateKey });
 
-    const checkpointer = new Checkpointer(c, opts.dataDir);
-    const restored = await checkpointer.restore(opts.fresh === true);
-    const cp = restored.kind === 'restored' ? restored.checkpoint : undefined;
     if (cp?.clusterModel !== undefined) {
       store.set({
         cluster: cp.cluster ?? '',
@@ -223,14 +248,16 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       store.global = cp.globalModel;
     }
 
-    // Its feature moments are what the cluster's input scaler is pooled from.
+    // Its feature moments are what the cluster's input scaler is pooled from (noised with
+    // --fingerprint-noise, like every other statistic of it).
+    const published = await layer.fingerprint(info.fingerprint);
     const fingerprint = roundTrip({
       kind: 'fingerprint',
       peerId: self,
       seq: 1,
       capacity: settings.capacity,
       sentAt: clock.now(),
-      ...info.fingerprint,
+      ...published,
     });
     const client = new ModelClient(c);
     const fingerprintsOf = (ids: readonly string[]): Fingerprint[] =>
@@ -278,6 +305,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       sharedPart: () => planner.sharedPart,
       headRound: () => session?.headRound ?? 0,
       clusterInit: () => clusterInitOf(members()),
+      ...layer.headDeps,
     });
     let stopPeer: (reason: string) => Promise<void> = async () => undefined;
     const run = new RunTracker(c, {
@@ -297,6 +325,12 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       isReady: () => membership.isReady(),
       client,
       roundsDue: () => run.roundsDue,
+      ...layer.memberDeps,
+    });
+    const addressBook = new AddressBook(c, {
+      dataDir: opts.dataDir,
+      entries: book.entries,
+      active: () => run.roundsDue,
     });
     const evaluator = new Evaluator(
       c,
@@ -306,6 +340,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       cp?.round,
     );
     evaluator.onEvaluated = (m) => run.onEvaluated(m);
+    evaluator.privacySpent = () => layer.epsilon();
 
     // ---- wiring: view -> clusters -> session -> role -> drivers; models -> evaluation
     bus.on('view:changed', () => {
@@ -394,6 +429,14 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       admit: (prefix, n, from) => admitPush(c, head, prefix, n, from),
       logRefusal: isHostileRefusal,
     });
+    // Secure aggregation: a request is held until its stage closes, at most a round and its stages.
+    await serve(host.libp2p, PROTOCOL_SECAGG, async (b, from) => handleSecAgg(c, layer.secureHead, b, from), {
+      limits: { maxBytes: layer.secAggRequestBytes, timeoutMs: layer.secAggHoldMs },
+      encodeError: (code, message) =>
+        encodeSecAggReply({ kind: 'error', code: 'rejected', message: `${code}: ${message}` }),
+      onFailure: streamFailure(PROTOCOL_SECAGG),
+      maxInboundStreams: 4,
+    });
     const pexInvalid = (from: string, reason: string, detail: string): void =>
       logEvent(c, { event: 'message_rejected', protocol: PROTOCOL_PEERS, from, reason, detail });
     await servePeerExchange(host.libp2p, pexInvalid);
@@ -413,6 +456,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       dataPath: typeof opts.data === 'string' ? opts.data : `<memory:${info.dataName}>`,
       samples: info.samples,
       version: VERSION,
+      ...(opts.rounds !== undefined ? { rounds: opts.rounds } : {}),
+      dataDir: opts.dataDir,
     });
 
     // ---- lifecycle
@@ -436,6 +481,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         global.deactivate();
         ignored.flush();
         gossip.close();
+        await addressBook.stop();
         logEvent(c, {
           event: 'peer_stopped',
           reason,
@@ -450,9 +496,11 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     membership.start();
     planner.start();
     run.start();
+    addressBook.start();
     const crash = async (): Promise<void> => {
       stopping ??= (async () => {
         crashed = true;
+        await addressBook.stop(false);
         run.stop();
         membership.stop();
         planner.stop();

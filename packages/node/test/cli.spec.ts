@@ -36,7 +36,7 @@ function hasRawBytes(text: string): boolean {
 }
 
 describe('ppfm CLI', function () {
-  this.timeout(20_000);
+  this.timeout(120_000); // up to ten CLI processes at once on a shared 2-core machine
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ppfm-cli-'));

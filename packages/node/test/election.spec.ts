@@ -195,7 +195,13 @@ describe('ClusterElection', () => {
     assert.ok(expired.length >= 1);
     assert.ok(expired.some((e) => e.peer === head));
     for (const e of expired)
-      assert.deepEqual(e.out, { kind: 'lease_expired', cluster: CLUSTER, head: old, term: 1 });
+      assert.deepEqual(e.out, {
+        kind: 'lease_expired',
+        cluster: CLUSTER,
+        head: old,
+        term: 1,
+        reason: 'expired',
+      });
     const became = sim.events('became_head').filter((e) => e.peer === head);
     const out = became.at(-1)?.out;
     assert.ok(out?.kind === 'became_head');

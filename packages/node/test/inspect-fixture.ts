@@ -94,17 +94,23 @@ export function expectedReport(): unknown {
       samples: 100,
       version: '0.1.0',
     });
+  // No --rounds in these logs: no target, nobody stopped early.
+  const run = (stopReason: string | null): Record<string, unknown> => ({
+    target: null,
+    stoppedEarly: false,
+    stopReason,
+  });
   return {
     clusters: [
       { id: 'c1', members: [B], head: B, term: 2, round: 2, meanAcc: 0.8 },
       { id: 'c2', members: [C, D, E], head: C, term: 1, round: 2, meanAcc: 0.75 },
     ],
     peers: [
-      { id: A, cluster: 'c1', role: 'member', round: 1, acc: 0.7, stopped: true },
-      { id: B, cluster: 'c1', role: 'head', round: 2, acc: 0.8, stopped: false },
-      { id: C, cluster: 'c2', role: 'head', round: 2, acc: 0.875, stopped: false },
-      { id: D, cluster: 'c2', role: 'member', round: 2, acc: 0.625, stopped: false },
-      { id: E, cluster: 'c2', role: 'member', round: -1, acc: null, stopped: false },
+      { id: A, cluster: 'c1', role: 'member', round: 1, acc: 0.7, stopped: true, ...run('signal') },
+      { id: B, cluster: 'c1', role: 'head', round: 2, acc: 0.8, stopped: false, ...run(null) },
+      { id: C, cluster: 'c2', role: 'head', round: 2, acc: 0.875, stopped: false, ...run(null) },
+      { id: D, cluster: 'c2', role: 'member', round: 2, acc: 0.625, stopped: false, ...run(null) },
+      { id: E, cluster: 'c2', role: 'member', round: -1, acc: null, stopped: false, ...run(null) },
     ],
     timeline: [
       st(0, A),
@@ -158,6 +164,7 @@ export function expectedReport(): unknown {
         previous: null,
       }),
     ],
+    headConflicts: [],
   };
 }
 

@@ -20,6 +20,47 @@ describe('inspect', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(summariseLogs(fixtureEvents()))), expectedReport());
   });
 
+  it('shows the epsilon each peer spent, only when some peer ran with differential privacy', () => {
+    const plain = summariseLogs(fixtureEvents());
+    assert.ok(plain.peers.every((p) => p.epsilon === undefined));
+    assert.doesNotMatch(formatReport(plain), /epsilon/);
+    const dp = summariseLogs([
+      ...fixtureEvents(),
+      {
+        level: 30,
+        time: T0 + 9000,
+        peer: A,
+        event: 'dp_release',
+        cluster: 'c1',
+        round: 2,
+        sigma: 2,
+        noiseMultiplier: 1.2,
+        norm: 3,
+        clip: 1,
+        delta: 1e-5,
+        epsilon: 1.5,
+      },
+      {
+        level: 30,
+        time: T0 + 9001,
+        peer: A,
+        event: 'evaluation',
+        cluster: 'c1',
+        round: 2,
+        accBefore: 0.1,
+        accAfter: 0.7,
+        lossBefore: 2,
+        lossAfter: 1,
+        epsilon: 1.5,
+      },
+    ]);
+    assert.equal(dp.peers.find((p) => p.id === A)?.epsilon, 1.5);
+    assert.equal(dp.peers.find((p) => p.id === B)?.epsilon, undefined);
+    const text = formatReport(dp);
+    assert.match(text, /peer\s+cluster\s+role\s+round\s+target\s+acc\s+epsilon\s+state/);
+    assert.match(text, /1\.500/);
+  });
+
   it('lets a higher term win even when reported earlier than a stale lower-term report', () => {
     const r = summariseLogs([
       {

@@ -13,12 +13,14 @@ export const PROTOCOL_MODEL_FETCH = '/ppfm/1/model/fetch';
 export const PROTOCOL_UPDATE_PUSH = '/ppfm/1/update/push';
 /** Direct protocol: peer exchange (a peer asks a connected peer which peers it knows). */
 export const PROTOCOL_PEERS = '/ppfm/1/peers';
+/** Direct protocol: one secure-aggregation message to the head and its reply (secagg/, --secure-agg). */
+export const PROTOCOL_SECAGG = '/ppfm/1/secagg';
 
 /** A parsed PPFM gossip topic. */
 export type Topic = { kind: 'fingerprints' } | { kind: 'heads' } | { kind: 'cluster'; cluster: string };
 
 /** A parsed PPFM direct-stream protocol id. */
-export type ProtocolId = 'model_fetch' | 'update_push' | 'peers';
+export type ProtocolId = 'model_fetch' | 'update_push' | 'peers' | 'secagg';
 
 /** The gossip topic of cluster `id`; throws on an invalid cluster id (a programming error). */
 export function clusterTopic(id: string): string {
@@ -64,6 +66,8 @@ export function stringifyProtocol(p: ProtocolId): string {
       return PROTOCOL_UPDATE_PUSH;
     case 'peers':
       return PROTOCOL_PEERS;
+    case 'secagg':
+      return PROTOCOL_SECAGG;
   }
 }
 
@@ -72,6 +76,7 @@ export function parseProtocol(s: string): Result<ProtocolId> {
   if (s === PROTOCOL_MODEL_FETCH) return ok('model_fetch');
   if (s === PROTOCOL_UPDATE_PUSH) return ok('update_push');
   if (s === PROTOCOL_PEERS) return ok('peers');
+  if (s === PROTOCOL_SECAGG) return ok('secagg');
   if (typeof s === 'string' && s.startsWith('/ppfm/') && s.split('/')[2] !== '1') {
     return fail('unknown_version', 'unsupported PPFM protocol version', 'protocol');
   }

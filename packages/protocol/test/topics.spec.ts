@@ -6,6 +6,7 @@ import {
   parseTopic,
   PROTOCOL_MODEL_FETCH,
   PROTOCOL_PEERS,
+  PROTOCOL_SECAGG,
   PROTOCOL_UPDATE_PUSH,
   stringifyProtocol,
   stringifyTopic,
@@ -23,6 +24,7 @@ describe('topics and protocol ids', () => {
     assert.equal(PROTOCOL_MODEL_FETCH, '/ppfm/1/model/fetch');
     assert.equal(PROTOCOL_UPDATE_PUSH, '/ppfm/1/update/push');
     assert.equal(PROTOCOL_PEERS, '/ppfm/1/peers');
+    assert.equal(PROTOCOL_SECAGG, '/ppfm/1/secagg');
   });
 
   it('parses the well-known topics', () => {
@@ -90,7 +92,7 @@ describe('topics and protocol ids', () => {
   });
 
   it('protocol ids round-trip and foreign ids fail', () => {
-    for (const p of ['model_fetch', 'update_push', 'peers'] as const) {
+    for (const p of ['model_fetch', 'update_push', 'peers', 'secagg'] as const) {
       assert.deepStrictEqual(parseProtocol(stringifyProtocol(p)), { ok: true, value: p });
     }
     const foreign = parseProtocol('/ipfs/id/1.0.0');

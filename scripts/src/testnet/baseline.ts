@@ -26,6 +26,8 @@ export interface SimulateRequest {
   maxSamples?: number;
   methods: string[];
   timeoutMs?: number;
+  /** More `ppfm simulate` arguments (e.g. --dp-clip 1 --dp-epsilon 4). */
+  extraArgs?: string[];
 }
 
 /** Runs `ppfm simulate ... --json` and returns its methods' figures plus the process's wall time. */
@@ -52,6 +54,7 @@ export async function runSimulate(
     '--json',
   ];
   if (req.maxSamples !== undefined) args.push('--max-samples', String(req.maxSamples));
+  args.push(...(req.extraArgs ?? []));
   const t0 = Date.now();
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(

@@ -2,7 +2,7 @@
  * Preparing the testnet's data with @ppfm/meta: load the dataset, optionally take the same seeded
  * subset `ppfm simulate --max-samples` takes, partition it, write `<out>/data/peer-XX` + truth.json.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import {
   isBuiltinName,
   loadBuiltin,
@@ -22,6 +22,26 @@ export interface PreparedData {
   samples: number;
 }
 
+/** A bad --dataset or bad data in it: the testnet exits 2 and leaves no run folder. */
+export class DatasetError extends Error {
+  override name = 'DatasetError';
+}
+
+/** Throws a DatasetError unless `dataset` is a built-in name or a path that can be opened. */
+export function checkDataset(dataset: string): void {
+  if (dataset === 'mnist' || dataset === 'synthetic') return;
+  try {
+    statSync(dataset);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DatasetError(
+      code === 'ENOENT'
+        ? `--dataset '${dataset}' is neither mnist, synthetic nor an existing path`
+        : `--dataset '${dataset}': cannot open (${code ?? (err as Error).message})`,
+    );
+  }
+}
+
 /** Loads, subsets, partitions and writes the dataset for `peers` peers under `dir`. */
 export async function prepareData(opts: {
   dataset: string;
@@ -31,12 +51,20 @@ export async function prepareData(opts: {
   maxSamples?: number;
   dir: string;
 }): Promise<PreparedData> {
+  checkDataset(opts.dataset);
   let ds: Dataset;
-  if (isBuiltinName(opts.dataset)) ds = await loadBuiltin(opts.dataset, { seed: opts.seed });
-  else if (existsSync(opts.dataset)) ds = await loadDataset(opts.dataset);
-  else throw new Error(`--dataset '${opts.dataset}' is neither a built-in dataset nor an existing path`);
-  if (opts.maxSamples !== undefined) ds = subsetDataset(ds, opts.maxSamples, mixSeed(opts.seed, 7));
-  const parts = partitionDataset(ds, opts.partition, opts.peers, opts.seed);
+  let parts: ReturnType<typeof partitionDataset>;
+  try {
+    if (isBuiltinName(opts.dataset)) ds = await loadBuiltin(opts.dataset, { seed: opts.seed });
+    else ds = await loadDataset(opts.dataset);
+    if (opts.maxSamples !== undefined) ds = subsetDataset(ds, opts.maxSamples, mixSeed(opts.seed, 7));
+    parts = partitionDataset(ds, opts.partition, opts.peers, opts.seed);
+  } catch (err) {
+    // Bad data (file, line, field) or a partition the data cannot take: the user's input.
+    if (err instanceof Error && (err.name === 'DataError' || err.name === 'RangeError'))
+      throw new DatasetError(`--dataset ${opts.dataset}: ${err.message}`);
+    throw err;
+  }
   const written = await writePartition(opts.dir, parts, {
     dataset: opts.dataset,
     partition: opts.partition,

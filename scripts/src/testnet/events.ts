@@ -25,9 +25,27 @@ export type PeerEvent =
       accBefore?: number;
       accAfter: number;
       lossAfter?: number;
+      /** Epsilon spent by this peer (differential privacy), when it runs with --dp-*. */
+      epsilon?: number;
+    })
+  | (Base & { event: 'dp_release'; cluster: string; round: number; epsilon?: number; delta: number })
+  | (Base & {
+      event: 'secagg_aggregated';
+      cluster: string;
+      round: number;
+      contributors: number;
+      dropped: number;
     })
   | (Base & { event: 'rounds_completed'; cluster: string; round: number })
-  | (Base & { event: 'traffic'; bytesSent: number; bytesReceived?: number; round?: number })
+  | (Base & {
+      event: 'traffic';
+      bytesSent: number;
+      bytesReceived?: number;
+      round?: number;
+      /** Since the previous traffic event: direct-stream bytes sent, all bytes received. */
+      roundDirectBytesSent?: number;
+      roundBytesReceived?: number;
+    })
   | (Base & { event: 'peer_stopped'; reason?: string })
   | (Base & { event: 'other'; name: string; raw: Record<string, unknown> });
 
@@ -116,8 +134,27 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       if (accBefore !== undefined) e.accBefore = accBefore;
       const lossAfter = num(r.lossAfter);
       if (lossAfter !== undefined) e.lossAfter = lossAfter;
+      const epsilon = num(r.epsilon);
+      if (epsilon !== undefined) e.epsilon = epsilon;
       return e;
     }
+    case 'dp_release': {
+      if (cluster === undefined || round === undefined) return undefined;
+      const e: PeerEvent = { ...base, event, cluster, round, delta: num(r.delta) ?? 0 };
+      const epsilon = num(r.epsilon);
+      if (epsilon !== undefined) e.epsilon = epsilon;
+      return e;
+    }
+    case 'secagg_aggregated':
+      if (cluster === undefined || round === undefined) return undefined;
+      return {
+        ...base,
+        event,
+        cluster,
+        round,
+        contributors: num(r.contributors) ?? 0,
+        dropped: num(r.dropped) ?? 0,
+      };
     case 'rounds_completed':
       return { ...base, event, cluster: cluster ?? '', round: round ?? 0 };
     case 'traffic': {
@@ -127,6 +164,10 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       const rec = num(r.bytesReceived);
       if (rec !== undefined) e.bytesReceived = rec;
       if (round !== undefined) e.round = round;
+      const direct = num(r.roundDirectBytesSent);
+      if (direct !== undefined) e.roundDirectBytesSent = direct;
+      const received = num(r.roundBytesReceived);
+      if (received !== undefined) e.roundBytesReceived = received;
       return e;
     }
     case 'peer_stopped': {

@@ -5,11 +5,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runSimulate } from './baseline.js';
 import { adjustedRandIndex } from '@ppfm/meta';
-import { prepareData, type PreparedData } from './data.js';
+import { checkDataset, prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
 import { createIdentities, freePort } from './identity.js';
 import type { PeerEvent } from './events.js';
@@ -104,22 +104,31 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   const dataDir = join(outDir, 'data');
   const logDir = join(outDir, 'logs');
   const peersDir = join(outDir, 'peers');
-  await mkdir(logDir, { recursive: true });
-  await mkdir(peersDir, { recursive: true });
   const total = opts.peers + opts.lateJoin;
   const cli = hooks.cli ?? resolveCli();
   if (!existsSync(cli)) throw new Error(`ppfm CLI not found at ${cli} (build packages/node first)`);
+  checkDataset(opts.dataset);
 
   const notes: string[] = [];
   const note = (s: string): void => void notes.push(s);
-  const prepared: PreparedData = await prepareData({
-    dataset: opts.dataset,
-    partition: opts.partition,
-    peers: total,
-    seed: opts.seed,
-    ...(opts.maxSamples !== undefined ? { maxSamples: opts.maxSamples } : {}),
-    dir: dataDir,
-  });
+  // A failed preparation leaves no run folder behind (unless it was there before).
+  const outExisted = existsSync(outDir);
+  let prepared: PreparedData;
+  try {
+    prepared = await prepareData({
+      dataset: opts.dataset,
+      partition: opts.partition,
+      peers: total,
+      seed: opts.seed,
+      ...(opts.maxSamples !== undefined ? { maxSamples: opts.maxSamples } : {}),
+      dir: dataDir,
+    });
+  } catch (err) {
+    if (!outExisted) await rm(outDir, { recursive: true, force: true });
+    throw err;
+  }
+  await mkdir(logDir, { recursive: true });
+  await mkdir(peersDir, { recursive: true });
 
   const observer = await RunObserver.start({
     logDir,

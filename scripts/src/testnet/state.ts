@@ -31,6 +31,9 @@ export interface PeerState {
   bytesSent?: number;
   /** Sum of update bytes that heads logged as received from this peer. */
   updateBytesSent: number;
+  /** Differential privacy: the largest epsilon this peer reported, and its delta. */
+  epsilon?: number;
+  delta?: number;
 }
 
 /** What the testnet knows about one cluster. */
@@ -42,6 +45,9 @@ export interface ClusterState {
   roundOpenedAt?: number;
   modelBytes?: number;
   published: number;
+  /** Rounds aggregated securely (--secure-agg) and members dropped from them in all. */
+  secureRounds: number;
+  secureDropped: number;
 }
 
 /** A head_elected event, kept for failover measurement. */
@@ -127,7 +133,7 @@ export class NetworkState {
   cluster(id: string): ClusterState {
     let c = this.clusters.get(id);
     if (!c) {
-      c = { id, term: 0, round: 0, published: 0 };
+      c = { id, term: 0, round: 0, published: 0, secureRounds: 0, secureDropped: 0 };
       this.clusters.set(id, c);
     }
     return c;
@@ -200,7 +206,18 @@ export class NetworkState {
         p.evaluations++;
         p.acc = e.accAfter;
         p.round = Math.max(p.round, e.round);
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
         break;
+      case 'dp_release':
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
+        p.delta = e.delta;
+        break;
+      case 'secagg_aggregated': {
+        const c = this.cluster(e.cluster);
+        c.secureRounds++;
+        c.secureDropped += e.dropped;
+        break;
+      }
       case 'rounds_completed':
         p.finished = true;
         p.finishedAt = e.time;

@@ -36,7 +36,20 @@ export interface TestnetSummary {
     round: number;
     acc: number | null;
     status: string;
+    /** Epsilon this peer spent (differential privacy); null without --dp-*. */
+    epsilon: number | null;
   }[];
+  /**
+   * Privacy of the run: the largest and mean epsilon the peers spent (at `delta`), and the rounds
+   * aggregated securely; null when no peer ran with --dp-* or --secure-agg.
+   */
+  privacy: {
+    maxEpsilon: number | null;
+    meanEpsilon: number | null;
+    delta: number | null;
+    secureRounds: number;
+    secureDropped: number;
+  } | null;
 }
 
 /** Everything about the run that is not in the logs. */
@@ -124,6 +137,7 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
     cluster: clusterOf.get(p.id) ?? p.cluster ?? null,
     round: p.round,
     acc: p.acc ?? null,
+    epsilon: p.epsilon ?? null,
     status: ctx.killed.has(p.id)
       ? 'killed'
       : ctx.crashed.has(p.id)
@@ -154,6 +168,22 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
     failures,
     clusterTable,
     peerTable,
+    privacy: privacyOf(state, started),
+  };
+}
+
+/** The run's privacy figures, or null when it ran without --dp-* and --secure-agg. */
+function privacyOf(state: NetworkState, peers: PeerState[]): TestnetSummary['privacy'] {
+  const eps = peers.map((p) => p.epsilon).filter((e): e is number => e !== undefined);
+  const clusters = [...state.clusters.values()];
+  const secureRounds = sum(clusters.map((c) => c.secureRounds));
+  if (eps.length === 0 && secureRounds === 0) return null;
+  return {
+    maxEpsilon: eps.length > 0 ? Math.max(...eps) : null,
+    meanEpsilon: mean(eps),
+    delta: peers.find((p) => p.delta !== undefined)?.delta ?? null,
+    secureRounds,
+    secureDropped: sum(clusters.map((c) => c.secureDropped)),
   };
 }
 
@@ -202,10 +232,12 @@ export function formatSummary(s: TestnetSummary): string {
     );
   }
   lines.push('');
-  lines.push('peer     cluster     round  acc     status');
+  const dp = s.peerTable.some((p) => p.epsilon !== null);
+  lines.push(`peer     cluster     round  acc     ${dp ? 'epsilon ' : ''}status`);
   for (const p of s.peerTable) {
     lines.push(
-      `peer-${pad(p.index)}  ${(p.cluster ?? '-').slice(0, 10).padEnd(11)} ${String(p.round).padEnd(6)} ${fmt(p.acc).padEnd(7)} ${p.status}`,
+      `peer-${pad(p.index)}  ${(p.cluster ?? '-').slice(0, 10).padEnd(11)} ${String(p.round).padEnd(6)} ${fmt(p.acc).padEnd(7)} ` +
+        `${dp ? fmt(p.epsilon).padEnd(8) : ''}${p.status}`,
     );
   }
   lines.push('');
@@ -227,6 +259,12 @@ export function formatSummary(s: TestnetSummary): string {
         ? `   killed ${s.killed.join(',')}   head failover ${fmt(s.headFailoverSeconds, 2)} s`
         : ''),
   );
+  if (s.privacy !== null)
+    lines.push(
+      `privacy: epsilon max ${fmt(s.privacy.maxEpsilon)} mean ${fmt(s.privacy.meanEpsilon)}` +
+        (s.privacy.delta !== null ? ` (delta ${s.privacy.delta})` : '') +
+        `   secure rounds ${s.privacy.secureRounds} (${s.privacy.secureDropped} members dropped)`,
+    );
   lines.push(s.ok ? 'OK' : `FAILED: ${s.failures.join('; ')}`);
   return lines.join('\n');
 }

@@ -15,7 +15,9 @@ import {
   splitDataset,
 } from './core.js';
 import type { BackendName, Dataset, Fingerprint, PpfmConfig, Scaler, TaskModel, WeightSet } from './core.js';
-import type { ByzantineOptions, SimulationOptions, SimulationProgress } from './types.js';
+import type { ByzantineOptions, SimPrivacyOptions, SimulationOptions, SimulationProgress } from './types.js';
+import { noiseFingerprint } from '../privacy/fingerprint-noise.js';
+import { checkPrivacy } from './privacy.js';
 
 /** One simulated peer: its own seed, train and held-out splits, and its data fingerprint. */
 export interface SimPeer {
@@ -49,6 +51,7 @@ export interface SimContext {
   evalEachRound: boolean;
   ppfmClustering: 'auto' | 'loss';
   byzantine: ByzantineOptions | undefined;
+  privacy: SimPrivacyOptions | undefined;
   progress(event: SimulationProgress): void;
 }
 
@@ -112,6 +115,8 @@ export async function createContext(opts: SimulationOptions): Promise<SimContext
   const first = parts.peers[0];
   if (!first) throw new Error('the partition produced no peers');
   const hostile = byzantinePeers(parts.peers.length, opts.byzantine, opts.seed);
+  if (opts.privacy !== undefined) checkPrivacy(opts.privacy);
+  const fpNoise = opts.fingerprintNoise ?? 0;
   const peers: SimPeer[] = parts.peers.map((ds, index) => {
     const seed = ppfmSeeds.peer(opts.seed, index);
     const { train, val } = splitDataset(ds, { valFraction: config.valFraction, seed: ppfmSeeds.split(seed) });
@@ -122,7 +127,8 @@ export async function createContext(opts: SimulationOptions): Promise<SimContext
       train,
       val,
       samples: datasetSize(train),
-      fp: computeFingerprint(train, { dims: config.fingerprintDims }),
+      // The fingerprint as the peer publishes it: noised once with --fingerprint-noise.
+      fp: noisedIf(computeFingerprint(train, { dims: config.fingerprintDims }), fpNoise, seed),
       byzantine: hostile.has(index),
     };
   });
@@ -144,8 +150,13 @@ export async function createContext(opts: SimulationOptions): Promise<SimContext
     evalEachRound: opts.evalEachRound ?? false,
     ppfmClustering: opts.ppfmClustering ?? 'auto',
     byzantine: opts.byzantine,
+    privacy: opts.privacy,
     progress: (e) => opts.onProgress?.(e),
   };
+}
+
+function noisedIf(fp: Fingerprint, scale: number, seed: number): Fingerprint {
+  return scale > 0 ? noiseFingerprint(fp, scale, createRng(deriveSeed(seed, 'fingerprint-noise'))) : fp;
 }
 
 /** The input scaler a set of peers agrees on (their pooled fingerprint moments), per the config. */

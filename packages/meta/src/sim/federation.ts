@@ -134,7 +134,7 @@ export function summarise(
   ctx: SimContext,
   scores: PeerScores,
   seconds: number,
-  extra: { ari?: number; clusters?: number[]; events?: RuleEvents } = {},
+  extra: { ari?: number; clusters?: number[]; events?: RuleEvents; epsilon?: number } = {},
 ): MethodResult {
   const honest = ctx.peers.filter((p) => !p.byzantine).map((p) => p.index);
   const acc = honest.map((i) => scores.acc[i]!);
@@ -150,6 +150,7 @@ export function summarise(
     ...(extra.clusters ? { clusters: extra.clusters } : {}),
     peerAcc: scores.acc,
     ...(extra.events ? { events: extra.events } : {}),
+    ...(extra.epsilon !== undefined ? { epsilon: extra.epsilon } : {}),
   };
 }
 

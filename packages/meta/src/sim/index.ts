@@ -11,5 +11,6 @@ export type {
   SimulationOptions,
   SimulationProgress,
   SimulationResult,
+  SimPrivacyOptions,
 } from './types.js';
 export * from './zeroshot/index.js';

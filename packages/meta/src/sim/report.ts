@@ -31,7 +31,10 @@ export function formatSimulationTable(result: SimulationResult): string {
   const title =
     `${result.dataset} ${result.partition}, ${result.peers} peers, ${result.rounds} rounds, ` +
     `seed ${result.seed}, backend ${result.backend}`;
-  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const eps = result.methods.ppfm?.epsilon;
+  const note =
+    eps !== undefined ? [`ppfm under differential privacy: each member spent epsilon ${fmt(eps)}`] : [];
+  return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...note].join('\n');
 }
 
 /** The `--json` shape: `{ methods: { name: { meanAcc, minAcc, stdAcc, balancedAcc, ari, rounds, seconds, clusters, events } } }`. */
@@ -50,6 +53,7 @@ export function simulationJson(result: SimulationResult): object {
       seconds: m.seconds,
       ...(m.clusters ? { clusters: m.clusters } : {}),
       ...(m.events ? { events: m.events } : {}),
+      ...(m.epsilon !== undefined ? { epsilon: m.epsilon } : {}),
     };
   }
   return {

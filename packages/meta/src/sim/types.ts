@@ -49,6 +49,10 @@ export interface SimulationOptions {
   partitioned?: { peers: Dataset[]; truth: number[] };
   /** Hostile members: their updates are transformed before they reach the head (all federated methods). */
   byzantine?: ByzantineOptions;
+  /** Differential privacy of the ppfm method's updates, as `ppfm start --dp-*` applies it. */
+  privacy?: SimPrivacyOptions;
+  /** Noise on every peer's fingerprint, in sampling standard errors (`ppfm start --fingerprint-noise`). */
+  fingerprintNoise?: number;
   onProgress?: (event: SimulationProgress) => void;
 }
 
@@ -60,6 +64,18 @@ export interface ByzantineOptions {
   fraction: number;
   attack: 'scale' | 'sign-flip';
   factor?: number;
+}
+
+/**
+ * DP of the members' updates (ppfm method): clip to L2 norm `clip`, noise multiplier `sigma` on the
+ * round's release; with `secureAgg` each member adds sigma / sqrt(t) and the head sees only the mean.
+ */
+export interface SimPrivacyOptions {
+  clip: number;
+  sigma: number;
+  /** delta of the reported epsilon. */
+  delta: number;
+  secureAgg: boolean;
 }
 
 /** What the rule's guards did during a method's run. */
@@ -92,6 +108,8 @@ export interface MethodResult {
   /** Accuracy of each peer (every peer, hostile ones included). */
   peerAcc: number[];
   events?: RuleEvents;
+  /** With `privacy`: the epsilon each member spent (at privacy.delta) over the run's releases. */
+  epsilon?: number;
 }
 
 /** The outcome of `simulate`. */

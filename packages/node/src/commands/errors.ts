@@ -35,3 +35,16 @@ export function collectMultiaddr(value: string, previous: string[] | undefined):
   }
   return [...(previous ?? []), value];
 }
+
+/** Parses a repeatable --bootstrap address: a multiaddr that names its peer (`/p2p/<id>`). */
+export function collectBootstrap(value: string, previous: string[] | undefined): string[] {
+  const all = collectMultiaddr(value, previous);
+  // Without the peer id libp2p cannot dial it as a bootstrap peer and would skip it in silence.
+  if (multiaddr(value).getPeerId() === null) {
+    throw new InvalidArgumentError(
+      `It lacks /p2p/<peer id>: give the full address a peer prints at start ` +
+        '(e.g. /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW...).',
+    );
+  }
+  return all;
+}

@@ -55,7 +55,8 @@ export async function runPartition(flags: PartitionFlags): Promise<void> {
   } else {
     const what = flags.format === 'csv' ? 'CSV' : 'ppfm-bin';
     process.stdout.write(
-      `wrote ${written.peerDirs.length} ${what} peer datasets (${groups} true group${groups === 1 ? '' : 's'}) to ${out}\n` +
+      `wrote ${written.peerDirs.length} ${what} peer dataset${written.peerDirs.length === 1 ? '' : 's'} ` +
+        `(${groups} true group${groups === 1 ? '' : 's'}) to ${out}\n` +
         `truth: ${written.truthPath}\n`,
     );
   }

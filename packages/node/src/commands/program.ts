@@ -24,6 +24,8 @@ export function createProgram(onExit: (code: number) => void): Command {
     .description('PPFM: peer-to-peer federated meta-learning over libp2p (no server of any kind)')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
+    // An extra positional argument is a mistake (a value for a flag that takes none, a typo).
+    .allowExcessArguments(false)
     .configureOutput({ outputError: (str, write) => write(`ppfm: ${str}`) })
     .showSuggestionAfterError(true)
     .addHelpText(

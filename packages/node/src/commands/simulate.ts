@@ -3,8 +3,13 @@ import { Option, type Command } from 'commander';
 import { checkDatasetArg } from './dataset-arg.js';
 import { nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { runZeroShotSimulate, type ZeroShotFlags } from './simulate-zeroshot.js';
+import {
+  registerSimulatePrivacyFlags,
+  simulatePrivacyFromFlags,
+  type PrivacyFlags,
+} from './privacy-flags.js';
 
-export interface SimulateFlags {
+export interface SimulateFlags extends PrivacyFlags {
   dataset: string;
   partition: string;
   peers: number;
@@ -36,6 +41,7 @@ export async function runSimulate(flags: SimulateFlags & ZeroShotFlags): Promise
     }
     if (methods.length === 0) throw new UsageError('--methods: no method given');
   }
+  const privacy = simulatePrivacyFromFlags(flags, flags.rounds);
   const quiet = flags.json === true;
   const result = await meta.simulate({
     dataset: flags.dataset,
@@ -46,6 +52,7 @@ export async function runSimulate(flags: SimulateFlags & ZeroShotFlags): Promise
     backend: flags.backend,
     ...(methods !== undefined ? { methods } : {}),
     ...(flags.maxSamples !== undefined ? { maxSamples: flags.maxSamples } : {}),
+    ...privacy,
     onProgress: (p) => {
       if (quiet) return;
       const acc = p.meanAcc !== undefined ? ` meanAcc=${p.meanAcc.toFixed(3)}` : '';
@@ -61,7 +68,7 @@ export async function runSimulate(flags: SimulateFlags & ZeroShotFlags): Promise
 
 /** Registers the simulate subcommand. */
 export function registerSimulate(program: Command): void {
-  program
+  const cmd = program
     .command('simulate')
     .description(
       'Run the offline federation simulator on one partition and compare methods ' +
@@ -107,6 +114,8 @@ export function registerSimulate(program: Command): void {
     .option(
       '--json',
       'print {"methods":{"<name>":{"meanAcc","minAcc","balancedAcc","ari","rounds","seconds"}}} as JSON',
-    )
-    .action(async (flags: SimulateFlags & ZeroShotFlags) => runSimulate(flags));
+    );
+  registerSimulatePrivacyFlags(cmd).action(async (flags: SimulateFlags & ZeroShotFlags) =>
+    runSimulate(flags),
+  );
 }

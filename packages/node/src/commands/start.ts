@@ -1,11 +1,12 @@
 // `ppfm start`: runs one PPFM peer until it completes --rounds or receives SIGINT/SIGTERM.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { loadOrCreatePrivateKey } from '../identity.js';
-import { createEventLog, type EventLog } from '../log/event-log.js';
+import { createEventLog, fsReason, type EventLog } from '../log/event-log.js';
+import { KEY_FILE, loadOrCreatePrivateKey } from '../identity.js';
 import type { ModelSpec } from '@ppfm/meta';
 import type { PeerOptions } from '../options.js';
 import { isLoopback } from '../dashboard/loopback.js';
@@ -16,7 +17,9 @@ import {
   type MetricsAddress,
   type MetricsServer,
 } from '../metrics/server.js';
-import { collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { collectBootstrap, collectMultiaddr, nonNegativeInt, positiveInt, UsageError } from './errors.js';
+import { describeStartError } from './start-errors.js';
+import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
 import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta';
 import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
 import { addZeroShotOptions, zeroShotOptions, type ZsStartFlags } from './zs-start.js';
@@ -39,7 +42,7 @@ async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'all
   return out;
 }
 
-export interface StartFlags extends ZsStartFlags {
+export interface StartFlags extends PrivacyFlags, ZsStartFlags {
   data: string;
   dataDir?: string;
   listen?: string[];
@@ -58,6 +61,7 @@ export interface StartFlags extends ZsStartFlags {
   bootstrapWait: number;
   clustering: 'auto' | 'loss';
   metrics?: MetricsAddress;
+  fresh?: boolean;
   allowPeers?: string;
   swarmKey?: string;
   aggregator: AggregatorName;
@@ -74,10 +78,30 @@ function metricsAddress(value: string): MetricsAddress {
 
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
 
-/** Default data dir: `$PPFM_HOME/<basename of --data>`, PPFM_HOME defaulting to ~/.ppfm. */
+/** `$PPFM_HOME`, defaulting to ~/.ppfm. */
+function ppfmHome(): string {
+  return process.env.PPFM_HOME ?? join(homedir(), '.ppfm');
+}
+
+/**
+ * Default data dir: `$PPFM_HOME/<basename of --data>-<8 hex of sha256(real path of --data)>`, so
+ * two datasets with the same folder name never share an identity, a log or a checkpoint.
+ */
 export function defaultDataDir(dataPath: string): string {
-  const home = process.env.PPFM_HOME ?? join(homedir(), '.ppfm');
-  return join(home, basename(resolve(dataPath)));
+  let real = resolve(dataPath);
+  try {
+    real = realpathSync(real);
+  } catch {
+    // a path that cannot be resolved is refused by checkPaths; hash it as given
+  }
+  const hash = createHash('sha256').update(real).digest('hex').slice(0, 8);
+  return join(ppfmHome(), `${basename(real)}-${hash}`);
+}
+
+/** The default of older versions (`$PPFM_HOME/<basename>`), when it holds an identity. */
+function legacyDataDir(dataPath: string): string | undefined {
+  const old = join(ppfmHome(), basename(resolve(dataPath)));
+  return existsSync(join(old, KEY_FILE)) ? old : undefined;
 }
 
 async function readModelSpec(path: string): Promise<ModelSpec> {
@@ -101,12 +125,17 @@ async function readModelSpec(path: string): Promise<ModelSpec> {
   }
 }
 
+/** Why a path cannot be used, for an error naming it. */
+function pathProblem(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT' ? ' does not exist' : `: ${fsReason(err)}`;
+}
+
 /** Validates flags that commander cannot check alone (paths, files). */
 async function checkPaths(flags: StartFlags): Promise<void> {
   try {
     await fs.stat(flags.data);
-  } catch {
-    throw new UsageError(`--data: ${flags.data} does not exist`);
+  } catch (err) {
+    throw new UsageError(`--data: ${flags.data}${pathProblem(err)}`);
   }
   if (flags.dataDir !== undefined) {
     const st = await fs.stat(flags.dataDir).catch(() => undefined);
@@ -115,31 +144,58 @@ async function checkPaths(flags: StartFlags): Promise<void> {
   }
 }
 
+/** Creates the data dir and loads the identity, naming the flag when the place is unusable. */
+async function loadIdentity(dataDir: string, flag: string): ReturnType<typeof loadOrCreatePrivateKey> {
+  try {
+    return await loadOrCreatePrivateKey(dataDir);
+  } catch (err) {
+    if ((err as Error).name === 'IdentityError') throw err;
+    throw new UsageError(`${flag}: cannot use ${dataDir}: ${fsReason(err)}`);
+  }
+}
+
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
+  const privacy = privacyFromFlags(flags, { rounds: flags.rounds, aggregator: flags.aggregator });
   const privateNet = await privateNetwork(flags);
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
   const dataDir = resolve(flags.dataDir ?? defaultDataDir(flags.data));
-  const privateKey = await loadOrCreatePrivateKey(dataDir);
+  const privateKey = await loadIdentity(dataDir, flags.dataDir !== undefined ? '--data-dir' : 'data dir');
   const peerId = peerIdFromPrivateKey(privateKey).toString();
   const toStdout = flags.logDir === '-';
   const logFile = toStdout
     ? undefined
     : join(resolve(flags.logDir ?? join(dataDir, 'logs')), `${peerId}.log`);
-  const log: EventLog = createEventLog({
-    ...(logFile !== undefined ? { file: logFile } : {}),
-    peerId,
-    stdout: toStdout,
-    level: flags.logLevel,
-    pretty: !toStdout,
-    quiet: flags.quiet === true,
-  });
+  let log: EventLog;
+  try {
+    log = createEventLog({
+      ...(logFile !== undefined ? { file: logFile } : {}),
+      peerId,
+      stdout: toStdout,
+      level: flags.logLevel,
+      // Human lines go to stderr in every mode (with `--log-dir -` stdout carries the JSON).
+      pretty: true,
+      quiet: flags.quiet === true,
+    });
+  } catch (err) {
+    if ((err as Error).name !== 'LogFileError') throw err;
+    throw new UsageError(
+      `${flags.logDir !== undefined ? '--log-dir' : '--data-dir'}: ${(err as Error).message}`,
+    );
+  }
   // Human output goes to stdout unless stdout carries the JSON log.
   const say = (line: string): void => {
     if (flags.quiet === true) return;
     (toStdout ? process.stderr : process.stdout).write(line + '\n');
   };
+  say(`data dir: ${dataDir}`);
+  const legacy = flags.dataDir === undefined ? legacyDataDir(flags.data) : undefined;
+  if (legacy !== undefined && !existsSync(join(dataDir, KEY_FILE)))
+    process.stderr.write(
+      `ppfm: note: ${legacy} (the default data dir of older versions) holds an identity; ` +
+        `pass --data-dir ${legacy} to keep that peer id and its checkpoints\n`,
+    );
 
   // Metrics first: a port in use should fail before the peer joins the network.
   const metrics = flags.metrics !== undefined ? createPeerMetrics({ peerId }) : undefined;
@@ -177,14 +233,12 @@ export async function runStart(flags: StartFlags): Promise<number> {
     clustering: flags.clustering,
     ...(zeroShot !== undefined ? { zeroShot } : {}),
     ...(metrics !== undefined ? { metrics } : {}),
+    ...(privacy !== undefined ? { privacy } : {}),
     ...privateNet,
     aggregator: flags.aggregator,
     timing: { bootstrapWaitMs: flags.bootstrapWait * 1000 },
-    // Waiting states are human output; warnings go to stderr even with --quiet.
-    notice: (level, message) => {
-      if (level === 'warn') process.stderr.write(`ppfm: warning: ${message}\n`);
-      else if (flags.quiet !== true) process.stderr.write(`ppfm: ${message}\n`);
-    },
+    fresh: flags.fresh === true,
+    // Notices reach the terminal through the event log's human lines (warnings even with --quiet).
   };
   const { startPeer } = await import('../peer.js');
   let peer;
@@ -193,7 +247,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
   } catch (err) {
     await metricsServer?.close();
     await log.close();
-    throw err;
+    throw describeStartError(err);
   }
   say(`peer ${peer.peerId.toString()}`);
   for (const a of peer.addrs) say(a.toString());
@@ -228,7 +282,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
 
 /** Registers the start subcommand. */
 export function registerStart(program: Command, onExit: (code: number) => void): void {
-  const cmd = program
+  const start = program
     .command('start')
     .description('Start a PPFM peer on a local dataset. Runs until --rounds are done or SIGINT/SIGTERM.')
     .requiredOption(
@@ -237,20 +291,21 @@ export function registerStart(program: Command, onExit: (code: number) => void):
     )
     .option(
       '--data-dir <dir>',
-      'identity key (peer.key), checkpoints and default logs; created if missing ' +
-        '(default: $PPFM_HOME/<basename of --data>, PPFM_HOME defaults to ~/.ppfm)',
+      'identity key (peer.key), checkpoints, address book (peers.json) and default logs; created ' +
+        'if missing; one running peer per data dir (default: $PPFM_HOME/<basename of --data>-<hash of ' +
+        'its path>, PPFM_HOME defaults to ~/.ppfm)',
     )
     .option(
       '--listen <multiaddr>',
       `listen address, repeatable (default: ${DEFAULT_LISTEN})`,
       collectMultiaddr,
     )
-    .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<id>; repeatable', collectMultiaddr)
+    .option('--bootstrap <multiaddr>', 'peer to connect to, with /p2p/<id>; repeatable', collectBootstrap)
     .option('--mdns', 'discover peers on the local network with mDNS')
     .option(
       '--log-dir <dir>',
-      'write the JSON-lines event log to <dir>/<peerId>.log; "-" writes it to stdout instead ' +
-        '(default: <data-dir>/logs)',
+      'write the JSON-lines event log to <dir>/<peerId>.log; "-" writes it to stdout instead (the ' +
+        'human lines stay on stderr) (default: <data-dir>/logs)',
     )
     .addOption(
       new Option('--log-level <level>', 'minimum log level')
@@ -264,7 +319,7 @@ export function registerStart(program: Command, onExit: (code: number) => void):
     )
     .option('--model <spec.json>', 'model spec {"layers":[...]} (default: an MLP sized for the dataset)')
     .option('--rounds <n>', 'stop after N rounds (default: run until stopped)', positiveInt)
-    .option('--quiet', 'print nothing but errors (the event log is still written)')
+    .option('--quiet', 'print nothing but warnings and errors (the event log is still written)')
     .option(
       '--one-host',
       'loopback testnet settings: no gossipsub IP-colocation penalty, loopback not rate-limited',
@@ -278,14 +333,15 @@ export function registerStart(program: Command, onExit: (code: number) => void):
     .option(
       '--min-peers <n>',
       'do not open or join a first round before the view holds N live peers, self included ' +
-        '(prints "waiting: ..." meanwhile; once reached, peers may leave)',
+        '(prints "waiting for ..." meanwhile; once reached, peers may leave; a peer resuming from ' +
+        'a checkpoint is past its first round and skips this)',
       positiveInt,
       1,
     )
     .option(
       '--bootstrap-wait <seconds>',
-      'with --bootstrap: before the first round, wait up to this long for a connection to a ' +
-        'bootstrap peer, then proceed with a warning; 0 disables',
+      'with --bootstrap (or, resuming, known peers in peers.json): before the first round, wait ' +
+        'up to this long to hear from one of them, then proceed with a warning; 0 disables',
       nonNegativeInt,
       30,
     )
@@ -303,6 +359,11 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1; another address ' +
         'exposes them to whoever can reach it)',
       metricsAddress,
+    )
+    .option(
+      '--fresh',
+      'start over from round 0: existing checkpoints are kept aside (checkpoint.bin.old-<time>), ' +
+        'the identity and address book stay',
     )
     .option(
       '--allow-peers <file>',
@@ -323,6 +384,6 @@ export function registerStart(program: Command, onExit: (code: number) => void):
         .choices([...AGGREGATOR_NAMES])
         .default('auto'),
     );
-  addZeroShotOptions(cmd, positiveInt);
-  cmd.action(async (flags: StartFlags) => onExit(await runStart(flags)));
+  addZeroShotOptions(start, positiveInt);
+  registerPrivacyFlags(start).action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

@@ -92,5 +92,6 @@ export function handlePush(c: PushComponents, head: HeadRounds, body: Uint8Array
   if (v.reason === 'not_member' || v.reason === 'bad_samples') return reject(v.reason, v.detail);
   if (v.reason === 'wrong_term') return encodeError({ code: 'wrong_term', message: v.detail });
   if (v.reason === 'not_head') return encodeError({ code: 'not_head', message: v.detail });
+  if (v.reason === 'secure_only') return reject(v.reason, v.detail);
   return encodeError({ code: 'stale_round', message: `${v.reason}: ${v.detail}` });
 }

@@ -1,5 +1,5 @@
 // Text rendering of an InspectReport: timeline, clusters table, peers table.
-import type { InspectReport, TimelineEntry } from './summarise.js';
+import type { InspectReport, PeerRow, TimelineEntry } from './summarise.js';
 
 /** Shortens a peer id for tables: its last 8 characters (the common prefix tells nothing). */
 export function shortId(id: string | null): string {
@@ -70,18 +70,50 @@ export function formatReport(r: InspectReport): string {
     ),
   );
   out.push('', 'Peers');
+  // The epsilon column appears only when some peer ran with differential privacy.
+  const dp = r.peers.some((p) => p.epsilon !== undefined);
   out.push(
     table(
-      ['peer', 'cluster', 'role', 'round', 'acc', 'state'],
+      ['peer', 'cluster', 'role', 'round', 'target', 'acc', ...(dp ? ['epsilon'] : []), 'state'],
       r.peers.map((p) => [
         shortId(p.id),
         p.cluster ?? '-',
         p.role ?? '-',
         fmtRound(p.round),
+        p.target === null ? '-' : String(p.target),
         fmtAcc(p.acc),
-        p.stopped ? 'stopped' : 'running',
+        ...(dp ? [p.epsilon === undefined ? '-' : p.epsilon.toFixed(3)] : []),
+        peerState(p),
       ]),
     ),
   );
+  const warnings = reportWarnings(r);
+  if (warnings.length > 0) out.push('', 'Warnings', ...warnings.map((w) => `  ${w}`));
   return out.join('\n');
+}
+
+function peerState(p: PeerRow): string {
+  if (p.stoppedEarly) return `STOPPED EARLY (${p.stopReason ?? 'stopped'})`;
+  if (p.stopped) return p.target !== null ? 'finished' : `stopped (${p.stopReason ?? '?'})`;
+  return 'running';
+}
+
+/** What a person must not miss: peers that never finished, clusters with two heads at once. */
+export function reportWarnings(r: InspectReport): string[] {
+  const out: string[] = [];
+  for (const p of r.peers)
+    if (p.stoppedEarly)
+      out.push(
+        `peer ${shortId(p.id)} stopped at round ${fmtRound(p.round)} of ${p.target ?? '?'} ` +
+          `(${p.stopReason ?? 'stopped'}): it never finished its run`,
+      );
+  const t0 = r.timeline[0]?.time ?? 0;
+  const rel = (t: number): string => `+${((t - t0) / 1000).toFixed(1)}s`;
+  for (const c of r.headConflicts)
+    out.push(
+      `cluster ${c.cluster} had ${c.heads.length} heads in term ${c.term} at once ` +
+        `(${c.heads.map(shortId).join(', ')}, ${rel(c.from)} to ${rel(c.to)}): ` +
+        'they did not hear each other (a split network) and both ran rounds',
+    );
+  return out;
 }

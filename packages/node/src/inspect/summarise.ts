@@ -1,7 +1,10 @@
 // Turns merged peer logs into the inspect report: membership timeline, clusters, peers.
 // Pure (no I/O) so that it is unit-testable on hand-written events.
 import type { LoggedEvent } from '../log/events.js';
+import { findHeadConflicts, type HeadConflict } from './head-conflicts.js';
 import type { AnyLoggedEvent } from './read-logs.js';
+
+export type { HeadConflict } from './head-conflicts.js';
 
 export interface ClusterRow {
   id: string;
@@ -24,6 +27,14 @@ export interface PeerRow {
   acc: number | null;
   /** True when the peer logged peer_stopped after its last peer_started. */
   stopped: boolean;
+  /** The round it was started to reach (`--rounds`), null when it ran until stopped. */
+  target: number | null;
+  /** Stopped before its target round: it never finished its run. */
+  stoppedEarly: boolean;
+  /** Why it stopped (peer_stopped.reason), null while running. */
+  stopReason: string | null;
+  /** Differential privacy: the epsilon this peer reported spending (present only with --dp-*). */
+  epsilon?: number;
 }
 
 export interface TimelineEntry {
@@ -37,6 +48,8 @@ export interface InspectReport {
   clusters: ClusterRow[];
   peers: PeerRow[];
   timeline: TimelineEntry[];
+  /** Clusters that had two acting heads in one term (a split network or a bug). */
+  headConflicts: HeadConflict[];
 }
 
 interface PeerState {
@@ -44,6 +57,10 @@ interface PeerState {
   round: number;
   acc: number | null;
   stopped: boolean;
+  target: number | null;
+  completed: boolean;
+  stopReason: string | null;
+  epsilon?: number;
 }
 
 interface ClusterState {
@@ -67,7 +84,15 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
   const peerState = (id: string): PeerState => {
     let s = peers.get(id);
     if (s === undefined) {
-      s = { cluster: null, round: -1, acc: null, stopped: false };
+      s = {
+        cluster: null,
+        round: -1,
+        acc: null,
+        stopped: false,
+        target: null,
+        completed: false,
+        stopReason: null,
+      };
       peers.set(id, s);
     }
     return s;
@@ -101,10 +126,14 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
         // A restarted peer re-joins: its next assignment shows in the timeline again.
         p.stopped = false;
         p.cluster = null;
+        p.target = e.rounds ?? null;
+        p.completed = false;
+        p.stopReason = null;
         timeline.push(fields);
         break;
       case 'peer_stopped':
         p.stopped = true;
+        p.stopReason = e.reason;
         timeline.push(fields);
         break;
       case 'cluster_assigned': {
@@ -148,11 +177,19 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
       case 'cluster_model_published':
       case 'rounds_completed':
         noteRound(p, clusterState(e.cluster), e.round);
-        if (e.event === 'rounds_completed') timeline.push(fields);
+        if (e.event === 'rounds_completed') {
+          p.completed = true;
+          timeline.push(fields);
+        }
         break;
       case 'evaluation':
         noteRound(p, clusterState(e.cluster), e.round);
         p.acc = e.accAfter;
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
+        break;
+      case 'dp_release':
+        // Epsilon only grows: the largest reported is the spent budget.
+        if (e.epsilon !== undefined) p.epsilon = Math.max(p.epsilon ?? 0, e.epsilon);
         break;
       default:
         break;
@@ -194,6 +231,10 @@ export function summariseLogs(events: readonly AnyLoggedEvent[]): InspectReport 
       round: s.round,
       acc: s.acc,
       stopped: s.stopped,
+      target: s.target,
+      stoppedEarly: s.stopped && s.target !== null && !s.completed && s.round < s.target,
+      stopReason: s.stopReason,
+      ...(s.epsilon !== undefined ? { epsilon: s.epsilon } : {}),
     }));
-  return { clusters: clusterRows, peers: peerRows, timeline };
+  return { clusters: clusterRows, peers: peerRows, timeline, headConflicts: findHeadConflicts(events) };
 }

@@ -14,6 +14,7 @@ import {
   selectBackend,
   splitDataset,
   warmupModel,
+  assertTrainable,
   type Dataset,
   type EvalResult,
   type HeadRoundResult,
@@ -49,13 +50,21 @@ export class LearnerCore {
 
   /** Selects the backend, loads and splits the data, computes the fingerprint and the shared init. */
   static async create(init: LearnerInit): Promise<LearnerCore> {
-    const backend = await selectBackend(init.backend);
+    const backend = await selectBackend(init.backend).catch((err: unknown) => {
+      throw Object.assign(new Error((err as Error).message), { name: 'BackendError' });
+    });
     const ds = typeof init.data === 'string' ? await loadDataset(init.data) : init.data;
     const { train, val } = splitDataset(ds, {
       valFraction: init.cfg.valFraction,
       seed: ppfmSeeds.split(init.seed),
     });
     const spec = init.model ?? defaultModelSpec(ds.inputShape, ds.numClasses);
+    // Fail at start, not at the first round: a backend without the model's gradient kernels.
+    try {
+      assertTrainable(spec);
+    } catch (err) {
+      throw Object.assign(new Error((err as Error).message), { name: 'UnsupportedModelError' });
+    }
     const task: TaskModel = { spec, inputShape: [...ds.inputShape], numClasses: ds.numClasses };
     const info: LearnerInfo = {
       backend,

@@ -120,6 +120,8 @@ export class LearnerError extends Error {
   constructor(
     readonly op: string,
     message: string,
+    /** The original error's name inside the engine (e.g. meta's DataError), when known. */
+    readonly causeName?: string,
   ) {
     super(message);
     this.name = 'LearnerError';

@@ -28,7 +28,7 @@ export type WorkerRequest = {
 
 /** Worker -> peer. */
 export type WorkerResponse =
-  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; name?: string };
 
 /** The buffers of a result that can be moved instead of copied. */
 export function transferables(value: unknown): ArrayBuffer[] {

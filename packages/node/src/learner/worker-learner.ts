@@ -47,7 +47,7 @@ class WorkerLearner implements Learner {
       this.pending.delete(res.id);
       if (this.pending.size === 0) this.worker.unref();
       if (res.ok) p.resolve(res.value);
-      else p.reject(new LearnerError(p.op, res.error));
+      else p.reject(new LearnerError(p.op, res.error, res.name));
     });
     this.worker.on('error', (err) => this.fail(new LearnerError('worker', err.message)));
     this.worker.on('exit', (code) =>

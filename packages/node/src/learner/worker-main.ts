@@ -36,7 +36,12 @@ port.on('message', (req: WorkerRequest) => {
     try {
       res = { id: req.id, ok: true, value: await handle(req) };
     } catch (err) {
-      res = { id: req.id, ok: false, error: (err as Error)?.message ?? String(err) };
+      res = {
+        id: req.id,
+        ok: false,
+        error: (err as Error)?.message ?? String(err),
+        ...(err instanceof Error ? { name: err.name } : {}),
+      };
     }
     port.postMessage(res, res.ok ? transferables(res.value) : []);
   });

@@ -8,6 +8,10 @@ export interface PeerStartedEvent {
   dataPath: string;
   samples: number;
   version: string;
+  /** The target round (`--rounds`); absent when the peer runs until stopped. */
+  rounds?: number;
+  /** The peer's data dir (identity, checkpoints, address book). */
+  dataDir?: string;
 }
 export interface PeerConnectedEvent {
   event: 'peer_connected';
@@ -48,6 +52,11 @@ export interface LeaseExpiredEvent {
   cluster: string;
   head: string;
   term: number;
+  /**
+   * expired (absent in older logs): no lease within its ttl. left_cluster: the head is no longer a
+   * member of this cluster by our view (it regrouped into another cluster or left the view).
+   */
+  reason?: 'expired' | 'left_cluster';
 }
 export interface RoundOpenedEvent {
   event: 'round_opened';
@@ -69,6 +78,8 @@ export interface RoundClosedEvent {
   round: number;
   updates: number;
   quorum: number;
+  /** Epsilon this head has spent on its own updates so far (with --dp-*). */
+  epsilon?: number;
 }
 export interface ClusterModelPublishedEvent {
   event: 'cluster_model_published';
@@ -95,6 +106,8 @@ export interface EvaluationEvent {
   gzslSeen?: number;
   gzslUnseen?: number;
   gzslH?: number;
+  /** Epsilon this peer has spent so far (with --dp-*), at the delta of its dp_release events. */
+  epsilon?: number;
 }
 export interface MessageRejectedEvent {
   event: 'message_rejected';
@@ -181,6 +194,51 @@ export interface MessageIgnoredEvent {
   count: number;
 }
 
+/**
+ * Secure aggregation (--secure-agg): a member completed a stage of the protocol, or the head closed
+ * one; `count` (head) = members that made it: U1 at advertise, U2 at share, U3 at mask, and the
+ * contributors once unmasked.
+ */
+export interface SecAggStageEvent {
+  event: 'secagg_stage';
+  cluster: string;
+  round: number;
+  term: number;
+  role: 'head' | 'member';
+  stage: 'advertise' | 'share' | 'mask' | 'unmask';
+  count?: number;
+}
+/** The head decoded a round's secure sum. */
+export interface SecAggAggregatedEvent {
+  event: 'secagg_aggregated';
+  cluster: string;
+  round: number;
+  term: number;
+  /** Members whose masked input is in the sum (U3). */
+  contributors: number;
+  /** Members that shared keys but sent no input: their masks were removed. */
+  dropped: number;
+  threshold: number;
+  /** From closing the adverts to the decoded sum. */
+  ms: number;
+}
+/** This peer's update left it clipped and noised (differential privacy); the accountant recorded it. */
+export interface DpReleaseEvent {
+  event: 'dp_release';
+  cluster: string;
+  round: number;
+  /** Noise multiplier of the round's release (noise std / clip on the sum). */
+  sigma: number;
+  /** Noise multiplier this peer added itself (sigma / sqrt(t) under secure aggregation). */
+  noiseMultiplier: number;
+  /** L2 norm of the update before clipping. */
+  norm: number;
+  clip: number;
+  delta: number;
+  /** Epsilon spent after this release, at `delta` (absent while unbounded). */
+  epsilon?: number;
+}
+
 /** Every event a PPFM peer logs. */
 export type LogEvent =
   | PeerStartedEvent
@@ -205,7 +263,10 @@ export type LogEvent =
   | RoundsCompletedEvent
   | TrafficEvent
   | NoticeEvent
-  | MessageIgnoredEvent;
+  | MessageIgnoredEvent
+  | SecAggStageEvent
+  | SecAggAggregatedEvent
+  | DpReleaseEvent;
 
 /** The name of a known event. */
 export type LogEventName = LogEvent['event'];

@@ -16,7 +16,9 @@ export function formatHuman(e: LogEvent): string | undefined {
         e.electionMs !== undefined ? ` (${Math.round(e.electionMs)} ms)` : ''
       }`;
     case 'lease_expired':
-      return `cluster ${e.cluster}: lease of head ${short(e.head)} expired (term ${e.term})`;
+      return e.reason === 'left_cluster'
+        ? `cluster ${e.cluster}: head ${short(e.head)} is no longer in this cluster (regrouped); electing a new head`
+        : `cluster ${e.cluster}: lease of head ${short(e.head)} expired (term ${e.term})`;
     case 'round_closed':
       return `cluster ${e.cluster}: round ${e.round} closed with ${e.updates} updates (quorum ${e.quorum})`;
     case 'global_model_updated':
@@ -28,7 +30,7 @@ export function formatHuman(e: LogEvent): string | undefined {
     case 'checkpoint_restored':
       return `resumed from checkpoint at round ${e.round}`;
     case 'rounds_completed':
-      return `completed ${e.round} rounds`;
+      return `completed ${e.round} round${e.round === 1 ? '' : 's'}`;
     case 'peer_stopped':
       return `stopped (${e.reason})`;
     case 'notice':

@@ -3,7 +3,7 @@
 // (forward compatibility with newer peers); known events must carry their typed fields.
 import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
 
-type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'string?' | 'number?';
+type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'string?' | 'number?' | 'int?';
 
 const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   peer_started: {
@@ -12,6 +12,8 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     dataPath: 'string',
     samples: 'int',
     version: 'string',
+    rounds: 'int?',
+    dataDir: 'string?',
   },
   peer_connected: { remote: 'string' },
   peer_disconnected: { remote: 'string' },
@@ -25,10 +27,10 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     electionMs: 'number?',
     failoverMs: 'number?',
   },
-  lease_expired: { cluster: 'string', head: 'string', term: 'int' },
+  lease_expired: { cluster: 'string', head: 'string', term: 'int', reason: 'string?' },
   round_opened: { cluster: 'string', round: 'int', term: 'int', head: 'string' },
   update_received: { cluster: 'string', round: 'int', from: 'string', samples: 'int' },
-  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int' },
+  round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int', epsilon: 'number?' },
   cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
   global_model_updated: { round: 'int', clusters: 'strings' },
   evaluation: {
@@ -38,6 +40,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     accAfter: 'number',
     lossBefore: 'number',
     lossAfter: 'number',
+    epsilon: 'number?',
   },
   message_rejected: {
     topic: 'string?',
@@ -71,6 +74,33 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     detail: 'string?',
     count: 'int',
   },
+  secagg_stage: {
+    cluster: 'string',
+    round: 'int',
+    term: 'int',
+    role: 'string',
+    stage: 'string',
+    count: 'number?',
+  },
+  secagg_aggregated: {
+    cluster: 'string',
+    round: 'int',
+    term: 'int',
+    contributors: 'int',
+    dropped: 'int',
+    threshold: 'int',
+    ms: 'number',
+  },
+  dp_release: {
+    cluster: 'string',
+    round: 'int',
+    sigma: 'number',
+    noiseMultiplier: 'number',
+    norm: 'number',
+    clip: 'number',
+    delta: 'number',
+    epsilon: 'number?',
+  },
 };
 
 /** Names of every event this version knows. */
@@ -100,6 +130,10 @@ function checkField(value: unknown, kind: FieldKind): string | undefined {
         : 'a finite number or absent';
     case 'int':
       return typeof value === 'number' && Number.isInteger(value) ? undefined : 'an integer';
+    case 'int?':
+      return value === undefined || (typeof value === 'number' && Number.isInteger(value))
+        ? undefined
+        : 'an integer or absent';
     case 'strings':
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined

@@ -238,7 +238,13 @@ export class ClusterSession {
           logEvent(c, { event: 'head_elected', cluster: o.cluster, head: o.newHead, term: o.term });
           break;
         case 'lease_expired':
-          logEvent(c, { event: 'lease_expired', cluster: o.cluster, head: o.head, term: o.term });
+          logEvent(c, {
+            event: 'lease_expired',
+            cluster: o.cluster,
+            head: o.head,
+            term: o.term,
+            reason: o.reason,
+          });
           break;
       }
     }

@@ -25,6 +25,8 @@ export class Evaluator {
   last: LastEvaluation | undefined;
   /** Called after a model's evaluation and checkpoint (the run tracker decides completion). */
   onEvaluated: (m: HeldModel) => void = () => undefined;
+  /** Epsilon this peer has spent (--dp-*), reported with each evaluation. */
+  privacySpent: () => number | undefined = () => undefined;
 
   constructor(
     private readonly c: EvaluatorComponents,
@@ -111,6 +113,7 @@ export class Evaluator {
       lossBefore: r.before.loss,
       lossAfter: r.after.loss,
       ...zsFields(r.after),
+      ...optionalEpsilon(this.privacySpent()),
     });
   }
 }
@@ -120,4 +123,9 @@ function zsFields(r: ZsEvalResult): { zsl?: number; gzslSeen?: number; gzslUnsee
   return r.zs === undefined
     ? {}
     : { zsl: r.zs.zsl, gzslSeen: r.zs.seen, gzslUnseen: r.zs.unseen, gzslH: r.zs.h };
+}
+
+/** The `epsilon` field of an event, present only when DP is on and epsilon is finite. */
+function optionalEpsilon(epsilon: number | undefined): { epsilon?: number } {
+  return epsilon !== undefined && Number.isFinite(epsilon) ? { epsilon } : {};
 }

@@ -11,19 +11,24 @@ import {
 } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { logEvent, notice, type PeerComponents } from '../components.js';
-import { RoundCollector, type UpdateVerdict } from '../rounds.js';
+import { unflattenWeights } from '../privacy/vector.js';
+import { RoundCollector, type RoundUpdate, type UpdateVerdict } from '../rounds.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { HeldModel } from './model-store.js';
+import { describeAbort, type SecureHead, type SecureRound } from './secagg-head.js';
+import type { SecureMember } from './secagg-member.js';
+import type { UpdatePrivacy } from './update-privacy.js';
 
 /**
  * inactive: not head. waiting: head, a round is not due yet (`reason` says why, since when).
- * open: collecting the updates of `collector.round`. closing: aggregating and publishing it.
+ * open: collecting the updates of `collector.round` (with --secure-agg, `secure` runs the round and
+ * the head ends with their sum). closing: aggregating and publishing it.
  * finished: the target round is published; serving it until the members have it.
  */
 export type HeadState =
   | { kind: 'inactive' }
   | { kind: 'waiting'; reason: string; since: number }
-  | { kind: 'open'; collector: RoundCollector<WeightSet>; base: HeldModel }
+  | { kind: 'open'; collector: RoundCollector<WeightSet>; base: HeldModel; secure?: SecureRound }
   | { kind: 'closing'; round: number }
   | { kind: 'finished'; round: number; since: number };
 
@@ -49,6 +54,10 @@ export interface HeadDeps {
   headRound(): number;
   /** The first model of this cluster's lineage: the shared network behind the cluster's scaler. */
   clusterInit(): WeightSet;
+  /** Differential privacy of the head's own update (--dp-*). */
+  privacy?: UpdatePrivacy;
+  /** Secure aggregation (--secure-agg): the round yields the members' sum, not their updates. */
+  secure?: { head: SecureHead; member: SecureMember };
 }
 
 /** A member that sent nothing for this many rounds is not waited for (it may still contribute). */
@@ -133,6 +142,7 @@ export class HeadRounds {
         `round ${this.roundOf()} cancelled: no longer head of ${this.session?.cluster}`,
         'round_cancelled',
       );
+    this.deps.secure?.head.cancelOpen('no longer head');
     this.st = { kind: 'inactive' };
     this.session = undefined;
   }
@@ -144,9 +154,11 @@ export class HeadRounds {
     term: number,
     samples: number,
     delta: WeightSet,
-  ): UpdateVerdict | { ok: false; reason: 'not_head' | 'wrong_term'; detail: string } {
+  ): UpdateVerdict | { ok: false; reason: 'not_head' | 'wrong_term' | 'secure_only'; detail: string } {
     const st = this.st;
     if (st.kind !== 'open') return { ok: false, reason: 'not_head', detail: 'no open round here' };
+    if (st.secure !== undefined)
+      return { ok: false, reason: 'secure_only', detail: 'this cluster aggregates securely (--secure-agg)' };
     if (term !== st.collector.term)
       return { ok: false, reason: 'wrong_term', detail: `term ${st.collector.term}` };
     const v = st.collector.add(round, { from, samples, delta }, this.c.clock.now());
@@ -162,7 +174,8 @@ export class HeadRounds {
     const now = this.c.clock.now();
     const st = this.st;
     if (st.kind === 'open') {
-      if (st.collector.shouldClose(now)) void this.close(s, st.collector, st.base);
+      if (st.secure ? st.secure.shouldClose(now) : st.collector.shouldClose(now))
+        void this.close(s, st.collector, st.base, st.secure);
       return;
     }
     if (st.kind !== 'waiting') return;
@@ -209,6 +222,16 @@ export class HeadRounds {
     const members = new Set(this.deps.members());
     members.add(c.self);
     const expected = this.activity.expected(members, round);
+    const sorted = [...members].sort();
+    const secure = this.deps.secure?.head.open({
+      cluster: s.cluster,
+      round,
+      term,
+      members: sorted,
+      // The head's own update reaches a secure round in process: it is never a silent member.
+      expected: new Set([...expected, c.self]),
+      openedAt: now,
+    });
     const collector = new RoundCollector<WeightSet>(
       s.cluster,
       round,
@@ -229,7 +252,7 @@ export class HeadRounds {
         `round ${round}: not waiting for ${members.size - expected.size} members that sent nothing in the last ${ACTIVITY_ROUNDS} rounds`,
         'inactive_members',
       );
-    this.st = { kind: 'open', collector, base };
+    this.st = { kind: 'open', collector, base, ...(secure ? { secure } : {}) };
     const ro: RoundOpenMsg = {
       kind: 'round_open',
       cluster: s.cluster,
@@ -238,12 +261,12 @@ export class HeadRounds {
       head: c.self,
       deadlineMs: c.timing.roundDeadlineMs,
       specHash: c.spec,
-      members: [...members].sort(),
+      members: sorted,
       sentAt: now,
     };
     void c.gossip.publish(clusterTopic(s.cluster), encodeGossip(ro));
     logEvent(c, { event: 'round_opened', cluster: s.cluster, round, term, head: c.self });
-    void this.selfUpdate(s, collector, base.weights);
+    void this.selfUpdate(s, collector, base.weights, secure);
   }
 
   /** The head is a member too: its own update goes straight into the collector. */
@@ -251,22 +274,31 @@ export class HeadRounds {
     s: ClusterSession,
     col: RoundCollector<WeightSet>,
     theta: WeightSet,
+    secure: SecureRound | undefined,
   ): Promise<void> {
     const { c } = this;
+    const ref = { cluster: col.cluster, round: col.round, term: col.term, members: [...col.members].sort() };
     try {
+      if (this.deps.privacy?.admit(col.round) === false) return;
       const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));
       if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
       if (r.kind === 'diverged') {
         notice(c, 'warn', `round ${col.round}: own update withheld: ${r.reason}`, 'update_withheld');
         return;
       }
-      if (col.add(col.round, { from: c.self, samples: r.samples, delta: r.delta }, c.clock.now()).ok)
+      const out = this.deps.privacy ? await this.deps.privacy.prepare(ref, r.delta) : r;
+      if (secure !== undefined && this.deps.secure !== undefined) {
+        const own = { ...ref, head: c.self, deadlineMs: c.timing.roundDeadlineMs };
+        await this.deps.secure.member.contributeOwn(secure, own, out.delta, out.samples, s.signal);
+        return;
+      }
+      if (col.add(col.round, { from: c.self, samples: out.samples, delta: out.delta }, c.clock.now()).ok)
         logEvent(c, {
           event: 'update_received',
           cluster: col.cluster,
           round: col.round,
           from: c.self,
-          samples: r.samples,
+          samples: out.samples,
         });
     } catch (err) {
       if (!s.closed)
@@ -279,24 +311,38 @@ export class HeadRounds {
     }
   }
 
-  private async close(s: ClusterSession, col: RoundCollector<WeightSet>, base: HeldModel): Promise<void> {
+  private async close(
+    s: ClusterSession,
+    col: RoundCollector<WeightSet>,
+    base: HeldModel,
+    secure: SecureRound | undefined,
+  ): Promise<void> {
     const { c } = this;
-    const updates = col.close();
-    this.activity.record(
-      col.members,
-      updates.map((u) => u.from),
-      col.round,
-    );
+    const plain = col.close();
+    // Under --secure-agg, taking part is advertising a key (the head never sees who sent what).
+    if (secure === undefined)
+      this.activity.record(
+        col.members,
+        plain.map((u) => u.from),
+        col.round,
+      );
+    else this.activity.record(col.members, secure.advertised(), col.round);
     this.st = { kind: 'closing', round: col.round };
+    const live = (): boolean => !s.closed && s.isHead && this.session === s && this.st.kind === 'closing';
+    const sum = secure ? await this.secureSum(secure) : undefined;
+    if (secure && !live()) return;
+    const updates = sum?.updates ?? plain;
+    const epsilon = this.deps.privacy?.epsilon();
     logEvent(c, {
       event: 'round_closed',
       cluster: col.cluster,
       round: col.round,
-      updates: updates.length,
+      updates: sum?.contributors ?? updates.length,
       quorum: col.quorum,
+      ...(epsilon !== undefined ? { epsilon } : {}),
     });
-    const live = (): boolean => !s.closed && s.isHead && this.session === s && this.st.kind === 'closing';
     try {
+      if (sum?.failed) return this.reopenLater();
       if (updates.length === 0) {
         notice(
           c,
@@ -358,6 +404,31 @@ export class HeadRounds {
         this.reopenLater();
       }
     }
+  }
+
+  /** Runs the secure round to its end: the members' mean as one update (weighted by their weight sum). */
+  private async secureSum(
+    sr: SecureRound,
+  ): Promise<{ updates: RoundUpdate<WeightSet>[]; contributors: number; failed: boolean }> {
+    const out = await sr.finish();
+    this.deps.secure?.head.close(sr);
+    if (out.kind === 'aborted') {
+      notice(
+        this.c,
+        'warn',
+        `round ${sr.round.round}: secure aggregation failed, model unchanged: ${describeAbort(out.abort)}`,
+        'secagg_failed',
+      );
+      return { updates: [], contributors: 0, failed: true };
+    }
+    const { mean, weightSum, contributors } = out.result;
+    if (mean === undefined) return { updates: [], contributors: contributors.length, failed: false };
+    const delta = unflattenWeights(mean, this.c.store.template);
+    return {
+      updates: [{ from: 'secure-sum', samples: weightSum, delta }],
+      contributors: contributors.length,
+      failed: false,
+    };
   }
 
   private reopenLater(): void {

@@ -11,6 +11,8 @@ import type { ModelClient } from '../net/model-client.js';
 import { request } from '../streams.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { HeldModel } from './model-store.js';
+import type { SecureMember } from './secagg-member.js';
+import type { UpdatePrivacy } from './update-privacy.js';
 
 /** inactive: not a member (head, or no cluster). idle: following a head, no work. busy: doing `what` for `round`. */
 export type MemberState =
@@ -34,6 +36,10 @@ export interface MemberDeps {
   client: ModelClient;
   /** Whether the run still expects rounds (progress watchdog). */
   roundsDue(): boolean;
+  /** Differential privacy of the update as it leaves this peer (--dp-*). */
+  privacy?: UpdatePrivacy;
+  /** Secure aggregation (--secure-agg): the update goes through SecAgg instead of a plain push. */
+  secure?: SecureMember;
 }
 
 /** How long a deposed head may not lead again. */
@@ -135,6 +141,11 @@ export class MemberRounds {
   private async contribute(s: ClusterSession, ro: RoundOpenMsg): Promise<void> {
     const { c } = this;
     if (s.election.head !== ro.head || s.isHead) return;
+    if (this.deps.privacy?.admit(ro.round) === false) return;
+    // Under --secure-agg an update never leaves in the clear: no secure round, no update.
+    const insecure = this.deps.secure?.cannotJoin(ro);
+    if (insecure !== undefined)
+      return notice(c, 'info', `round ${ro.round}: update not sent: ${insecure}`, 'secagg_skipped');
     let theta = c.store.model;
     if (
       theta === undefined ||
@@ -166,7 +177,11 @@ export class MemberRounds {
       return;
     }
     this.busy('pushing', ro.round, ro.head);
-    await this.push(s, ro, r.delta, r.samples);
+    const out = this.deps.privacy ? await this.deps.privacy.prepare(ro, r.delta) : r;
+    if (s.closed) return;
+    if (this.deps.secure !== undefined)
+      await this.deps.secure.contribute(ro, out.delta, out.samples, s.signal);
+    else await this.push(s, ro, out.delta, out.samples);
   }
 
   private async push(s: ClusterSession, ro: RoundOpenMsg, delta: WeightSet, samples: number): Promise<void> {

@@ -146,23 +146,31 @@ export class Membership {
     const need = c.settings.minPeers;
     const have = this.view.size;
     const waits: string[] = [];
-    if (have < need) waits.push(`${have}/${need} peers in view (--min-peers ${need})`);
+    if (have < need)
+      waits.push(
+        `${have}/${need} peers in view (--min-peers ${need}): ${plural(need - have, 'more peer')} must join`,
+      );
     const wait = c.timing.bootstrapWaitMs;
-    if (c.settings.bootstrapIds.length > 0 && wait > 0 && !this.bootstrapReached()) {
+    const targets = this.gateTargets();
+    if (targets.length > 0 && wait > 0 && !this.bootstrapReached(targets)) {
+      const what = this.targetWord();
       if (now - this.startedAt < wait)
-        waits.push(`a connection to a bootstrap peer (gives up after ${Math.round(wait / 1000)} s)`);
+        waits.push(`${what} to answer (proceeds without after ${Math.round(wait / 1000)} s)`);
       else if (!this.bootstrapGaveUp) {
         this.bootstrapGaveUp = true;
+        const connected = new Set(c.libp2p.getPeers().map((p) => p.toString()));
+        const silent = targets.some((id) => connected.has(id));
         notice(
           c,
           'warn',
-          `no bootstrap peer reachable after ${Math.round(wait / 1000)} s; proceeding with the ${have} peers found so far`,
+          `${silent ? `connected to ${what} but heard no fingerprint from it` : `no ${what} reachable`} after ` +
+            `${Math.round(wait / 1000)} s; proceeding with the ${plural(have, 'peer')} found so far`,
           'bootstrap_unreachable',
         );
       }
     }
     if (waits.length > 0) {
-      const said = `waiting for ${waits.join(' and ')}`;
+      const said = `waiting for ${waits.join('; and for ')}`;
       if (said !== this.waitingSaid) {
         this.waitingSaid = said;
         notice(
@@ -175,13 +183,28 @@ export class Membership {
       return false;
     }
     this.readyAt = now;
-    if (this.waitingSaid !== '') notice(c, 'info', `ready: ${have} peers in view`, 'ready');
+    if (this.waitingSaid !== '') notice(c, 'info', `ready: ${plural(have, 'peer')} in view`, 'ready');
     return true;
   }
 
-  private bootstrapReached(): boolean {
-    const connected = new Set(this.c.libp2p.getPeers().map((p) => p.toString()));
-    return this.c.settings.bootstrapIds.some((id) => connected.has(id) || this.view.has(id));
+  /** Peers the start-up gate waits for: bootstrap peers, and a resumed peer's known peers. */
+  private gateTargets(): string[] {
+    return [...this.c.settings.bootstrapIds, ...(this.c.settings.knownIds ?? [])];
+  }
+
+  private targetWord(): string {
+    const boot = this.c.settings.bootstrapIds.length > 0;
+    const known = (this.c.settings.knownIds ?? []).length > 0;
+    return boot && known
+      ? 'a bootstrap peer or a peer of the address book'
+      : boot
+        ? 'a bootstrap peer'
+        : 'a peer of the address book';
+  }
+
+  /** Reached = its fingerprint is in our view (merely connected is not yet federating). */
+  private bootstrapReached(targets: string[]): boolean {
+    return targets.some((id) => this.view.has(id));
   }
 
   private apply(m: GossipMessage, from: string): void {
@@ -269,6 +292,11 @@ export class Membership {
       this.c.bus.emit('view:changed', { peers: this.view.ids(), digest: this.view.digest() });
     });
   }
+}
+
+/** "1 peer", "3 peers". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The meta fingerprint carried by a fingerprint message. */

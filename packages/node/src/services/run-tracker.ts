@@ -55,6 +55,21 @@ export class RunTracker {
   }
 
   start(): void {
+    const target = this.c.settings.rounds;
+    const round = this.c.store.model?.round ?? 0;
+    if (target !== undefined && round >= target) {
+      // A checkpoint already at --rounds opens no round and evaluates nothing: end now, saying so.
+      notice(
+        this.c,
+        'warn',
+        `the checkpoint is at round ${round}, --rounds is ${target}: nothing to do ` +
+          '(give a higher --rounds to go on, or --fresh to start over)',
+        'already_complete',
+      );
+      this.st = { kind: 'completed', round };
+      this.timer = this.c.clock.after(0, () => this.deps.stop('rounds_completed'));
+      return;
+    }
     this.timer = this.c.clock.every(this.c.timing.tickMs * 2, () => this.tick());
   }
 

@@ -4,6 +4,7 @@
 // against real encodings): the only slack is in ids shorter than their maximum and padding.
 import { resolveLimits, type Limits } from '../limits.js';
 import { idBytes, lenField, textBytes, VARINT_FIELD_BYTES } from '../wire/frame.js';
+import { DEFAULT_SECAGG_LIMITS } from '../secagg/messages.js';
 import type { ProtocolId } from '../topics.js';
 import type { Codec } from '../weights-codec.js';
 import type { TensorSpec } from '../weights.js';
@@ -114,6 +115,16 @@ export function directFrameBounds(
     }
     case 'peers':
       return { request: frame(VARINT_FIELD_BYTES), reply: Math.max(error, maxPeerListBytes(lim)) };
+    case 'secagg': {
+      // Requests are secagg frames, the largest a masked input of `elements` + 1 ring elements (the
+      // bound decodeSecAgg enforces); replies a control frame or an error, after a one-byte kind tag.
+      const sa = DEFAULT_SECAGG_LIMITS;
+      const masked = 4 * (model.elements + 1) + 4 * sa.maxStringLength + 64;
+      return {
+        request: Math.max(sa.maxControlBytes, masked),
+        reply: 1 + Math.max(sa.maxControlBytes, error),
+      };
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import type { SimContext, SimPeer } from '../context.js';
 import { memberRound, noEvents, personalisePeers, reportRound, since, summarise } from '../federation.js';
 import type { MethodResult, RuleEvents } from '../types.js';
 import { findClusters } from './ppfm-clusters.js';
+import { privateUpdates, spentEpsilon } from '../privacy.js';
 
 /** One cluster as its head sees it. */
 interface Cluster {
@@ -72,14 +73,16 @@ export async function runPpfm(ctx: SimContext): Promise<MethodResult> {
         if (u !== undefined) updates.push(u);
       }
       const others = round > 1 ? published.filter((_, j) => j !== ci) : [];
-      await runHead(ctx, c, updates, others, part, events);
+      await runHead(ctx, c, privateUpdates(ctx, updates, c.members.length, round), others, part, events);
     }
     await reportRound(ctx, 'ppfm', round, (p) => clusters[labels[p.index]!]!.theta, labels);
   }
   const { scores } = await personalisePeers(ctx, (p) => clusters[labels[p.index]!]!.theta);
+  const epsilon = spentEpsilon(ctx, ctx.rounds);
   return summarise(ctx, scores, since(start), {
     ari: adjustedRandIndex(labels, ctx.truth),
     clusters: labels,
     events,
+    ...(epsilon !== undefined ? { epsilon } : {}),
   });
 }

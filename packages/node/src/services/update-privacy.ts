@@ -1,0 +1,117 @@
+// Differential privacy of this peer's updates (--dp-clip, --dp-noise | --dp-epsilon): before an
+// update leaves the peer it is clipped to L2 norm C and noised (with secure aggregation, by this
+// member's share of the noise), and the release is recorded in the accountant, on disk, first. A
+// peer whose next release would pass --dp-max-epsilon stops contributing and says so once.
+import {
+  clipAndNoise,
+  secureNormals,
+  type NormalSource,
+  type PrivacyAccountant,
+  type WeightSet,
+} from '@ppfm/meta';
+import { logEvent, notice, type PeerComponents } from '../components.js';
+import { accountantPath, loadAccountant, saveAccountant } from '../privacy/accountant-file.js';
+import { noiseFactor, type DpSettings } from '../privacy/settings.js';
+
+export type UpdatePrivacyComponents = Pick<PeerComponents, 'self' | 'bus'>;
+
+/** The round an update belongs to. */
+export interface ReleaseRound {
+  cluster: string;
+  round: number;
+  /** The round's members (its RoundOpen list): with secure aggregation they share the noise. */
+  members: readonly string[];
+}
+
+/** An update ready to leave the peer, and the weight it goes with. */
+export interface PreparedUpdate {
+  delta: WeightSet;
+  samples: number;
+}
+
+/** Clips, noises and accounts for this peer's updates. */
+export class UpdatePrivacy {
+  private announced = false;
+  /** Saves in call order: two releases at once (a head re-opening a round) are logged in order. */
+  private saved: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly c: UpdatePrivacyComponents,
+    private readonly dp: DpSettings,
+    private readonly secureAgg: boolean,
+    private readonly accountant: PrivacyAccountant,
+    private readonly path: string,
+    private readonly rng: NormalSource,
+  ) {}
+
+  /** Loads this peer's accountant from `dataDir` (throws a one-line error naming a damaged file). */
+  static async open(
+    c: UpdatePrivacyComponents,
+    dp: DpSettings,
+    secureAgg: boolean,
+    dataDir: string,
+    rng: NormalSource = secureNormals(),
+  ): Promise<UpdatePrivacy> {
+    const path = accountantPath(dataDir);
+    const acc = await loadAccountant(path, c.self, { delta: dp.delta, maxEpsilon: dp.maxEpsilon });
+    return new UpdatePrivacy(c, dp, secureAgg, acc, path, rng);
+  }
+
+  /** Epsilon spent so far at the configured delta (undefined with --dp-noise 0: clipping only, no bound). */
+  epsilon(): number | undefined {
+    if (this.dp.sigma === 0) return undefined;
+    const e = this.accountant.epsilon();
+    return Number.isFinite(e) ? e : undefined;
+  }
+
+  /** Rounds this peer has contributed to (as recorded). */
+  get releases(): number {
+    return this.accountant.rounds;
+  }
+
+  /** Whether this peer may contribute one more update; the first refusal is announced. */
+  admit(round: number): boolean {
+    if (this.accountant.canContribute(this.dp.sigma)) return true;
+    if (!this.announced) {
+      this.announced = true;
+      const spent = this.accountant.epsilon();
+      notice(
+        this.c,
+        'warn',
+        `privacy budget reached at round ${round}: epsilon ${spent.toFixed(3)} of --dp-max-epsilon ` +
+          `${this.dp.maxEpsilon} (delta ${this.dp.delta}); this peer no longer sends updates ` +
+          '(it still follows and evaluates the cluster model)',
+        'dp_budget_exhausted',
+      );
+    }
+    return false;
+  }
+
+  /**
+   * The update as it may leave the peer: clipped to C, noised with std sigma C (times 1/sqrt(t)
+   * under secure aggregation), equal weight 1 (the sensitivity of a sample-weighted sum would be
+   * larger); the release is on disk before this resolves.
+   */
+  async prepare(r: ReleaseRound, delta: WeightSet): Promise<PreparedUpdate> {
+    const factor = noiseFactor(this.secureAgg && r.members.length >= 2, r.members.length);
+    const out = clipAndNoise(delta, { clip: this.dp.clip, sigma: this.dp.sigma * factor, rng: this.rng });
+    this.accountant.record(this.dp.sigma);
+    // Read before awaiting: another release may be recorded while this one is being saved.
+    const epsilon = this.epsilon();
+    const saved = this.saved.then(() => saveAccountant(this.path, this.c.self, this.accountant));
+    this.saved = saved.catch(() => undefined);
+    await saved;
+    logEvent(this.c, {
+      event: 'dp_release',
+      cluster: r.cluster,
+      round: r.round,
+      sigma: this.dp.sigma,
+      noiseMultiplier: this.dp.sigma * factor,
+      norm: out.norm,
+      clip: this.dp.clip,
+      delta: this.dp.delta,
+      ...(epsilon !== undefined ? { epsilon } : {}),
+    });
+    return { delta: out.delta, samples: 1 };
+  }
+}
