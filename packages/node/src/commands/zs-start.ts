@@ -1,5 +1,6 @@
 // `ppfm start` in zero-shot task mode (issue 15): --task zero-shot, or a dataset whose ppfm.json
-// says `"task": "zero-shot"` or carries `zeroShot` (written by `ppfm partition --partition zeroshot:...`).
+// carries `zeroShot` (written by `ppfm partition --partition zeroshot:...`). Its `task` field is the
+// dataset's name, not a mode.
 import { Option, type Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -43,15 +44,13 @@ export function addZeroShotOptions(cmd: Command, positiveInt: (v: string) => num
     );
 }
 
-/** The task mode of a dataset dir's ppfm.json: zero-shot when it says so or carries `zeroShot`. */
+/** The task mode of a dataset dir's ppfm.json: zero-shot when it carries `zeroShot`. */
 async function manifestTask(data: string): Promise<'zero-shot' | undefined> {
   const text = await fs.readFile(join(data, 'ppfm.json'), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   try {
-    const o = JSON.parse(text) as { task?: unknown; zeroShot?: unknown };
-    return o.task === 'zero-shot' || (o.task === undefined && o.zeroShot !== undefined)
-      ? 'zero-shot'
-      : undefined;
+    const o = JSON.parse(text) as { zeroShot?: unknown };
+    return o.zeroShot !== undefined ? 'zero-shot' : undefined;
   } catch {
     return undefined; // the loader reports a bad ppfm.json with its file and line
   }
