@@ -3,14 +3,7 @@
 // or discriminator), and report ZSL/GZSL figures on held-out unseen classes.
 import assert from 'node:assert/strict';
 import * as lp from 'it-length-prefixed';
-import {
-  builtinSemanticTable,
-  createRng,
-  zsShared,
-  type Dataset,
-  type SemanticTable,
-  type ZsConfig,
-} from '@ppfm/meta';
+import { createRng, zsShared, type Dataset, type SemanticTable, type ZsConfig } from '@ppfm/meta';
 import { decodeUpdateEnvelope, PROTOCOL_UPDATE_PUSH } from '@ppfm/protocol';
 import { converged, launch, loopback, stopAll, type TestPeer } from './helpers/peers.js';
 import { until } from './helpers/wait.js';
