@@ -29,7 +29,7 @@ export class DatasetError extends Error {
 
 /** Throws a DatasetError unless `dataset` is a built-in name or a path that can be opened. */
 export function checkDataset(dataset: string): void {
-  if (dataset === 'mnist' || dataset === 'synthetic') return;
+  if (isBuiltinName(dataset)) return;
   try {
     statSync(dataset);
   } catch (err) {
