@@ -25,36 +25,50 @@ const mean = (xs: number[]): number | null =>
 const f = (v: number | null, digits = 3): string => (v === null ? 'n/a' : v.toFixed(digits));
 
 /** Per-round figures of one run, folded from its events. */
-class RoundFold {
+export class RoundFold {
   private opened = new Map<string, number>();
+  /** Who published each round (one cluster): its head (start-up elections may open rounds on several peers). */
+  private publisher = new Map<number, string>();
+  private traffic: { round: number; peer: string; received?: number; directSent?: number }[] = [];
   readonly roundSeconds: number[] = [];
   readonly secureMs: number[] = [];
   readonly dropped: number[] = [];
-  readonly memberDirectSent: number[] = [];
-  readonly headReceived: number[] = [];
-  private heads = new Set<string>();
 
   apply(e: PeerEvent): void {
-    if (e.event === 'round_opened' && e.peer === e.head) {
-      this.heads.add(e.head);
-      this.opened.set(`${e.cluster}/${e.round}`, e.time);
-    }
+    if (e.event === 'round_opened' && e.peer === e.head) this.opened.set(`${e.cluster}/${e.round}`, e.time);
     if (e.event === 'cluster_model_published') {
+      this.publisher.set(e.round, e.peer);
       const t0 = this.opened.get(`${e.cluster}/${e.round}`);
       if (t0 !== undefined && e.round >= 2) this.roundSeconds.push((e.time - t0) / 1000);
     }
-    if (e.event === 'other' && e.name === 'secagg_aggregated') {
-      const ms = e.raw.ms;
-      const dropped = e.raw.dropped;
-      if (typeof ms === 'number') this.secureMs.push(ms);
-      if (typeof dropped === 'number') this.dropped.push(dropped);
+    if (e.event === 'secagg_aggregated') {
+      if (e.ms !== undefined) this.secureMs.push(e.ms);
+      this.dropped.push(e.dropped);
     }
     // Round 1's window holds the start-up (fingerprints, clustering): count rounds 2+ only.
-    if (e.event === 'traffic' && (e.round ?? 0) >= 2) {
-      if (this.heads.has(e.peer)) {
-        if (e.roundBytesReceived !== undefined) this.headReceived.push(e.roundBytesReceived);
-      } else if (e.roundDirectBytesSent !== undefined) this.memberDirectSent.push(e.roundDirectBytesSent);
-    }
+    if (e.event === 'traffic' && e.round !== undefined && e.round >= 2)
+      this.traffic.push({
+        round: e.round,
+        peer: e.peer,
+        ...(e.roundBytesReceived !== undefined ? { received: e.roundBytesReceived } : {}),
+        ...(e.roundDirectBytesSent !== undefined ? { directSent: e.roundDirectBytesSent } : {}),
+      });
+  }
+
+  /** Payload bytes the round's head received, per round. */
+  get headReceived(): number[] {
+    return this.traffic.flatMap((t) =>
+      this.publisher.get(t.round) === t.peer && t.received !== undefined ? [t.received] : [],
+    );
+  }
+
+  /** Direct-stream bytes each member sent (update or secagg messages), per member and round. */
+  get memberDirectSent(): number[] {
+    return this.traffic.flatMap((t) =>
+      this.publisher.has(t.round) && this.publisher.get(t.round) !== t.peer && t.directSent !== undefined
+        ? [t.directSent]
+        : [],
+    );
   }
 }
 

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeDir } from './make-dir.js';
 
 export interface Checkpoint {
   version: 1;
@@ -260,7 +261,7 @@ export async function saveCheckpoint(dataDir: string, cp: Checkpoint): Promise<s
   const run = previous
     .catch(() => undefined)
     .then(async () => {
-      await fs.mkdir(dataDir, { recursive: true });
+      await makeDir(dataDir);
       // Unique tmp name: another process sharing the data dir must not rename our half-written file.
       const tmp = `${path}.${process.pid}.${++tmpCounter}.tmp`;
       try {

@@ -3,6 +3,7 @@
 // taken over (with a word about it).
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { makeDir } from './make-dir.js';
 
 export const LOCK_FILE = 'ppfm.lock';
 
@@ -39,7 +40,7 @@ function alive(pid: number): boolean {
 
 /** Takes the data dir's lock for this process, or throws DataDirBusyError naming the owner. */
 export async function lockDataDir(dataDir: string, pid = process.pid): Promise<DataDirLock> {
-  await fs.mkdir(dataDir, { recursive: true });
+  await makeDir(dataDir);
   const path = join(dataDir, LOCK_FILE);
   let tookOverFrom: number | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {

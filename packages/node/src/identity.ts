@@ -6,6 +6,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { makeDir } from './make-dir.js';
 
 export const KEY_FILE = 'peer.key';
 
@@ -26,7 +27,7 @@ export class IdentityError extends Error {
 
 /** Loads `<dataDir>/peer.key`, or creates dataDir and a new Ed25519 key there when absent. */
 export async function loadOrCreatePrivateKey(dataDir: string): Promise<PrivateKey> {
-  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await makeDir(dataDir, 0o700);
   const file = join(dataDir, KEY_FILE);
   let bytes: Buffer | undefined;
   try {

@@ -330,7 +330,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
     const addressBook = new AddressBook(c, {
       dataDir: opts.dataDir,
       entries: book.entries,
-      active: () => run.roundsDue,
+      // Quiet from the final round on: mates that have it leave while this peer still evaluates it.
+      active: () => run.roundsDue && (opts.rounds === undefined || (store.model?.round ?? 0) < opts.rounds),
     });
     const evaluator = new Evaluator(
       c,

@@ -35,6 +35,8 @@ export type PeerEvent =
       round: number;
       contributors: number;
       dropped: number;
+      /** From closing the adverts to the decoded sum. */
+      ms?: number;
     })
   | (Base & { event: 'rounds_completed'; cluster: string; round: number })
   | (Base & {
@@ -154,6 +156,7 @@ export function toEvent(r: Raw): PeerEvent | undefined {
         round,
         contributors: num(r.contributors) ?? 0,
         dropped: num(r.dropped) ?? 0,
+        ...(num(r.ms) !== undefined ? { ms: num(r.ms) } : {}),
       };
     case 'rounds_completed':
       return { ...base, event, cluster: cluster ?? '', round: round ?? 0 };

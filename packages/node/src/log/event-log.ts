@@ -1,6 +1,7 @@
 // The peer's event log: JSON lines through pino, to a file (async, flushed on close) and/or
 // stdout, plus optional one-line human summaries on stderr for a person watching a peer.
-import { mkdirSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
+import { makeDirSync } from '../make-dir.js';
 import { dirname } from 'node:path';
 import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import { LOG_LEVELS, type LogEvent, type LogLevelName } from './events.js';
@@ -106,7 +107,7 @@ export function fsReason(err: unknown): string {
  */
 function openLogFile(file: string): number {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirSync(dirname(file));
     return openSync(file, 'a', 0o644);
   } catch (err) {
     throw new LogFileError(file, (err as NodeJS.ErrnoException).code, fsReason(err));

@@ -69,6 +69,8 @@ export class Evaluator {
       }
       this.onEvaluated(m);
     } catch (err) {
+      // The engine closed under it: the peer is stopping and saves its checkpoint itself.
+      if ((err as Error).message === 'learner closed') return;
       notice(
         this.c,
         'warn',

@@ -106,7 +106,7 @@ export class CliPeer {
   }
 
   /** Resolves once `test` holds (re-checked on every event and at exit); rejects after timeoutMs. */
-  until(test: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  until(test: () => boolean, what: string, timeoutMs = 180_000): Promise<void> {
     if (test()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const w: Waiter = {
