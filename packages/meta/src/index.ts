@@ -78,5 +78,6 @@ export { adjustedRandIndex } from './ari.js';
 export { DEFAULT_PPFM_CONFIG, type PpfmConfig } from './config.js';
 export * from './ppfm/index.js';
 export * from './sim/index.js';
+export * from './zeroshot/index.js';
 export * from './privacy/index.js';
 export * from './augment/index.js';

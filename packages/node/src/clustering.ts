@@ -101,3 +101,22 @@ export function previousIndices(map: ClusterMap): Map<string, number> {
   });
   return out;
 }
+
+/**
+ * One cluster per task (input shape and number of classes), whatever the data statistics: zero-shot
+ * mode, where peers' label spaces (and so their fingerprints) differ by design and the generator must
+ * see every peer's classes. Marked separated, so no loss-based refinement follows.
+ */
+export function computeTaskClusters(items: readonly { id: string; fp: Fingerprint }[]): ClusterMap {
+  const byTask: ClusterFn<Fingerprint> = (xs) => {
+    const keys = new Map<string, number>();
+    const assignment = new Map<string, number>();
+    for (const x of xs) {
+      const key = `${x.fp.inputShape.join('x')}/${x.fp.numClasses}`;
+      if (!keys.has(key)) keys.set(key, keys.size);
+      assignment.set(x.id, keys.get(key) as number);
+    }
+    return { assignment, k: keys.size, separated: true };
+  };
+  return computeClustersWith(byTask, items);
+}

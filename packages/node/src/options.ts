@@ -7,6 +7,7 @@ import type { Codec } from '@ppfm/protocol';
 import type { Clock } from './clock.js';
 import type { Libp2pOptions } from 'libp2p';
 import type { LogEvent } from './log/events.js';
+import type { ZsLearnerOptions } from './learner/learner.js';
 import type { PrivacyOptions } from './privacy/settings.js';
 import type { AggregatorName } from '@ppfm/meta';
 
@@ -149,9 +150,15 @@ export interface PeerOptions {
   /**
    * Clustering mode: 'auto' (default) refines by loss (warm-up models + loss reports) only when
    * the fingerprints do not separate the tasks; 'loss' always refines by loss and assigns no
-   * cluster before the refinement of the view is done.
+   * cluster before the refinement of the view is done; 'task' puts every peer of the same input shape and
+   * classes in one cluster (zero-shot mode).
    */
   clustering?: ClusteringMode;
+  /**
+   * Zero-shot task mode (issue 15): meta's zero-shot rule; clustering is 'task' (one cluster per input
+   * shape and class table: label spaces differ by design) and there is no global level.
+   */
+  zeroShot?: ZsLearnerOptions;
   /** Where training runs: a worker thread (default: the peer's event loop stays free) or inline. */
   learner?: 'worker' | 'inline';
   /** Time source (tests); default the system clock. */
@@ -178,4 +185,4 @@ export interface PeerOptions {
 }
 
 /** How a peer clusters its view (see PeerOptions.clustering). */
-export type ClusteringMode = 'auto' | 'loss';
+export type ClusteringMode = 'auto' | 'loss' | 'task';

@@ -147,6 +147,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       seed,
       ...(opts.model ? { model: opts.model } : {}),
       ...(opts.augment ? { augment: opts.augment } : {}),
+      ...(opts.zeroShot ? { zeroShot: opts.zeroShot } : {}),
     };
     const learner: Learner =
       opts.learner === 'inline'
@@ -187,7 +188,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       minClusterSize: opts.minClusterSize ?? 1,
       codec: opts.codec ?? 'float32',
       seed,
-      clustering: opts.clustering ?? 'auto',
+      clustering: opts.zeroShot ? 'task' : (opts.clustering ?? 'auto'),
       capacity: opts.capacity ?? 1,
       cfg,
       ...(opts.augment ? { augment: opts.augment.mode } : {}),

@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import {
+  isBuiltinName,
   loadBuiltin,
   loadDataset,
   mixSeed,
@@ -28,7 +29,7 @@ export class DatasetError extends Error {
 
 /** Throws a DatasetError unless `dataset` is a built-in name or a path that can be opened. */
 export function checkDataset(dataset: string): void {
-  if (dataset === 'mnist' || dataset === 'synthetic') return;
+  if (isBuiltinName(dataset)) return;
   try {
     statSync(dataset);
   } catch (err) {
@@ -54,8 +55,7 @@ export async function prepareData(opts: {
   let ds: Dataset;
   let parts: ReturnType<typeof partitionDataset>;
   try {
-    if (opts.dataset === 'mnist' || opts.dataset === 'synthetic')
-      ds = await loadBuiltin(opts.dataset, { seed: opts.seed });
+    if (isBuiltinName(opts.dataset)) ds = await loadBuiltin(opts.dataset, { seed: opts.seed });
     else ds = await loadDataset(opts.dataset);
     if (opts.maxSamples !== undefined) ds = subsetDataset(ds, opts.maxSamples, mixSeed(opts.seed, 7));
     parts = partitionDataset(ds, opts.partition, opts.peers, opts.seed);

@@ -61,8 +61,8 @@ partition's truth; 1 if the run failed; 2 on a usage error.
 
 Options:
   --peers N               number of peers started at once (default 8, min 2)
-  --dataset NAME|PATH     builtin dataset (mnist, synthetic) or a dataset path (default mnist)
-  --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b (default rotate:2)
+  --dataset NAME|PATH     builtin dataset (mnist, synthetic, fashion-mnist) or a dataset path (default mnist)
+  --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b | zeroshot:u[,g] (default rotate:2)
   --rounds N              rounds each peer runs (default 10)
   --seed N                seed for partitioning and the peers (default 1)
   --backend B             auto | node | wasm | cpu (default auto)
@@ -158,10 +158,14 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
     o.dataset = v.dataset;
   }
   if (v.partition !== undefined) {
-    if (!/^(iid|dirichlet:[0-9.]+|rotate:\d+|labelswap:\d+|synthetic:[0-9.]+,[0-9.]+)$/.test(v.partition))
+    if (
+      !/^(iid|dirichlet:[0-9.]+|rotate:\d+|labelswap:\d+|synthetic:[0-9.]+,[0-9.]+|zeroshot:\d+(,\d+)?)$/.test(
+        v.partition,
+      )
+    )
       return {
         kind: 'error',
-        message: `--partition must be iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b, got '${v.partition}'`,
+        message: `--partition must be iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b | zeroshot:u[,g], got '${v.partition}'`,
       };
     o.partition = v.partition;
   }

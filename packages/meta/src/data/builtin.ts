@@ -4,10 +4,19 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createRng } from '../rng.js';
 import { concatDatasets, DataError, type Dataset } from './dataset.js';
+import { loadFashionMnist } from './fashion.js';
 import { generateSynthetic } from './synthetic.js';
 
 /** Names accepted by loadBuiltin. */
-export type BuiltinName = 'mnist' | 'synthetic';
+export type BuiltinName = 'mnist' | 'synthetic' | 'fashion-mnist';
+
+/** Every built-in dataset name. */
+export const BUILTIN_NAMES: readonly BuiltinName[] = ['mnist', 'synthetic', 'fashion-mnist'];
+
+/** True when `name` names a built-in dataset. */
+export function isBuiltinName(name: string): name is BuiltinName {
+  return (BUILTIN_NAMES as readonly string[]).includes(name);
+}
 
 /** Options of loadBuiltin; alpha/beta/devices apply to `synthetic` only. */
 export interface BuiltinOptions {
@@ -23,9 +32,10 @@ const MNIST_ORDER_SEED = 0x6d6e6973;
 const MNIST_SIDE = 28;
 
 let mnistCache: Promise<Dataset> | undefined;
+let fashionCache: Promise<Dataset> | undefined;
 
 /**
- * Loads a built-in dataset. `mnist`: 10,000 digits, inputShape [28, 28, 1] (row-major, values in [0, 1]),
+ * Loads a built-in dataset. `fashion-mnist`: the Debian package's 70,000 images (see fashion.ts). `mnist`: 10,000 digits, inputShape [28, 28, 1] (row-major, values in [0, 1]),
  * 10 classes, in a fixed seeded shuffled order; parsed once per process, each call returns fresh copies.
  * `synthetic`: FedProx Synthetic(alpha=1, beta=1) pooled over `devices` (default 30) devices.
  */
@@ -44,13 +54,28 @@ export async function loadBuiltin(name: BuiltinName, opts: BuiltinOptions = {}):
       y: ds.y.slice(),
     };
   }
+  if (name === 'fashion-mnist') {
+    // Parsed once per process (70,000 images); each call gets its own copy, as for mnist.
+    if (!fashionCache) {
+      fashionCache = loadFashionMnist();
+      fashionCache.catch(() => (fashionCache = undefined));
+    }
+    const ds = await fashionCache;
+    return {
+      ...ds,
+      inputShape: [...ds.inputShape],
+      classNames: [...(ds.classNames ?? [])],
+      x: ds.x.slice(),
+      y: ds.y.slice(),
+    };
+  }
   if (name === 'synthetic') {
     const alpha = opts.alpha ?? 1;
     const beta = opts.beta ?? 1;
     const devices = generateSynthetic({ alpha, beta, devices: opts.devices ?? 30, seed: opts.seed ?? 1 });
     return concatDatasets(devices, `synthetic(${alpha},${beta})`);
   }
-  throw new DataError(`unknown builtin dataset '${String(name)}' (expected mnist or synthetic)`);
+  throw new DataError(`unknown builtin dataset '${String(name)}' (expected ${BUILTIN_NAMES.join(', ')})`);
 }
 
 async function loadMnist(): Promise<Dataset> {

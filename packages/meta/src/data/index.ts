@@ -10,6 +10,15 @@ export {
   validateDataset,
 } from './dataset.js';
 export { loadBuiltin, type BuiltinName, type BuiltinOptions } from './builtin.js';
+export { BUILTIN_NAMES, isBuiltinName } from './builtin.js';
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DIR,
+  FASHION_MNIST_ENV,
+  fashionMnistAvailable,
+  fashionMnistDir,
+  loadFashionMnist,
+} from './fashion.js';
 export { splitDataset, type SplitOptions } from './split.js';
 export {
   generateSynthetic,
@@ -26,6 +35,13 @@ export {
   type PartitionSpec,
 } from './partition.js';
 export { loadDataset, type LoadOptions } from './load.js';
+export {
+  defaultZeroShotGroups,
+  partitionZeroShot,
+  zeroShotSplit,
+  type ZeroShotInfo,
+  type ZeroShotShards,
+} from './zeroshot-partition.js';
 export { writeCsv, type CsvWriteOptions, type CsvWriteResult } from './csv-write.js';
 export { writeCsvDataset, CSV_DATA_FILE, type PartitionFormat, type WritePartitionOptions } from './write.js';
 export { applyShift, shiftParameters, type FeatureShift } from './shift.js';

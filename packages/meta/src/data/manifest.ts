@@ -23,6 +23,9 @@ export interface Manifest {
   /** Written by the partitioners: format version and the peer's true group (informational). */
   version?: number;
   group?: number;
+  /** Zero-shot fields, checked by zeroshot/manifest.ts: unseen/seen classes and the class table. */
+  zeroShot?: unknown;
+  classEmbeddings?: unknown;
 }
 
 export const MANIFEST_FILE = 'ppfm.json';
@@ -42,6 +45,8 @@ export const MANIFEST_KEYS: readonly (keyof Manifest)[] = [
   'yFile',
   'version',
   'group',
+  'zeroShot',
+  'classEmbeddings',
 ];
 
 /** Reads and checks ppfm.json; returns undefined when the file does not exist. */

@@ -5,6 +5,7 @@ import { applyShift, shiftParameters, type FeatureShift } from './shift.js';
 import { classShards } from './classes-partition.js';
 import { generateSynthetic } from './synthetic.js';
 import { labelPermutations, permuteLabels, rotateImages } from './transform.js';
+import { partitionZeroShot, type ZeroShotInfo } from './zeroshot-partition.js';
 
 /** A parsed partition spec. */
 export type PartitionSpec =
@@ -14,7 +15,8 @@ export type PartitionSpec =
   | { kind: 'labelswap'; k: number }
   | { kind: 'synthetic'; alpha: number; beta: number }
   | { kind: 'shift'; k: number }
-  | { kind: 'classes'; n: number };
+  | { kind: 'classes'; n: number }
+  | { kind: 'zeroshot'; unseen: number; groups?: number };
 
 /** The result of partitionDataset. */
 export interface Partition {
@@ -33,9 +35,11 @@ export interface Partition {
   angles?: number[];
   /** shift only: groups' per-feature affine maps x -> scale * x + offset (group 0: identity). */
   shifts?: FeatureShift[];
+  /** zeroshot only: unseen classes and who holds which seen classes. */
+  zeroShot?: ZeroShotInfo;
 }
 
-/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `shift:<k>`, `synthetic:<alpha>,<beta>` or `classes:<n>`. */
+/** Parses `iid`, `dirichlet:<alpha>`, `rotate:<k>`, `labelswap:<k>`, `shift:<k>`, `synthetic:<alpha>,<beta>`, `classes:<n>` or `zeroshot:<unseen>[,<groups>]`. */
 export function parsePartitionSpec(spec: string): PartitionSpec {
   const m = /^\s*([a-z]+)\s*(?::\s*(.*?)\s*)?$/i.exec(spec);
   const kind = m?.[1]?.toLowerCase();
@@ -71,6 +75,15 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
       return { kind: 'shift', k: num(arg, 'k', true, 1) };
     case 'classes':
       return { kind: 'classes', n: num(arg, 'n', true, 1) };
+    case 'zeroshot': {
+      const [u, g, ...rest] = (arg ?? '').split(',');
+      if (rest.length > 0) break;
+      return {
+        kind: 'zeroshot',
+        unseen: num(u, 'unseen', true, 1),
+        ...(g !== undefined ? { groups: num(g, 'groups', true, 1) } : {}),
+      };
+    }
     case 'synthetic': {
       const parts = (arg ?? '').split(',');
       if (parts.length !== 2) break;
@@ -81,7 +94,7 @@ export function parsePartitionSpec(spec: string): PartitionSpec {
     }
   }
   throw new DataError(
-    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, shift:<k>, synthetic:<alpha>,<beta> or classes:<n>`,
+    `bad partition spec '${spec}': expected iid, dirichlet:<alpha>, rotate:<k>, labelswap:<k>, shift:<k>, synthetic:<alpha>,<beta>, classes:<n> or zeroshot:<unseen>[,<groups>]`,
     { field: 'partition' },
   );
 }
@@ -108,6 +121,7 @@ export function peerName(index: number, peers: number): string {
  * - `synthetic:<alpha>,<beta>`: ignores `ds` and generates one FedProx Synthetic device per peer (60
  *   features, 10 classes, log-normal sizes in [100, 2000]). Every device has its own model, so there
  *   are no discrete groups: truth all 0.
+ * - `zeroshot:<unseen>[,<groups>]`: disjoint label spaces (see zeroshot-partition.ts); truth = class group.
  */
 export function partitionDataset(ds: Dataset, spec: string, peers: number, seed: number): Partition {
   if (!Number.isInteger(peers) || peers <= 0)
@@ -119,6 +133,9 @@ export function partitionDataset(ds: Dataset, spec: string, peers: number, seed:
     const devices = generateSynthetic({ alpha: parsed.alpha, beta: parsed.beta, devices: peers, seed });
     devices.forEach((d, p) => (d.name = `synthetic(${parsed.alpha},${parsed.beta})/${names[p]}`));
     return { ...base, peers: devices, truth: new Array<number>(peers).fill(0), groups: 1 };
+  }
+  if (parsed.kind === 'zeroshot') {
+    return { ...base, ...partitionZeroShot(ds, parsed.unseen, peers, seed, parsed.groups) };
   }
   const n = ds.y.length;
   if (n < peers) {

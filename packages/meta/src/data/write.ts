@@ -6,6 +6,7 @@ import { writeCsv, type CsvWriteOptions } from './csv-write.js';
 import { DataError, type Dataset } from './dataset.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { peerName } from './partition.js';
+import type { ZeroShotInfo } from './zeroshot-partition.js';
 
 export const TRUTH_FILE = 'truth.json';
 /** The data file of a CSV peer folder. */
@@ -27,6 +28,8 @@ export interface PartitionLike {
   spec?: string;
   seed?: number;
   groups?: number;
+  /** zeroshot partitions: written to truth.json and, per peer, to its ppfm.json (`zeroShot`). */
+  zeroShot?: ZeroShotInfo;
 }
 
 /** Contents of truth.json. */
@@ -39,6 +42,7 @@ export interface TruthFile {
   peers: Record<string, number>;
   /** Extra metadata given to writePartition (e.g. dataset name). */
   meta?: Record<string, unknown>;
+  zeroShot?: ZeroShotInfo;
 }
 
 /**
@@ -67,7 +71,11 @@ export async function writePartition(
   const peerDirs: string[] = [];
   for (let p = 0; p < parts.peers.length; p++) {
     const peerDir = join(dir, names[p] as string);
-    const extra = { group: parts.truth[p] };
+    const zs = parts.zeroShot;
+    const extra = {
+      group: parts.truth[p],
+      ...(zs ? { zeroShot: { unseen: zs.unseen, seen: zs.peerClasses[p] } } : {}),
+    };
     await Promise.all(
       [MANIFEST_FILE, BIN_X_FILE, BIN_Y_FILE, CSV_DATA_FILE].map((f) =>
         rm(join(peerDir, f), { force: true }),
@@ -87,6 +95,7 @@ export async function writePartition(
   if (spec !== undefined) truth.spec = spec;
   if (seed !== undefined) truth.seed = seed;
   if (Object.keys(meta).length > 0) truth.meta = meta;
+  if (parts.zeroShot) truth.zeroShot = parts.zeroShot;
   const truthPath = join(dir, TRUTH_FILE);
   await writeFile(truthPath, JSON.stringify(truth, null, 2) + '\n');
   return { peerDirs, truthPath };
@@ -161,5 +170,6 @@ export async function readTruth(
   if (typeof o?.spec === 'string') out.spec = o.spec;
   if (typeof o?.seed === 'number') out.seed = o.seed;
   if (o?.meta && typeof o.meta === 'object') out.meta = o.meta;
+  if (o?.zeroShot && typeof o.zeroShot === 'object') out.zeroShot = o.zeroShot;
   return out;
 }

@@ -85,7 +85,8 @@ export function subsetDataset(ds: Dataset, n: number, seed: number): Dataset {
 }
 
 async function loadSource(name: string, seed: number): Promise<Dataset> {
-  if (name === 'mnist' || name === 'synthetic') return loadBuiltin(name, { seed });
+  if (name === 'mnist' || name === 'synthetic' || name === 'fashion-mnist')
+    return loadBuiltin(name, { seed });
   return loadDataset(name);
 }
 

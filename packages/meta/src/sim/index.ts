@@ -18,3 +18,4 @@ export type {
   SimulationResult,
   SimPrivacyOptions,
 } from './types.js';
+export * from './zeroshot/index.js';

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { registerDashboard } from './dashboard.js';
 import { UsageError } from './errors.js';
+import { registerClasses } from './classes.js';
 import { registerExport } from './export.js';
 import { registerInspect } from './inspect.js';
 import { registerPartition } from './partition.js';
@@ -35,6 +36,7 @@ export function createProgram(onExit: (code: number) => void): Command {
   registerInspect(program);
   registerPartition(program);
   registerSimulate(program);
+  registerClasses(program);
   registerExport(program);
   registerDashboard(program, onExit);
   return program;

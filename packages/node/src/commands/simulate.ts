@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { checkDatasetArg } from './dataset-arg.js';
 import { nonNegativeInt, positiveInt, UsageError } from './errors.js';
 import { readModelSpec } from './start.js';
+import { runZeroShotSimulate, type ZeroShotFlags } from './simulate-zeroshot.js';
 import {
   registerSimulatePrivacyFlags,
   simulatePrivacyFromFlags,
@@ -20,11 +21,13 @@ export interface SimulateFlags extends PrivacyFlags {
   maxSamples?: number;
   json?: boolean;
   model?: string;
+  task: 'classification' | 'zero-shot';
 }
 
 /** Runs the simulator; the table (or JSON) goes to stdout, progress to stderr. */
-export async function runSimulate(flags: SimulateFlags): Promise<void> {
+export async function runSimulate(flags: SimulateFlags & ZeroShotFlags): Promise<void> {
   checkDatasetArg(flags.dataset);
+  if (flags.task === 'zero-shot') return runZeroShotSimulate(flags);
   const meta = await import('@ppfm/meta');
   try {
     meta.parsePartitionSpec(flags.partition);
@@ -73,12 +76,13 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description(
       'Run the offline federation simulator on one partition and compare methods ' +
-        '(local, fedavg, fedavg-ft, ifca, oracle, ppfm). Progress goes to stderr.',
+        '(local, fedavg, fedavg-ft, ifca, oracle, ppfm; with --task zero-shot: each peer alone, federated, ' +
+        'grouped by label statistics, pooled). Progress goes to stderr.',
     )
-    .option('--dataset <name|path>', 'mnist, synthetic, or a dataset path', 'mnist')
+    .option('--dataset <name|path>', 'mnist, fashion-mnist, synthetic, or a dataset path', 'mnist')
     .requiredOption(
       '--partition <spec>',
-      'iid | dirichlet:<alpha> | rotate:<k> | labelswap:<k> | shift:<k> | synthetic:<alpha>,<beta> | classes:<n>',
+      'iid | dirichlet:<alpha> | rotate:<k> | labelswap:<k> | shift:<k> | synthetic:<alpha>,<beta> | classes:<n> | zeroshot:<unseen>[,<groups>]',
     )
     .option('--peers <n>', 'number of peers', positiveInt, 16)
     .option('--rounds <n>', 'federation rounds', positiveInt, 20)
@@ -90,6 +94,27 @@ export function registerSimulate(program: Command): void {
         .default('auto'),
     )
     .option('--max-samples <n>', 'use only N samples of the dataset (fast runs)', positiveInt)
+    .addOption(
+      new Option('--task <task>', 'classification, or zero-shot (with a zeroshot:<unseen> partition)')
+        .choices(['classification', 'zero-shot'])
+        .default('classification'),
+    )
+    .addOption(
+      new Option('--zs-model <model>', 'zero-shot model')
+        .choices(['generator', 'compat'])
+        .default('generator'),
+    )
+    .option(
+      '--semantic <list>',
+      'zero-shot: class-vector variants of the built-in table',
+      'name,name+wordnet',
+    )
+    .option(
+      '--class-table <file>',
+      'zero-shot: a class table (ppfm classes embed) instead of the built-in one',
+    )
+    .option('--settings <list>', 'zero-shot: alone,federated,grouped,pooled (default: all)')
+    .option('--zs-steps <n>', 'zero-shot: SGD steps per round of each part (default 12)', positiveInt)
     .option(
       '--model <spec.json>',
       'model spec {"layers":[...]} for every method (ppfm+zda-member|head need batchNorm layers)',
@@ -98,5 +123,7 @@ export function registerSimulate(program: Command): void {
       '--json',
       'print {"methods":{"<name>":{"meanAcc","minAcc","balancedAcc","ari","rounds","seconds"}}} as JSON',
     );
-  registerSimulatePrivacyFlags(cmd).action(async (flags: SimulateFlags) => runSimulate(flags));
+  registerSimulatePrivacyFlags(cmd).action(async (flags: SimulateFlags & ZeroShotFlags) =>
+    runSimulate(flags),
+  );
 }

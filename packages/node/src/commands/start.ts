@@ -23,6 +23,7 @@ import { AUGMENT_SETTINGS_DEFAULTS } from '../learner/learner.js';
 import { privacyFromFlags, registerPrivacyFlags, type PrivacyFlags } from './privacy-flags.js';
 import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta/light';
 import { PrivateNetworkError, readAllowList, readSwarmKey } from '../net/private-network.js';
+import { addZeroShotOptions, zeroShotOptions, type ZsStartFlags } from './zs-start.js';
 
 /** Reads --allow-peers / --swarm-key files; a bad file is a usage error naming the flag, file and line. */
 async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'allowPeers' | 'swarmKey'>> {
@@ -42,7 +43,7 @@ async function privateNetwork(flags: StartFlags): Promise<Pick<PeerOptions, 'all
   return out;
 }
 
-export interface StartFlags extends PrivacyFlags {
+export interface StartFlags extends PrivacyFlags, ZsStartFlags {
   data: string;
   dataDir?: string;
   listen?: string[];
@@ -229,6 +230,11 @@ export async function runStart(flags: StartFlags): Promise<number> {
       );
   }
 
+  const zeroShot = await zeroShotOptions(flags, resolve(flags.data));
+  if (zeroShot !== undefined && flags.augment !== undefined)
+    throw new UsageError(
+      '--augment: zero-shot data augmentation needs a classification task, not --task zero-shot',
+    );
   const opts: PeerOptions = {
     data: resolve(flags.data),
     dataDir,
@@ -255,6 +261,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     seed: flags.seed,
     minPeers: flags.minPeers,
     clustering: flags.clustering,
+    ...(zeroShot !== undefined ? { zeroShot } : {}),
     ...(metrics !== undefined ? { metrics } : {}),
     ...(privacy !== undefined ? { privacy } : {}),
     ...privateNet,
@@ -442,5 +449,6 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       positiveInt,
       AUGMENT_SETTINGS_DEFAULTS.timeBudgetMs / 1000,
     );
+  addZeroShotOptions(start, positiveInt);
   registerPrivacyFlags(start).action(async (flags: StartFlags) => onExit(await runStart(flags)));
 }

@@ -39,6 +39,18 @@ import type {
   PersonalResult,
   TrainResult,
 } from './learner.js';
+import { ZsLearnerCore } from './zs-core.js';
+
+/** What the worker and the inline engine call: the classification core or the zero-shot one. */
+export type EngineCore = Pick<
+  LearnerCore,
+  'info' | 'trainFrom' | 'warmup' | 'evaluate' | 'headRound' | 'personalise' | 'augment'
+>;
+
+/** The engine for `init`'s task mode. */
+export function createCore(init: LearnerInit): Promise<EngineCore> {
+  return init.zeroShot !== undefined ? ZsLearnerCore.create(init, init.zeroShot) : LearnerCore.create(init);
+}
 
 /** The engine state: the peer's splits and task. */
 export class LearnerCore {

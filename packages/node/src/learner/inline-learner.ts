@@ -1,7 +1,7 @@
 // The learning engine on the caller's thread: no worker start-up cost, calls serialised per
 // process (meta caches one tfjs model per spec, shared by every peer of the process).
 import type { EvalResult, WeightSet } from '@ppfm/meta';
-import { LearnerCore } from './core.js';
+import { createCore } from './core.js';
 import type {
   AugmentArgs,
   AugmentOutcome,
@@ -25,7 +25,7 @@ function exclusive<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Builds an engine that runs on this thread. */
 export async function startInlineLearner(init: LearnerInit): Promise<Learner> {
-  const core = await exclusive(() => LearnerCore.create(init));
+  const core = await exclusive(() => createCore(init));
   let closed = false;
   const guard = <T>(fn: () => Promise<T>): Promise<T> =>
     closed ? Promise.reject(new Error('learner closed')) : exclusive(fn);

@@ -9,8 +9,13 @@ import type {
   HeadRoundResult,
   ModelSpec,
   PpfmConfig,
+  SemanticTable,
+  SemanticVariant,
   TaskModel,
   WeightSet,
+  ZsConfig,
+  ZsMethod,
+  ZsScores,
 } from '@ppfm/meta';
 
 /** How the engine is set up: data (a path it loads itself, or an in-memory dataset), backend, model. */
@@ -22,6 +27,8 @@ export interface LearnerInit {
   cfg: PpfmConfig;
   /** The peer's seed (train/val split, training order, personalisation). */
   seed: number;
+  /** Zero-shot task mode (issue 15): meta's zero-shot rule instead of the classification rule. */
+  zeroShot?: ZsLearnerOptions;
   /** Zero-shot augmentation (FedZDA); off when undefined. */
   augment?: AugmentSettings;
 }
@@ -65,6 +72,26 @@ export interface AugmentOutcome {
   /** head: the model to publish instead of theta. */
   weights?: WeightSet;
 }
+
+/** Zero-shot mode: the class table and unseen classes default to the dataset's ppfm.json / built-in table. */
+export interface ZsLearnerOptions {
+  /** Built-in table variant (default 'name+wordnet'). */
+  variant: SemanticVariant;
+  model?: ZsMethod;
+  /** SGD steps per round of each part (meta's default otherwise). */
+  steps?: number;
+  /** GZSL calibrated stacking penalty on the seen classes (default 0: raw). */
+  seenPenalty?: number;
+  /** A class table (else ppfm.json's classEmbeddings, else the built-in table of the class names). */
+  table?: SemanticTable;
+  /** Classes nobody trains on (else ppfm.json's zeroShot.unseen). */
+  unseen?: number[];
+  /** Any other setting of meta's zero-shot config (network sizes, learning rates: tests, experiments). */
+  config?: Partial<ZsConfig>;
+}
+
+/** An evaluation; in zero-shot mode on a split with unseen classes, with its ZSL and GZSL scores. */
+export type ZsEvalResult = EvalResult & { zs?: ZsScores };
 
 /** What the engine reports once its data is loaded. */
 export interface LearnerInfo {

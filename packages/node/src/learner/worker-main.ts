@@ -1,18 +1,18 @@
 // Entry of the learning worker thread: builds a LearnerCore on `init` and answers calls one at a
 // time, in order (tfjs models are shared state; the core's calls are not reentrant).
 import { parentPort } from 'node:worker_threads';
-import { LearnerCore } from './core.js';
+import { createCore, type EngineCore } from './core.js';
 import { transferables, type WorkerRequest, type WorkerResponse } from './messages.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker-main must run in a worker thread');
 
-let core: LearnerCore | undefined;
+let core: EngineCore | undefined;
 let chain: Promise<void> = Promise.resolve();
 
 async function handle(req: WorkerRequest): Promise<unknown> {
   if (req.op === 'init') {
-    core = await LearnerCore.create(req.args);
+    core = await createCore(req.args);
     return core.info;
   }
   if (core === undefined) throw new Error('learner not initialised');

@@ -113,6 +113,11 @@ export interface EvaluationEvent {
   accAfter: number;
   lossBefore: number;
   lossAfter: number;
+  /** Zero-shot mode: ZSL accuracy (unseen samples among unseen classes) and GZSL seen, unseen, H. */
+  zsl?: number;
+  gzslSeen?: number;
+  gzslUnseen?: number;
+  gzslH?: number;
   /** Epsilon this peer has spent so far (with --dp-*), at the delta of its dp_release events. */
   epsilon?: number;
 }

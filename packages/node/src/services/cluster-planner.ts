@@ -4,12 +4,18 @@
 // once the run completed (peers leaving at the end must not reshuffle clusters).
 import { chooseSharedPart, type SharedPart } from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
-import { clusterOf, computeClusters, sameClusterMap, type ClusterMap } from '../clustering.js';
+import {
+  clusterOf,
+  computeClusters,
+  computeTaskClusters,
+  sameClusterMap,
+  type ClusterMap,
+} from '../clustering.js';
 import { electCandidate } from '../election.js';
 import type { Membership } from './membership.js';
 import type { RefinementDriver } from './refinement-driver.js';
 
-export type PlannerComponents = Pick<PeerComponents, 'self' | 'bus' | 'clock'>;
+export type PlannerComponents = Pick<PeerComponents, 'self' | 'bus' | 'clock' | 'settings'>;
 
 /** Turns views into cluster maps. */
 export class ClusterPlanner {
@@ -56,7 +62,7 @@ export class ClusterPlanner {
     const view = this.membership.view;
     const items = view.items();
     logEvent(this.c, { event: 'view_changed', peers: view.ids() });
-    const fpMap = computeClusters(items);
+    const fpMap = this.c.settings.clustering === 'task' ? computeTaskClusters(items) : computeClusters(items);
     const map = this.refinement.decide(fpMap, view.ids(), this.membership.isReady());
     if (map === undefined) return; // a forced refinement is running: keep the current assignment
     const mine = clusterOf(map, this.c.self);

@@ -3,6 +3,7 @@
 // completion check. One evaluation at a time; a newer model replaces a queued older one.
 import { allFinite, ppfmSeeds, type WeightSet } from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
+import type { ZsEvalResult } from '../learner/learner.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { HeldModel } from './model-store.js';
 
@@ -113,9 +114,17 @@ export class Evaluator {
       accAfter: r.after.acc,
       lossBefore: r.before.loss,
       lossAfter: r.after.loss,
+      ...zsFields(r.after),
       ...optionalEpsilon(this.privacySpent()),
     });
   }
+}
+
+/** Zero-shot mode: the personalised model's ZSL and GZSL figures on the held-out split. */
+function zsFields(r: ZsEvalResult): { zsl?: number; gzslSeen?: number; gzslUnseen?: number; gzslH?: number } {
+  return r.zs === undefined
+    ? {}
+    : { zsl: r.zs.zsl, gzslSeen: r.zs.seen, gzslUnseen: r.zs.unseen, gzslH: r.zs.h };
 }
 
 /** The `epsilon` field of an event, present only when DP is on and epsilon is finite. */
