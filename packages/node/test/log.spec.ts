@@ -62,6 +62,16 @@ const ALL: LogEvent[] = [
   },
   { event: 'peer_stopped', reason: 'signal', bytesSent: 123456, bytesReceived: 234567 },
   { event: 'rounds_completed', cluster: 'c1', round: 3 },
+  {
+    event: 'augmentation',
+    cluster: 'c1',
+    round: 3,
+    role: 'member',
+    made: 12,
+    classes: [4, 7],
+    ms: 812,
+    stopped: 'steps',
+  },
   { event: 'view_synced', remote: 'B', received: 12, changed: 3 },
   { event: 'peer_expired', remote: 'B', silentMs: 12_345, ttlMs: 10_000 },
   {

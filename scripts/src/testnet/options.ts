@@ -62,7 +62,7 @@ partition's truth; 1 if the run failed; 2 on a usage error.
 Options:
   --peers N               number of peers started at once (default 8, min 2)
   --dataset NAME|PATH     builtin dataset (mnist, synthetic, fashion-mnist) or a dataset path (default mnist)
-  --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b | zeroshot:u[,g] (default rotate:2)
+  --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | shift:k | classes:n | synthetic:a,b | zeroshot:u[,g] (default rotate:2)
   --rounds N              rounds each peer runs (default 10)
   --seed N                seed for partitioning and the peers (default 1)
   --backend B             auto | node | wasm | cpu (default auto)
@@ -159,13 +159,13 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
   }
   if (v.partition !== undefined) {
     if (
-      !/^(iid|dirichlet:[0-9.]+|rotate:\d+|labelswap:\d+|synthetic:[0-9.]+,[0-9.]+|zeroshot:\d+(,\d+)?)$/.test(
+      !/^(iid|dirichlet:[0-9.]+|rotate:\d+|labelswap:\d+|shift:\d+|classes:\d+|synthetic:[0-9.]+,[0-9.]+|zeroshot:\d+(,\d+)?)$/.test(
         v.partition,
       )
     )
       return {
         kind: 'error',
-        message: `--partition must be iid | dirichlet:a | rotate:k | labelswap:k | synthetic:a,b | zeroshot:u[,g], got '${v.partition}'`,
+        message: `--partition must be iid | dirichlet:a | rotate:k | labelswap:k | shift:k | classes:n | synthetic:a,b | zeroshot:u[,g], got '${v.partition}'`,
       };
     o.partition = v.partition;
   }

@@ -34,6 +34,8 @@ export class GlobalLevel {
   private readonly others = new Map<string, OtherModel[]>();
   private cluster: string | undefined;
   private joined = false;
+  /** Called whenever a model of another cluster is stored (waits for a round's model). */
+  private readonly stored = new Set<() => void>();
 
   constructor(
     private readonly c: GlobalComponents,
@@ -124,6 +126,47 @@ export class GlobalLevel {
     }
     // A new head of that cluster starts a new lineage: older models of other heads are dropped.
     this.others.set(cluster, [...kept, { head, round: got.round, weights: got.weights }].slice(-HISTORY));
+    for (const f of [...this.stored]) f();
+  }
+
+  /**
+   * Waits (bounded) for the models of round `round` of the clusters whose heads hold the round
+   * before it: they are closing it now. The simulator steps toward exactly the previous round's
+   * models; taking whatever had arrived made the network's result depend on which head was faster.
+   */
+  private async awaitRound(round: number, clusters: string[], signal: AbortSignal): Promise<void> {
+    const missing = (): string[] =>
+      clusters.filter((x) => !(this.others.get(x) ?? []).some((o) => o.round >= round));
+    if (round < 1 || missing().length === 0) return;
+    const waitMs = Math.max(1000, this.c.timing.progressTimeoutMs / 4);
+    notice(
+      this.c,
+      'info',
+      `global step: waiting up to ${(waitMs / 1000).toFixed(1)} s for round ${round} of ${missing().join(', ')}`,
+      'global_wait',
+    );
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        cancel();
+        this.stored.delete(check);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const check = (): void => {
+        if (missing().length === 0) done();
+      };
+      const cancel = this.c.clock.after(waitMs, done);
+      this.stored.add(check);
+      signal.addEventListener('abort', done);
+    });
+    const late = missing();
+    if (late.length > 0)
+      notice(
+        this.c,
+        'info',
+        `global step: no round ${round} model of ${late.join(', ')} in time; using their newest earlier one`,
+        'global_wait',
+      );
   }
 
   /**
@@ -151,6 +194,19 @@ export class GlobalLevel {
       jobs.push(this.pull(claim.cluster, peer, 0, signal));
     }
     await Promise.all(jobs);
+    // Clusters one round behind us are closing round beforeRound - 1 now: worth a bounded wait.
+    const closing = [...this.membership.roleClaims()]
+      .filter(
+        ([peer, cl]) =>
+          cl.role === 'head' &&
+          cl.cluster !== undefined &&
+          cl.cluster !== this.cluster &&
+          live.has(cl.cluster) &&
+          cl.round === beforeRound - 2 &&
+          this.authority(cl.cluster, peer) === undefined,
+      )
+      .map(([, cl]) => cl.cluster as string);
+    if (!signal.aborted) await this.awaitRound(beforeRound - 1, [...new Set(closing)], signal);
     // As the simulator: round r steps toward the other clusters' models of earlier rounds (round 1
     // has none), the newest of each.
     return [...this.others.entries()].flatMap(([cluster, models]) => {
