@@ -32,7 +32,9 @@ describe('red team: gossip floods, forged signatures and garbage frames', functi
   const attacker = async (unsigned = false): Promise<Attacker> => {
     const a = await startAttacker(peers.flatMap(loopback), { unsigned });
     attackers.push(a);
-    await a.join([TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS], unsigned ? 0 : 1);
+    // Signed or not, an attacker sees the honest peers' subscriptions: publishing before it does
+    // reaches nobody (and a test waiting on the peers' reaction would wait for nothing).
+    await a.join([TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS], 1);
     return a;
   };
   const roundNow = (): number => Math.min(...peers.map((p) => p.peer.status().round));
@@ -122,28 +124,42 @@ describe('red team: gossip floods, forged signatures and garbage frames', functi
       featureStd: [],
       sentAt: Date.now(),
     };
-    await resigner.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'fingerprint', ...fp }));
+    assert.ok((await resigner.publish(TOPIC_FINGERPRINTS, encodeGossip({ kind: 'fingerprint', ...fp }))) > 0);
+    const mismatch = (p: TestPeer): boolean =>
+      p.log.of('message_rejected').some((e) => e.from === resigner.id && e.reason === 'sender_mismatch');
     await until(
       peers,
-      () =>
-        peers.some((p) =>
-          p.log.of('message_rejected').some((e) => e.from === resigner.id && e.reason === 'sender_mismatch'),
-        ),
+      () => peers.some(mismatch),
       'the re-signed fingerprint rejected as sender_mismatch',
       20_000,
     );
-    // Unsigned: its own (plausible) fingerprint, without a signature.
-    const unsigned = await attacker(true);
-    const own = encodeGossip({ kind: 'fingerprint', ...fp, peerId: unsigned.id, sentAt: Date.now() });
-    assert.ok(decodeGossip(own).ok);
-    for (let i = 0; i < 5; i++) await unsigned.publish(TOPIC_FINGERPRINTS, own);
-    const watcher = peers[0] as TestPeer;
+    // A rejection is an invalid delivery (P4) in gossipsub's score of the re-signer.
+    const rejecters = peers.filter(mismatch);
     await until(
       peers,
-      () => gossipScore(pubsubOf(watcher), unsigned.id) < 0,
-      'the unsigned publisher penalised by gossipsub',
+      () => rejecters.every((p) => gossipScore(pubsubOf(p), resigner.id) < 0),
+      're-signer penalised by gossipsub where rejected',
       20_000,
-      () => `score ${gossipScore(pubsubOf(watcher), unsigned.id)}`,
+      () => `scores ${rejecters.map((p) => gossipScore(pubsubOf(p), resigner.id)).join(' ')}`,
+    );
+    // Unsigned: its own (plausible, decodable) fingerprint, without a signature. StrictSign refuses
+    // it before any PPFM validator runs (so no message_rejected) and counts an invalid delivery (P4).
+    // An invalid message is not forwarded: only the peers it was sent to see it, so it goes to all.
+    const unsigned = await attacker(true);
+    await unsigned.join([TOPIC_FINGERPRINTS], peers.length);
+    const own = encodeGossip({ kind: 'fingerprint', ...fp, peerId: unsigned.id, sentAt: Date.now() });
+    assert.ok(decodeGossip(own).ok);
+    assert.equal(
+      await unsigned.publish(TOPIC_FINGERPRINTS, own),
+      peers.length,
+      'unsigned message sent to every peer',
+    );
+    await until(
+      peers,
+      () => peers.every((p) => gossipScore(pubsubOf(p), unsigned.id) < 0),
+      'the unsigned publisher penalised by gossipsub on every peer',
+      20_000,
+      () => `scores ${peers.map((p) => gossipScore(pubsubOf(p), unsigned.id)).join(' ')}`,
     );
     for (const p of peers) {
       assert.ok(!p.peer.status().view.includes(unsigned.id), 'the unsigned fingerprint never entered a view');

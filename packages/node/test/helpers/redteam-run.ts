@@ -113,21 +113,41 @@ function strings(v: unknown, out: string[] = []): string[] {
 }
 
 /**
- * The honest outcome: every peer completed `rounds` (a negative number: reached round -rounds), no head_elected names an attacker, every
- * evaluation finite, no stack trace logged; with `clean`, mean accuracy at most 2 points below it.
+ * The highest round whose cluster model `p` held (its traffic event: that model fetched, or
+ * published as head). From the log, not status(): a model adopted from a new head may be older.
+ */
+export function roundReached(p: TestPeer): number {
+  return Math.max(0, ...p.log.of('traffic').map((e) => e.round));
+}
+
+/**
+ * How far every honest peer must have got: `rounds` completed (its rounds_completed event, the
+ * end of a run that ran to the peers' own end), or `{ reached }`: held that round's model
+ * (roundReached), for a run that ended on a condition (no rounds_completed is logged then).
+ */
+export type RoundsClaim = number | { reached: number };
+
+/**
+ * The honest outcome: every peer got as far as `rounds` says, no head_elected names an attacker,
+ * every evaluation finite, no stack trace logged; with `clean`, mean accuracy at most 2 points below it.
  */
 export function assertHonestOutcome(
   r: RunResult,
-  rounds: number,
+  rounds: RoundsClaim,
   attackers: readonly string[],
   clean?: number,
 ): void {
   for (const p of r.peers) {
-    const done = p.log.of('rounds_completed');
-    assert.ok(
-      done.some((e) => e.round >= rounds),
-      `${p.peer.peerId} did not complete ${rounds} rounds: ${JSON.stringify(p.peer.status())}`,
-    );
+    if (typeof rounds === 'number')
+      assert.ok(
+        p.log.of('rounds_completed').some((e) => e.round >= rounds),
+        `${p.peer.peerId} did not complete ${rounds} rounds: ${JSON.stringify(p.peer.status())}`,
+      );
+    else
+      assert.ok(
+        roundReached(p) >= rounds.reached,
+        `${p.peer.peerId} did not reach round ${rounds.reached}: ${JSON.stringify(p.peer.status())}`,
+      );
     for (const e of p.log.of('evaluation'))
       assert.ok(
         Number.isFinite(e.accAfter) && Number.isFinite(e.lossAfter ?? 0),
