@@ -65,6 +65,11 @@ export interface PeerTiming {
   freshnessMs: number;
   /** A followed head that opens no round for this long (while rounds are due) is deposed. */
   progressTimeoutMs: number;
+  /**
+   * How long a head waits before opening round r for other clusters to hold round r - 1 (the
+   * models its global step takes); below progressTimeoutMs, or members would depose it.
+   */
+  globalSyncMs: number;
 }
 
 /**
@@ -99,6 +104,7 @@ export const DEFAULT_TIMING: PeerTiming = {
   bootstrapWaitMs: 30_000,
   disconnectGraceMs: 250,
   progressTimeoutMs: 60_000,
+  globalSyncMs: 15_000,
   soloStartMs: 10_000,
   freshnessMs: 30_000,
 };

@@ -313,6 +313,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       members,
       lastViewChange: () => lastViewChange,
       othersForGlobal: (signal, beforeRound) => global.othersForGlobal(signal, beforeRound),
+      othersBehind: (round) => global.behind(round),
       sharedPart: () => planner.sharedPart,
       headRound: () => session?.headRound ?? 0,
       clusterInit: () => clusterInitOf(members()),

@@ -56,7 +56,13 @@ for (const spec of ['rotate:2', 'labelswap:2']) {
             config: CONFIG,
             minPeers: N,
             rounds: ROUNDS,
-            timing: { ...FAST_TIMING, roundDeadlineMs: 60_000, quorumFraction: 1 },
+            timing: {
+              ...FAST_TIMING,
+              roundDeadlineMs: 60_000,
+              quorumFraction: 1,
+              globalSyncMs: 30_000,
+              progressTimeoutMs: 60_000,
+            },
           }),
         );
       await Promise.all(peers.map((p) => p.peer.done));

@@ -209,10 +209,49 @@ export class GlobalLevel {
     if (!signal.aborted) await this.awaitRound(beforeRound - 1, [...new Set(closing)], signal);
     // As the simulator: round r steps toward the other clusters' models of earlier rounds (round 1
     // has none), the newest of each.
-    return [...this.others.entries()].flatMap(([cluster, models]) => {
+    const out = [...this.others.entries()].flatMap(([cluster, models]) => {
       if (!live.has(cluster) || cluster === this.cluster) return [];
       const m = models.filter((o) => o.round >= 1 && o.round < beforeRound).at(-1);
       return m === undefined ? [] : [{ cluster, weights: m.weights }];
     });
+    if (beforeRound >= 2) this.sayMissing(beforeRound, live, new Set(out.map((o) => o.cluster)));
+    return out;
+  }
+
+  /** Other live clusters whose heads hold less than round - 1 (or that have no head yet). */
+  behind(round: number): string | undefined {
+    const map = this.map();
+    if (map === undefined || this.cluster === undefined) return undefined;
+    const claims = [...this.membership.roleClaims()];
+    const late: string[] = [];
+    for (const x of map.clusters) {
+      if (x.id === this.cluster) continue;
+      const held = claims
+        .filter(([peer, cl]) => cl.role === 'head' && cl.cluster === x.id && x.members.includes(peer))
+        .map(([, cl]) => cl.round);
+      const best = held.length > 0 ? Math.max(...held) : -1;
+      if (best < round - 1) late.push(best < 0 ? `${x.id}: no head yet` : `${x.id} at round ${best}`);
+    }
+    return late.length > 0 ? late.join(', ') : undefined;
+  }
+
+  /** Says which other clusters the global step of `round` goes without, and why (never silently). */
+  private sayMissing(round: number, live: ReadonlySet<string>, have: ReadonlySet<string>): void {
+    const why: string[] = [];
+    for (const cluster of live) {
+      if (cluster === this.cluster || have.has(cluster)) continue;
+      const heads = [...this.membership.roleClaims()].filter(
+        ([, cl]) => cl.role === 'head' && cl.cluster === cluster,
+      );
+      const reason =
+        heads.length === 0
+          ? 'no peer claims its headship yet'
+          : heads
+              .map(([peer, cl]) => `${peer}: ${this.authority(cluster, peer) ?? `holds round ${cl.round}`}`)
+              .join('; ');
+      why.push(`${cluster} (${reason})`);
+    }
+    if (why.length > 0)
+      notice(this.c, 'info', `round ${round}: global step without ${why.join(', ')}`, 'global_partial');
   }
 }

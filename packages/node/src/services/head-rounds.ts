@@ -51,6 +51,11 @@ export interface HeadDeps {
     beforeRound: number,
   ): Promise<{ cluster: string; weights: WeightSet }[]>;
   sharedPart(): 'body' | 'head';
+  /**
+   * Why the other clusters are not ready for our round `round` (their heads hold less than round
+   * - 1, whose models its global step takes), or undefined when they are.
+   */
+  othersBehind?(round: number): string | undefined;
   /** The highest round our former head announced (a finished run never goes on alone). */
   headRound(): number;
   /** The first model of this cluster's lineage: the shared network behind the cluster's scaler. */
@@ -117,6 +122,10 @@ export class HeadRounds {
   isMember(peer: string): boolean {
     return this.st.kind !== 'inactive' && (peer === this.c.self || this.deps.members().includes(peer));
   }
+
+  /** The round whose global sync wait started at syncSince. */
+  private syncFor = 0;
+  private syncSince = 0;
 
   /** This peer became head of `session`'s cluster: continue from the newest model we hold. */
   activate(session: ClusterSession): void {
@@ -203,6 +212,23 @@ export class HeadRounds {
       return 'alone: looking for peers';
     if (now < this.nextRoundAt) return 'round gap';
     if (now - this.deps.lastViewChange() < c.timing.settleMs) return 'view settling';
+    // Clusters move in near lockstep, as the simulator's: round r's global step takes the other
+    // clusters' models of round r - 1, so a cluster ahead waits for them (bounded, then goes on).
+    const next = held.round + 1;
+    const behind = next >= 2 ? this.deps.othersBehind?.(next) : undefined;
+    if (behind !== undefined) {
+      if (this.syncFor !== next) {
+        this.syncFor = next;
+        this.syncSince = now;
+        notice(
+          c,
+          'info',
+          `round ${next}: waiting up to ${(c.timing.globalSyncMs / 1000).toFixed(1)} s for other clusters (${behind})`,
+          'global_sync',
+        );
+      }
+      if (now - this.syncSince < c.timing.globalSyncMs) return `other clusters behind: ${behind}`;
+    }
     return undefined;
   }
 
@@ -217,7 +243,13 @@ export class HeadRounds {
 
   private open(s: ClusterSession, now: number): void {
     const { c } = this;
-    const base = c.store.model as HeldModel;
+    let base = c.store.model as HeldModel;
+    if (base.round === 0) {
+      // The initial model's input scaler pools the members' fingerprints: rebuild it over the
+      // cluster as it opens its first round (the head may have been elected before all arrived).
+      base = { ...base, weights: this.deps.clusterInit() };
+      c.store.set(base);
+    }
     const term = s.election.term;
     const round = base.round + 1;
     const members = new Set(this.deps.members());

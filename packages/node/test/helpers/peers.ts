@@ -30,6 +30,7 @@ export const FAST_TIMING: Partial<PeerTiming> = {
   quorumFraction: 0.6,
   quorumGraceMs: 800,
   roundGapMs: 100,
+  globalSyncMs: 4000,
   graceMs: 1000,
   fetchTimeoutMs: 4000,
   pushTimeoutMs: 4000,
