@@ -164,7 +164,7 @@ describe('testnet options', () => {
   it('rejects bad values with a message and recognises --help', () => {
     assert.equal(parseTestnetArgs(['-h']).kind, 'help');
     const bad: [string[], RegExp][] = [
-      [['--peers', '1'], /--peers must be >= 2/],
+      [['--peers', '0'], /--peers must be >= 1/],
       [['--peers', 'x'], /integer/],
       [['--codec', 'bf16'], /--codec/],
       [['--backend', 'gpu'], /--backend/],

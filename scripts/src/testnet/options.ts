@@ -60,7 +60,7 @@ prints a summary and exits 0 if every surviving peer finished the rounds and the
 partition's truth; 1 if the run failed; 2 on a usage error.
 
 Options:
-  --peers N               number of peers started at once (default 8, min 2)
+  --peers N               number of peers started at once (default 8; 1 runs a lone peer)
   --dataset NAME|PATH     builtin dataset (mnist, synthetic, fashion-mnist) or a dataset path (default mnist)
   --partition SPEC        iid | dirichlet:a | rotate:k | labelswap:k | shift:k | classes:n | synthetic:a,b | zeroshot:u[,g] (default rotate:2)
   --rounds N              rounds each peer runs (default 10)
@@ -139,7 +139,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
   if (v.help === true) return { kind: 'help' };
   const o: TestnetOptions = { ...DEFAULTS, extraPeerArgs: [...(v['peer-arg'] ?? [])] };
   const ints: [keyof typeof v, number, (n: number) => void][] = [
-    ['peers', 2, (n) => (o.peers = n)],
+    ['peers', 1, (n) => (o.peers = n)],
     ['rounds', 1, (n) => (o.rounds = n)],
     ['seed', 0, (n) => (o.seed = n)],
     ['kill-head-at-round', 1, (n) => (o.killHeadAtRound = n)],

@@ -240,7 +240,10 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     const ids = await createIdentities(Array.from({ length: total }, (_, i) => join(peersDir, name(i))));
     const ports = [await freePort(), await freePort()];
     while (ports[1] === ports[0]) ports[1] = await freePort();
-    boots = ports.map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
+    // A lone peer (--peers 1, no late joiners) has no one to bootstrap from.
+    boots = ports
+      .slice(0, Math.min(2, total))
+      .map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
     for (let i = 0; i < opts.peers; i++) {
       const listen = i < 2 ? `/ip4/127.0.0.1/tcp/${ports[i] as number}` : undefined;
       spawnPeer(
@@ -255,7 +258,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       if (i === 1) await startedUpTo(2, 120_000);
       else if (i >= 2) await startedUpTo(i + 1 - STARTING_AT_ONCE, 60_000);
     }
-    note(`started ${opts.peers} peers (bootstrap peer-00, peer-01)`);
+    note(`started ${opts.peers} peers (bootstrap ${boots.map((_, i) => name(i)).join(', ')})`);
   };
 
   /** Waits (following the logs) until `n` of the peers spawned so far have started, at most `ms`. */
