@@ -12,19 +12,12 @@ import { specHasBatchNorm } from '../../model-spec.js';
 import { adjustedRandIndex, splitModel } from '../core.js';
 import type { Dataset, WeightSet } from '../core.js';
 import { concatDatasets } from '../../data/index.js';
-import { initFor, mixSeed } from '../context.js';
+import { mixSeed } from '../context.js';
 import type { SimContext, SimPeer } from '../context.js';
-import {
-  clusterRound,
-  evaluatePeers,
-  noEvents,
-  reportRound,
-  since,
-  summarise,
-  type PeerScores,
-} from '../federation.js';
+import { evaluatePeers, noEvents, since, summarise, type PeerScores } from '../federation.js';
 import type { MethodName, MethodResult, RuleEvents, ZdaSimOptions } from '../types.js';
 import { balancedTestSets, evaluateBalanced, fairnessStats } from './balanced.js';
+import { trainFedAvg } from './fedavg.js';
 import { ppfmLoop, type PpfmStages } from './ppfm.js';
 
 /** Where zero-shot augmentation happens: nowhere (plain ppfm, for comparison), at members or at heads. */
@@ -223,15 +216,7 @@ async function withFairness(
 export async function runFedAvgFairness(ctx: SimContext): Promise<MethodResult> {
   const start = performance.now();
   const events = noEvents();
-  const assignment = ctx.peers.map(() => 0);
-  const cfg = { ...ctx.config, aggregator: 'mean' as const, eps: 1 };
-  let models: WeightSet[] = [initFor(ctx, ctx.peers)];
-  for (let round = 1; round <= ctx.rounds; round++) {
-    models = await clusterRound(ctx, models, assignment, round, cfg, events);
-    const g = models[0]!;
-    await reportRound(ctx, 'fedavg', round, () => g);
-  }
-  const g = models[0]!;
+  const g = await trainFedAvg(ctx, events);
   return withFairness(
     ctx,
     await evaluatePeers(ctx, () => g),
