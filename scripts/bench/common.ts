@@ -1,4 +1,5 @@
 /** Shared plumbing of the system benchmarks: options, one testnet run, output. */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULTS, type TestnetOptions } from '../src/testnet/options.js';
 import type { PeerEvent } from '../src/testnet/events.js';
@@ -70,4 +71,23 @@ export function figure(
 /** Writes a line to stdout. */
 export function out(line: string): void {
   process.stdout.write(line + '\n');
+}
+
+/**
+ * CPU seconds (user + system) of this process's reaped children so far, from /proc/self/stat
+ * (cutime + cstime, in USER_HZ = 100 ticks on Linux): testnet peers and `ppfm simulate` are our
+ * children, so a difference around a run is that run's CPU cost whatever else loads the box.
+ * null where /proc is missing.
+ */
+export async function childCpuSeconds(): Promise<number | null> {
+  try {
+    const stat = await readFile('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cutime = Number(rest[13]);
+    const cstime = Number(rest[14]);
+    return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) / 100 : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,7 @@
 /** The four system benchmarks of issue 5; each returns its figures as a plain object. */
 import { runSimulate } from '../src/testnet/baseline.js';
 import { resolveCli } from '../src/testnet/processes.js';
-import { benchRun, figure, out, type BenchOptions } from './common.js';
+import { benchRun, childCpuSeconds, figure, out, type BenchOptions } from './common.js';
 
 const MB = 1024 * 1024;
 
@@ -12,11 +12,15 @@ export async function benchCompare(b: BenchOptions): Promise<Record<string, unkn
   // and teardown excluded), to separate the per-round cost from the fixed start-up cost.
   let firstOpen: number | undefined;
   let lastClose: number | undefined;
-  const net = await benchRun(b, 'compare', {}, (e) => {
+  // The same work as the simulator: it personalises once, after the last round; peers by default
+  // also personalise every 5th round and at round 0 (--personalise-every).
+  const cpu0 = await childCpuSeconds();
+  const net = await benchRun(b, 'compare', { extraPeerArgs: ['--personalise-every', '0'] }, (e) => {
     if (e.event === 'round_opened' && e.round === 1 && e.peer === e.head)
       firstOpen = Math.min(firstOpen ?? e.time, e.time);
     if (e.event === 'round_closed' && e.updates > 1) lastClose = Math.max(lastClose ?? e.time, e.time);
   });
+  const cpu1 = await childCpuSeconds();
   const span = firstOpen !== undefined && lastClose !== undefined ? (lastClose - firstOpen) / 1000 : null;
   const sim = await runSimulate({
     cli: resolveCli(),
@@ -29,14 +33,20 @@ export async function benchCompare(b: BenchOptions): Promise<Record<string, unkn
     methods: ['ppfm'],
     ...(b.maxSamples !== undefined ? { maxSamples: b.maxSamples } : {}),
   });
+  const cpu2 = await childCpuSeconds();
+  const netCpu = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+  const simCpu = cpu1 !== null && cpu2 !== null ? cpu2 - cpu1 : null;
   const ppfm = sim.methods.ppfm;
   const simSeconds = ppfm?.seconds ?? null;
   const ratio = simSeconds !== null && simSeconds > 0 ? net.summary.wallSeconds / simSeconds : null;
+  const processRatio = sim.wallSeconds > 0 ? net.summary.wallSeconds / sim.wallSeconds : null;
+  const cpuRatio = netCpu !== null && simCpu !== null && simCpu > 0 ? netCpu / simCpu : null;
   const accDiff = ppfm && net.summary.meanAcc !== null ? net.summary.meanAcc - ppfm.meanAcc : null;
   out(figure('testnet wall seconds', net.summary.wallSeconds, ' s'));
   out(figure('simulate ppfm seconds (method)', simSeconds, ' s'));
   out(figure('simulate process wall seconds', sim.wallSeconds, ' s'));
-  out(figure('wall-time ratio testnet / simulate', ratio, '', { max: 1.5 }));
+  out(figure('wall-time ratio testnet / simulate method', ratio, '', { max: 1.2 }));
+  out(figure('wall-time ratio testnet / simulate process', processRatio, '', { max: 1.2 }));
   out(figure('testnet training span (round 1..last close)', span, ' s'));
   out(
     figure(
@@ -45,6 +55,9 @@ export async function benchCompare(b: BenchOptions): Promise<Record<string, unkn
       '',
     ),
   );
+  out(figure('testnet CPU seconds (all peer processes)', netCpu, ' s'));
+  out(figure('simulate CPU seconds (process)', simCpu, ' s'));
+  out(figure('CPU ratio testnet / simulate', cpuRatio, ''));
   out(figure('testnet meanAcc', net.summary.meanAcc, ''));
   out(figure('simulate ppfm meanAcc', ppfm?.meanAcc ?? null, ''));
   out(figure('accuracy difference (testnet - simulate)', accDiff, '', { abs: 0.01 }));
@@ -55,6 +68,10 @@ export async function benchCompare(b: BenchOptions): Promise<Record<string, unkn
     simulateSeconds: simSeconds,
     simulateWallSeconds: sim.wallSeconds,
     ratio,
+    processRatio,
+    testnetCpuSeconds: netCpu,
+    simulateCpuSeconds: simCpu,
+    cpuRatio,
     testnetAcc: net.summary.meanAcc,
     simulateAcc: ppfm?.meanAcc ?? null,
     accDiff,

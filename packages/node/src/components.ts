@@ -20,6 +20,11 @@ export interface PeerSettings {
   minPeers: number;
   minClusterSize: number;
   codec: Codec;
+  /**
+   * Personalise (adaptSteps of fine-tuning, then score) every this many rounds and at the final
+   * round; other rounds score the cluster model as received. 0: the final round only.
+   */
+  personaliseEvery: number;
   seed: number;
   clustering: ClusteringMode;
   capacity: number;

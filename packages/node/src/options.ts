@@ -109,6 +109,13 @@ export const DEFAULT_TIMING: PeerTiming = {
   freshnessMs: 30_000,
 };
 
+/**
+ * Personalisation is adaptSteps (200) of fine-tuning, ~15x a round's local training (one epoch
+ * of a few hundred samples): doing it every round made it ~90 % of a peer's compute. Every 5th
+ * round and the final one keep the personalised model fresh; the other rounds are scored cheaply.
+ */
+export const DEFAULT_PERSONALISE_EVERY = 5;
+
 export interface PeerOptions {
   /** Dataset path (any format meta's loadDataset reads) or an in-memory dataset. */
   data: string | Dataset;
@@ -131,6 +138,11 @@ export interface PeerOptions {
   rounds?: number;
   /** Tensor codec for models and updates on the wire (default float32). */
   codec?: Codec;
+  /**
+   * Personalised evaluation every this many rounds and at the final one (default
+   * DEFAULT_PERSONALISE_EVERY); 0: the final round only. Other rounds score the cluster model as is.
+   */
+  personaliseEvery?: number;
   /** Seed of local randomness (training order, personalisation). */
   seed?: number;
   /** Overrides of meta's DEFAULT_PPFM_CONFIG. */

@@ -43,7 +43,7 @@ import type { LogEvent } from './log/events.js';
 import { GossipRouter } from './net/gossip-router.js';
 import { IgnoreLog } from './net/ignore-log.js';
 import { ModelClient } from './net/model-client.js';
-import { DEFAULT_TIMING, type PeerOptions } from './options.js';
+import { DEFAULT_PERSONALISE_EVERY, DEFAULT_TIMING, type PeerOptions } from './options.js';
 import { servePeerExchange } from './handlers/peers.js';
 import { ConnectionKeeper } from './services/connection-keeper.js';
 import { AddressBook, readAddressBook } from './services/address-book.js';
@@ -187,6 +187,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       ...(knownIds.length > 0 ? { knownIds } : {}),
       minClusterSize: opts.minClusterSize ?? 1,
       codec: opts.codec ?? 'float32',
+      personaliseEvery: opts.personaliseEvery ?? DEFAULT_PERSONALISE_EVERY,
       seed,
       clustering: opts.zeroShot ? 'task' : (opts.clustering ?? 'auto'),
       capacity: opts.capacity ?? 1,
@@ -539,6 +540,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
           reason,
           bytesSent: traffic.totals.sentBytes,
           bytesReceived: traffic.totals.receivedBytes,
+          processCpuSeconds: processCpuSeconds(),
         });
         await undo();
         resolveDone();
@@ -592,4 +594,10 @@ function roundTrip(m: FingerprintMsg): FingerprintMsg {
   if (!r.ok || r.value.kind !== 'fingerprint')
     throw new Error(`own fingerprint does not survive the wire: ${JSON.stringify(r)}`);
   return r.value;
+}
+
+/** CPU time (user + system, every thread) this process has used: what a peer costs its machine. */
+function processCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }

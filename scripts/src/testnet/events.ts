@@ -48,7 +48,7 @@ export type PeerEvent =
       roundDirectBytesSent?: number;
       roundBytesReceived?: number;
     })
-  | (Base & { event: 'peer_stopped'; reason?: string })
+  | (Base & { event: 'peer_stopped'; reason?: string; processCpuSeconds?: number })
   | (Base & { event: 'other'; name: string; raw: Record<string, unknown> });
 
 type Raw = Record<string, unknown>;
@@ -177,6 +177,8 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       const e: PeerEvent = { ...base, event };
       const reason = str(r.reason);
       if (reason !== undefined) e.reason = reason;
+      const cpu = num(r.processCpuSeconds);
+      if (cpu !== undefined && cpu >= 0) e.processCpuSeconds = cpu;
       return e;
     }
     default:

@@ -29,6 +29,8 @@ export interface PeerState {
   stoppedAt?: number;
   /** Cumulative bytes this peer reports having sent (a `traffic` event), when the peer logs it. */
   bytesSent?: number;
+  /** CPU seconds of this peer's processes, summed over its clean stops (a killed one logs none). */
+  cpuSeconds?: number;
   /** Sum of update bytes that heads logged as received from this peer. */
   updateBytesSent: number;
   /** Differential privacy: the largest epsilon this peer reported, and its delta. */
@@ -229,6 +231,7 @@ export class NetworkState {
       case 'peer_stopped':
         p.stopped = true;
         p.stoppedAt = e.time;
+        if (e.processCpuSeconds !== undefined) p.cpuSeconds = (p.cpuSeconds ?? 0) + e.processCpuSeconds;
         break;
       default:
         break;

@@ -22,6 +22,8 @@ export interface TestnetSummary {
   headFailoverSeconds: number | null;
   /** Where bytesPerPeerPerRound comes from: the peers' own `traffic` events, socket counters, or none. */
   bytesSource: 'peer-logs' | 'sockets' | 'update-logs' | 'none';
+  /** CPU seconds of every peer process that stopped cleanly (their own `peer_stopped` reports). */
+  cpuSeconds: number | null;
   /** Mean accuracy of the round-0 model before adaptation, for reference. */
   meanAccBefore: number | null;
   survivors: number;
@@ -76,6 +78,11 @@ export interface SummaryContext {
 
 const mean = (xs: number[]): number | null =>
   xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const sumOrNull = (xs: (number | undefined)[]): number | null => {
+  const ys = xs.filter((x): x is number => x !== undefined);
+  return ys.length === 0 ? null : ys.reduce((a, b) => a + b, 0);
+};
 
 /** Computes the summary of a finished (or timed-out) run. */
 export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSummary {
@@ -164,6 +171,7 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
     wallSeconds: ctx.wallSeconds,
     headFailoverSeconds: ctx.headFailoverSeconds,
     bytesSource: source,
+    cpuSeconds: sumOrNull(started.map((p) => p.cpuSeconds)),
     meanAccBefore: mean(before),
     survivors: survivors.length,
     finished: survivors.filter((p) => p.finished).length,

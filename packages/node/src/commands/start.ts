@@ -8,7 +8,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { createEventLog, fsReason, type EventLog } from '../log/event-log.js';
 import { KEY_FILE, loadOrCreatePrivateKey } from '../identity.js';
 import type { ModelSpec } from '@ppfm/meta';
-import type { PeerOptions } from '../options.js';
+import { DEFAULT_PERSONALISE_EVERY, type PeerOptions } from '../options.js';
 import { isLoopback } from '../dashboard/loopback.js';
 import { createPeerMetrics } from '../metrics/peer-metrics.js';
 import {
@@ -57,6 +57,7 @@ export interface StartFlags extends PrivacyFlags, ZsStartFlags {
   quiet?: boolean;
   oneHost?: boolean;
   codec: 'float32' | 'float16' | 'int8';
+  personaliseEvery: number;
   seed: number;
   minPeers: number;
   bootstrapWait: number;
@@ -172,6 +173,11 @@ async function loadIdentity(dataDir: string, flag: string): ReturnType<typeof lo
 /** Starts a peer and resolves with its exit code once it has stopped. */
 export async function runStart(flags: StartFlags): Promise<number> {
   await checkPaths(flags);
+  if (flags.personaliseEvery === 0 && flags.rounds === undefined)
+    throw new UsageError(
+      '--personalise-every 0 personalises at the final round only and needs --rounds N ' +
+        '(without it the peer would never personalise)',
+    );
   const privacy = privacyFromFlags(flags, { rounds: flags.rounds, aggregator: flags.aggregator });
   const privateNet = await privateNetwork(flags);
   const model = flags.model !== undefined ? await readModelSpec(flags.model) : undefined;
@@ -258,6 +264,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
     ...(flags.rounds !== undefined ? { rounds: flags.rounds } : {}),
     oneHost: flags.oneHost === true,
     codec: flags.codec,
+    personaliseEvery: flags.personaliseEvery,
     seed: flags.seed,
     minPeers: flags.minPeers,
     clustering: flags.clustering,
@@ -361,6 +368,13 @@ export function registerStart(program: Command, onExit: (code: number) => void):
       new Option('--codec <codec>', 'model transfer encoding')
         .choices(['float32', 'float16', 'int8'])
         .default('float32'),
+    )
+    .option(
+      '--personalise-every <n>',
+      'personalise (fine-tune on local data, then score) every N rounds and at the final round; ' +
+        'the rounds between score the cluster model as is; 0: the final --rounds round only',
+      nonNegativeInt,
+      DEFAULT_PERSONALISE_EVERY,
     )
     .option('--seed <n>', 'random seed (training, splits)', nonNegativeInt, 1)
     .option(

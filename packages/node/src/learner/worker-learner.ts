@@ -22,6 +22,19 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** A call waiting for the worker: round work goes first, personalisation last. */
+interface Queued extends Pending {
+  id: number;
+  request: WorkerRequest;
+  low: boolean;
+}
+
+/**
+ * Personalisation (200 fine-tuning steps) is ~15x a round's training: queued behind it, a
+ * member's update or a head's round step would wait for it and hold the cluster's round.
+ */
+const LOW_PRIORITY: ReadonlySet<CallName> = new Set<CallName>(['personalise']);
+
 /** Starts a worker, loads the data there and resolves once the engine is ready. */
 export async function startWorkerLearner(init: LearnerInit): Promise<Learner> {
   const w = new WorkerLearner();
@@ -37,6 +50,8 @@ export async function startWorkerLearner(init: LearnerInit): Promise<Learner> {
 class WorkerLearner implements Learner {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  /** Calls not yet posted: the worker runs one at a time, so it gets one at a time. */
+  private readonly queue: Queued[] = [];
   private nextId = 1;
   private failed: Error | undefined;
   private infoValue: LearnerInfo | undefined;
@@ -47,6 +62,7 @@ class WorkerLearner implements Learner {
       const p = this.pending.get(res.id);
       if (p === undefined) return;
       this.pending.delete(res.id);
+      this.dispatch();
       if (this.pending.size === 0) this.worker.unref();
       if (res.ok) p.resolve(res.value);
       else p.reject(new LearnerError(p.op, res.error, res.name));
@@ -98,17 +114,37 @@ class WorkerLearner implements Learner {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { op, resolve: resolve as (v: unknown) => void, reject });
+      const request = { id, op, args } as WorkerRequest;
+      this.queue.push({
+        id,
+        op,
+        request,
+        low: LOW_PRIORITY.has(op),
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.worker.ref();
-      // Arguments are copied (structured clone): the caller keeps its weights.
-      this.worker.postMessage({ id, op, args } as WorkerRequest);
+      this.dispatch();
     });
+  }
+
+  /** Posts the next queued call when the worker is idle: the oldest urgent one, else the oldest. */
+  private dispatch(): void {
+    if (this.pending.size > 0 || this.queue.length === 0) return;
+    const urgent = this.queue.findIndex((q) => !q.low);
+    const [next] = this.queue.splice(urgent >= 0 ? urgent : 0, 1);
+    if (next === undefined) return;
+    this.pending.set(next.id, next);
+    // Arguments are copied (structured clone): the caller keeps its weights.
+    this.worker.postMessage(next.request);
   }
 
   private fail(err: Error): void {
     this.failed ??= err;
     for (const p of this.pending.values()) p.reject(err);
+    for (const q of this.queue) q.reject(err);
     this.pending.clear();
+    this.queue.length = 0;
     this.worker.unref();
   }
 }

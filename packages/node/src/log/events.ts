@@ -109,6 +109,8 @@ export interface EvaluationEvent {
   event: 'evaluation';
   cluster: string;
   round: number;
+  /** false: a round between personalisations, the cluster model scored as is (after = before). */
+  personalised?: boolean;
   accBefore: number;
   accAfter: number;
   lossBefore: number;
@@ -156,6 +158,8 @@ export interface PeerStoppedEvent {
   /** Cumulative payload bytes sent / received over the peer's lifetime (see TrafficEvent). */
   bytesSent?: number;
   bytesReceived?: number;
+  /** CPU seconds (user + system, all threads) of the peer's process so far. */
+  processCpuSeconds?: number;
 }
 /**
  * Payload bytes this peer sent/received over direct protocols (model fetch, update push, peer

@@ -28,7 +28,9 @@ export function formatHuman(e: LogEvent): string | undefined {
     case 'global_model_updated':
       return `global model updated at round ${e.round} from ${e.clusters.length} clusters`;
     case 'evaluation':
-      return `round ${e.round}: personalised accuracy ${pct(e.accBefore)} -> ${pct(e.accAfter)}`;
+      return e.personalised === false
+        ? `round ${e.round}: cluster model accuracy ${pct(e.accBefore)} (personalised every few rounds)`
+        : `round ${e.round}: personalised accuracy ${pct(e.accBefore)} -> ${pct(e.accAfter)}`;
     case 'message_rejected':
       return `rejected a message from ${short(e.from)} on ${e.topic ?? e.protocol}: ${e.reason}`;
     case 'checkpoint_restored':

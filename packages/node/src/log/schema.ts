@@ -3,7 +3,8 @@
 // (forward compatibility with newer peers); known events must carry their typed fields.
 import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
 
-type FieldKind = 'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?' | 'int?';
+type FieldKind =
+  'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?' | 'int?' | 'boolean?';
 
 const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   peer_started: {
@@ -45,6 +46,7 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   evaluation: {
     cluster: 'string',
     round: 'int',
+    personalised: 'boolean?',
     accBefore: 'number',
     accAfter: 'number',
     lossBefore: 'number',
@@ -61,7 +63,12 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   checkpoint_saved: { round: 'int', path: 'string' },
   checkpoint_restored: { round: 'int', path: 'string?', source: 'string?' },
   checkpoint_rejected: { path: 'string', reason: 'string', keptAs: 'string?' },
-  peer_stopped: { reason: 'string', bytesSent: 'number?', bytesReceived: 'number?' },
+  peer_stopped: {
+    reason: 'string',
+    bytesSent: 'number?',
+    bytesReceived: 'number?',
+    processCpuSeconds: 'number?',
+  },
   rounds_completed: { cluster: 'string', round: 'int' },
   traffic: {
     cluster: 'string',
@@ -145,6 +152,8 @@ function checkField(value: unknown, kind: FieldKind): string | undefined {
       return value === undefined || (typeof value === 'number' && Number.isInteger(value))
         ? undefined
         : 'an integer or absent';
+    case 'boolean?':
+      return value === undefined || typeof value === 'boolean' ? undefined : 'true, false or absent';
     case 'strings':
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined

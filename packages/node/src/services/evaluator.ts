@@ -1,9 +1,9 @@
-// After every new cluster model: the round's traffic, the personalised evaluation (the model
-// adapted on the train split, scored on the held-out split), a checkpoint, and the run's
-// completion check. One evaluation at a time; a newer model replaces a queued older one.
+// After every new cluster model: the round's traffic, the evaluation (every personaliseEvery-th
+// and the final round: the model adapted on the train split, scored on the held-out split; other
+// rounds: the model scored as received), a checkpoint, and the run's completion check. One evaluation at a time; a newer model replaces a queued older one.
 import { allFinite, ppfmSeeds, type WeightSet } from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
-import type { ZsEvalResult } from '../learner/learner.js';
+import type { PersonalResult, ZsEvalResult } from '../learner/learner.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { HeldModel } from './model-store.js';
 
@@ -103,13 +103,17 @@ export class Evaluator {
   }
 
   private async evaluate(m: HeldModel): Promise<void> {
-    const r = await this.c.learner.personalise(m.weights, ppfmSeeds.adapt(this.c.settings.seed, m.round));
-    if (allFinite(r.weights)) this.c.store.personal = r.weights;
+    const adapt = personalisesAt(m.round, this.c.settings.rounds, this.c.settings.personaliseEvery);
+    const r = adapt
+      ? await this.c.learner.personalise(m.weights, ppfmSeeds.adapt(this.c.settings.seed, m.round))
+      : await this.scoreAsIs(m.weights);
+    if (adapt && allFinite(r.weights)) this.c.store.personal = r.weights;
     this.last = { round: m.round, accBefore: r.before.acc, accAfter: r.after.acc };
     logEvent(this.c, {
       event: 'evaluation',
       cluster: m.cluster,
       round: m.round,
+      personalised: adapt,
       accBefore: r.before.acc,
       accAfter: r.after.acc,
       lossBefore: r.before.loss,
@@ -118,6 +122,18 @@ export class Evaluator {
       ...optionalEpsilon(this.privacySpent()),
     });
   }
+
+  /** A round between personalisations: the cluster model scored as received (before = after). */
+  private async scoreAsIs(weights: WeightSet): Promise<PersonalResult> {
+    const e = await this.c.learner.evaluate(weights, 'val');
+    return { before: e, after: e, weights };
+  }
+}
+
+/** Whether round `round` is personalised: the final round, and every `every`-th (0: final only). */
+export function personalisesAt(round: number, target: number | undefined, every: number): boolean {
+  if (target !== undefined && round >= target) return true;
+  return every > 0 && round % every === 0;
 }
 
 /** Zero-shot mode: the personalised model's ZSL and GZSL figures on the held-out split. */
