@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchOptions } from './common.js';
 import { benchDpSimulate, benchDpTestnet, benchFingerprintAri, benchSecAggCost } from './privacy.js';
+import { benchNetns } from './netns.js';
 import { benchBytes, benchCompare, benchFailover, benchScale } from './suites.js';
 
-const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy'] as const;
+const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy', 'netns'] as const;
 /** Parts of the privacy suite. */
 const PRIVACY_PARTS = ['cost', 'dp', 'dp-sim', 'fingerprint'] as const;
 type Suite = (typeof ALL)[number];
@@ -123,6 +124,7 @@ async function main(): Promise<number> {
       if (s === 'scale') results.scale = await benchScale(b, sizes);
       if (s === 'failover')
         results.failover = await benchFailover({ ...b, peers: Math.min(b.peers, 6) }, repeats);
+      if (s === 'netns') results.netns = await benchNetns(b);
       if (s === 'privacy') {
         const r: Record<string, unknown> = {};
         results.privacy = r;

@@ -55,14 +55,25 @@ export class PeerPool {
     private readonly handleSignals = true,
   ) {}
 
-  /** Starts `node <cli> ...args` with stdout and stderr written to the given files. */
-  spawn(index: number, args: string[], stdoutFile: string, stderrFile: string): PeerProcess {
+  /**
+   * Starts `node <cli> ...args` with stdout and stderr written to the given files; `prefix` runs it
+   * through a wrapper that execs it (e.g. `ip netns exec NS`), so the pid and signals stay node's.
+   */
+  spawn(
+    index: number,
+    args: string[],
+    stdoutFile: string,
+    stderrFile: string,
+    prefix: readonly string[] = [],
+  ): PeerProcess {
     this.hook();
     const out = openSync(stdoutFile, 'a');
     const err = openSync(stderrFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [this.cli, ...args], {
+      const [cmd, ...pre] = prefix.length > 0 ? prefix : [process.execPath];
+      const argv = prefix.length > 0 ? [...pre, process.execPath, this.cli, ...args] : [this.cli, ...args];
+      child = spawn(cmd as string, argv, {
         stdio: ['ignore', out, err],
         env: { ...process.env, FORCE_COLOR: '0' },
       });
