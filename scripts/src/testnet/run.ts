@@ -3,24 +3,28 @@
  * bootstrap addresses, follow their logs, inject faults, wait for the rounds, tear everything down,
  * compare with the local-only baseline and summarise. Used by the CLI, the e2e test and the benchmarks.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runSimulate } from './baseline.js';
-import { adjustedRandIndex } from '@ppfm/meta';
 import { Churner, churnPlan, type ChurnOutcome } from './churn.js';
 import { checkDataset, prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
+import { HeadKiller, type HeadKill } from './head-kill.js';
 import { createIdentities, freePort } from './identity.js';
+import { dialableAddr, peerArgs, peerName, startFlags } from './launch.js';
 import type { PeerEvent } from './events.js';
 import type { TestnetOptions } from './options.js';
+import { runOutcome, type ResourceStats } from './outcome.js';
 import { PeerPool, readRss, resolveCli, type PeerProcess } from './processes.js';
 import { PlainProgress, TtyProgress, type ProgressContext } from './progress.js';
 import { RunObserver } from './observe.js';
 import { NetworkState } from './state.js';
-import { pad, summarise, type TestnetSummary } from './summary.js';
+import type { TestnetSummary } from './summary.js';
 import { TrafficMeter } from './traffic.js';
+
+// Re-exported: the package index, tests and benchmarks import them from here.
+export { dialableAddr, startFlags } from './launch.js';
+export type { ResourceStats } from './outcome.js';
 
 /** How the run reports while it goes. */
 export interface RunHooks {
@@ -41,21 +45,13 @@ export interface RunHooks {
   onDashboard?: (url: string) => void;
 }
 
-/** Resource figures of the peer processes. */
-export interface ResourceStats {
-  /** Highest RSS each peer process reached, bytes, in peer index order. */
-  peakRss: number[];
-  /** Bytes each peer process sent over TCP (kernel socket counters), by peer index; empty if `ss` is missing. */
-  socketBytes: number[];
-}
-
 /** The outcome of a run. */
 export interface RunResult {
   summary: TestnetSummary;
   outDir: string;
   resources: ResourceStats;
   /** When (ms epoch) the testnet killed a head, and which cluster's. */
-  kill?: { at: number; cluster: string; peer: string; index: number };
+  kill?: HeadKill;
   /** The static HTML report of the run (`<outDir>/report.html`). */
   report: string;
   /** `--churn`: each planned departure, its return and catch-up time. */
@@ -68,38 +64,6 @@ const STARTING_AT_ONCE = 4;
 
 function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
-}
-
-/** The loopback TCP multiaddr (with /p2p/<id>) a peer announced, if any. */
-export function dialableAddr(addrs: readonly string[], peerId: string): string | undefined {
-  const a = addrs.find((x) => x.startsWith('/ip4/127.0.0.1/tcp/')) ?? addrs.find((x) => /\/tcp\/\d+/.test(x));
-  if (a === undefined) return undefined;
-  const local = a.replace(/^\/ip4\/0\.0\.0\.0\//, '/ip4/127.0.0.1/');
-  return local.includes('/p2p/') ? local : `${local}/p2p/${peerId}`;
-}
-
-/** The cluster assignment `peer` held at time `t`, if it had one (events are applied file by file, not in time order). */
-function assignmentAtTime(state: NetworkState, peer: string, t: number): { members: string[] } | undefined {
-  const p = state.peers.get(peer);
-  return p ? [...p.assignments].reverse().find((a) => a.time <= t) : undefined;
-}
-
-/** The `ppfm start --help` text (to detect optional flags), or '' if it cannot be read. */
-export function startFlags(cli: string): string {
-  try {
-    return execFileSync(process.execPath, [cli, 'start', '--help'], { encoding: 'utf8', timeout: 30_000 });
-  } catch {
-    return '';
-  }
-}
-
-/** Last lines of a captured stderr file, to explain a peer that died. */
-function tail(file: string, lines = 5): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
-  } catch {
-    return '';
-  }
 }
 
 /** Runs a whole testnet and resolves with its summary; never leaves a peer process running. */
@@ -145,21 +109,12 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   if (observer.url !== undefined) hooks.onDashboard?.(observer.url);
 
   const state = new NetworkState();
-  // round_opened events of round R by heads with members, in the order read; the loop picks the
-  // first whose head is still current (a deposed head that has not noticed yet is not a head).
-  const killCandidates: { cluster: string; head: string; term: number }[] = [];
+  const name = peerName;
+  const killer = new HeadKiller(opts.killHeadAtRound, state, note, name);
   const follower = new LogFollower(logDir, (e) => {
     state.apply(e);
     churner?.onEvent(e);
-    if (
-      opts.killHeadAtRound !== undefined &&
-      e.event === 'round_opened' &&
-      e.round >= opts.killHeadAtRound &&
-      e.peer === e.head &&
-      // Only a head with members can fail over (a lone peer's "cluster" has nobody to elect).
-      (assignmentAtTime(state, e.head, e.time)?.members.length ?? 0) > 1
-    )
-      killCandidates.push({ cluster: e.cluster, head: e.head, term: e.term });
+    killer.onEvent(e);
     hooks.onEvent?.(e);
   });
   const pool = new PeerPool(cli, hooks.handleSignals ?? false);
@@ -198,37 +153,19 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     else if (hooks.progress === 'plain') for (const l of plain.update(state, pctx)) log(l);
   };
 
-  const name = (i: number): string => `peer-${pad(i)}`;
   // A peer that supports it waits for the expected membership before its first round; otherwise
   // early peers may run rounds alone while the others are still booting.
   const minPeersFlag = startFlags(cli).includes('--min-peers');
   const spawnPeer = (i: number, bootstrap: string[], listen = '/ip4/127.0.0.1/tcp/0'): PeerProcess => {
-    const args = [
-      'start',
-      '--data',
-      prepared.peerDirs[i] as string,
-      '--data-dir',
-      join(peersDir, name(i)),
-      '--log-dir',
+    const args = peerArgs(opts, {
+      index: i,
+      data: prepared.peerDirs[i] as string,
+      dataDir: join(peersDir, name(i)),
       logDir,
-      '--listen',
       listen,
-      '--one-host',
-      '--rounds',
-      String(opts.rounds),
-      '--seed',
-      String(opts.seed),
-      '--backend',
-      opts.backend,
-      '--codec',
-      opts.codec,
-      '--quiet',
-      ...bootstrap.flatMap((b) => ['--bootstrap', b]),
-      ...(minPeersFlag && i < opts.peers ? ['--min-peers', String(opts.peers)] : []),
-      ...(opts.aggregator !== undefined ? ['--aggregator', opts.aggregator] : []),
-      ...(opts.augment !== undefined ? ['--augment', opts.augment] : []),
-      ...opts.extraPeerArgs,
-    ];
+      bootstrap,
+      minPeers: minPeersFlag && i < opts.peers,
+    });
     return pool.spawn(i, args, join(peersDir, `${name(i)}.stdout`), join(logDir, `${name(i)}.stderr`));
   };
   /**
@@ -272,11 +209,6 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   };
 
   let timedOut = false;
-  let kill: RunResult['kill'];
-  let headFailoverSeconds: number | null = null;
-  let failoverMeasured = false;
-  let killMembers: string[] = [];
-  const failures: string[] = [];
   let wallSeconds = 0;
 
   try {
@@ -290,33 +222,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       const now = Date.now();
 
       // Fault injection: kill the head named by the first round_opened of round R (from the logs).
-      while (killCandidates.length > 0 && kill === undefined) {
-        const { cluster, head, term } = killCandidates.shift() as (typeof killCandidates)[number];
-        if (term < (state.clusters.get(cluster)?.term ?? 0)) continue; // deposed already
-        const hp = state.peers.get(head);
-        const proc = hp?.index !== undefined ? pool.procs.find((p) => p.index === hp.index) : undefined;
-        if (!proc || proc.exited) continue;
-        // The head's cluster as its members see it: they name the same cluster id and the head.
-        killMembers = [...state.peers.values()]
-          .filter((p) => p.id !== head && p.cluster === cluster && p.members.includes(head))
-          .map((p) => p.id);
-        pool.killOnPurpose(proc);
-        kill = { at: proc.killedAt as number, cluster, peer: head, index: proc.index };
-        note(
-          `killed head ${name(proc.index)} of cluster ${cluster} (term ${term}) as its round ${opts.killHeadAtRound} opened`,
-        );
-      }
-      if (kill && !failoverMeasured) {
-        const el = state.electionsAfter(kill.at, killMembers, kill.peer)[0];
-        if (el) {
-          failoverMeasured = true;
-          headFailoverSeconds = Math.max(0, (el.time - kill.at) / 1000);
-          const who = state.peers.get(el.head)?.index;
-          note(
-            `new head ${who !== undefined ? name(who) : el.head} after ${headFailoverSeconds.toFixed(2)} s`,
-          );
-        }
-      }
+      killer.tick(pool);
 
       // Late joiners: once a first cluster model exists (round 1 is done).
       if (!lateStarted && [...state.clusters.values()].some((c) => c.published >= 1)) {
@@ -372,83 +278,31 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     await follower.stop();
     showProgress();
   }
-  if (opts.killHeadAtRound !== undefined && kill === undefined)
-    failures.push(`no head to kill at round ${opts.killHeadAtRound}`);
-  if (kill && !failoverMeasured) failures.push('no new head was elected after the kill');
-
-  const crashed = new Set<string>();
-  for (const p of pool.procs) {
-    if (p.killedOnPurpose) continue;
-    const id = state.byIndex(p.index)?.id;
-    // Exits caused by our own teardown (SIGTERM/SIGKILL after the end) are not crashes.
-    const ours = p.signal === 'SIGTERM' || p.signal === 'SIGKILL';
-    if (id !== undefined && p.exited && !ours && p.code !== 0 && !(state.peers.get(id)?.finished ?? false)) {
-      crashed.add(id);
-      log(`${name(p.index)} exited with code ${p.code}: ${tail(join(logDir, `${name(p.index)}.stderr`))}`);
-    }
-    if (id === undefined)
-      log(`${name(p.index)} never started: ${tail(join(logDir, `${name(p.index)}.stderr`))}`);
-  }
-  const killed = new Set<string>(kill ? [kill.peer] : []);
-
-  let localAcc: number | null = null;
-  if (hooks.baseline !== false && !timedOut) {
-    try {
-      const sim = await runSimulate({
-        cli,
-        dataset: opts.dataset,
-        partition: opts.partition,
-        peers: total,
-        rounds: opts.rounds,
-        seed: opts.seed,
-        backend: opts.backend,
-        methods: ['local'],
-        ...(opts.maxSamples !== undefined ? { maxSamples: opts.maxSamples } : {}),
-      });
-      localAcc = sim.methods.local?.meanAcc ?? null;
-    } catch (err) {
-      log(`local-only baseline unavailable: ${(err as Error).message}`);
-    }
-  }
-
-  const socketBytesByIndex = traffic.perPid();
-  const socketBytes = new Map<string, number>();
-  const socketArr: number[] = [];
-  for (const p of pool.procs) {
-    const id = state.byIndex(p.index)?.id;
-    const b = socketBytesByIndex.get(p.pid);
-    if (b !== undefined) socketArr[p.index] = b;
-    if (id !== undefined && b !== undefined) socketBytes.set(id, b);
-  }
-  const summary = summarise(state, {
+  const { summary, resources, localAcc } = await runOutcome({
+    opts,
+    cli,
+    outDir,
+    logDir,
+    total,
     truth: prepared.truth,
-    launched: pool.procs.length - (churner?.restarts() ?? 0),
-    rounds: opts.rounds,
+    state,
+    pool,
+    traffic,
+    peakRss,
+    killer,
+    churner,
     wallSeconds,
-    killed,
-    crashed,
-    localAcc,
-    headFailoverSeconds,
-    socketBytes,
     timedOut,
-    ari: (a, b) => adjustedRandIndex(a, b),
-    failures,
+    baseline: hooks.baseline !== false,
+    log,
   });
-  const resources: ResourceStats = {
-    peakRss: Array.from({ length: pool.procs.length }, (_, i) => peakRss.get(i) ?? 0),
-    socketBytes: Array.from({ length: pool.procs.length }, (_, i) => socketArr[i] ?? 0),
-  };
-  await writeFile(
-    join(outDir, 'summary.json'),
-    JSON.stringify({ ...summary, resources, options: opts, churn: churner?.outcomes }, null, 2) + '\n',
-  );
   const report = await observer.finish(outDir, localAcc);
   return {
     summary,
     outDir,
     resources,
     report,
-    ...(kill ? { kill } : {}),
+    ...(killer.kill ? { kill: killer.kill } : {}),
     ...(churner ? { churn: churner.outcomes } : {}),
   };
 }

@@ -1,102 +1,21 @@
 // The head's side of a round (cluster-level meta training): open a round, collect the members'
 // updates (its own included), close on everyone / quorum + grace / deadline, take the cluster
 // and global step off the event loop, check the result, publish. One explicit state at a time.
-import { ppfmSeeds, type WeightSet } from '@ppfm/meta/light';
-import {
-  clusterTopic,
-  encodeGossip,
-  encodeModelEnvelope,
-  TOPIC_HEADS,
-  type RoundOpenMsg,
-} from '@ppfm/protocol';
+import type { WeightSet } from '@ppfm/meta/light';
+import { clusterTopic, encodeGossip, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
-import { logEvent, notice, type PeerComponents } from '../components.js';
+import { logEvent, notice } from '../components.js';
 import { augmentRound } from './augmentation.js';
-import { unflattenWeights } from '../privacy/vector.js';
-import { RoundCollector, type RoundUpdate, type UpdateVerdict } from '../rounds.js';
+import { RoundCollector, type UpdateVerdict } from '../rounds.js';
 import type { ClusterSession } from './cluster-session.js';
+import { ACTIVITY_ROUNDS, MemberActivity } from './head-activity.js';
+import { announceModel, secureSum } from './head-publish.js';
+import { headSelfUpdate } from './head-self-update.js';
 import type { HeldModel } from './model-store.js';
-import { describeAbort, type SecureHead, type SecureRound } from './secagg-head.js';
-import type { SecureMember } from './secagg-member.js';
-import type { UpdatePrivacy } from './update-privacy.js';
+import type { SecureRound } from './secagg-head.js';
+import type { HeadComponents, HeadDeps, HeadState } from './head-types.js';
 
-/**
- * inactive: not head. waiting: head, a round is not due yet (`reason` says why, since when).
- * open: collecting the updates of `collector.round` (with --secure-agg, `secure` runs the round and
- * the head ends with their sum). closing: aggregating and publishing it.
- * finished: the target round is published; serving it until the members have it.
- */
-export type HeadState =
-  | { kind: 'inactive' }
-  | { kind: 'waiting'; reason: string; since: number }
-  | { kind: 'open'; collector: RoundCollector<WeightSet>; base: HeldModel; secure?: SecureRound }
-  | { kind: 'closing'; round: number }
-  | { kind: 'finished'; round: number; since: number };
-
-export type HeadComponents = Pick<
-  PeerComponents,
-  'self' | 'clock' | 'bus' | 'timing' | 'settings' | 'gossip' | 'learner' | 'store' | 'spec'
->;
-
-/** What the head driver needs from the rest of the peer. */
-export interface HeadDeps {
-  isReady(): boolean;
-  /** Live members of our cluster (self included). */
-  members(): string[];
-  /** When the view last changed (rounds wait for it to settle). */
-  lastViewChange(): number;
-  /** Other clusters' newest models for the global step (pulled before each close). */
-  othersForGlobal(
-    signal: AbortSignal,
-    beforeRound: number,
-  ): Promise<{ cluster: string; weights: WeightSet }[]>;
-  sharedPart(): 'body' | 'head';
-  /**
-   * Why the other clusters are not ready for our round `round` (their heads hold less than round
-   * - 1, whose models its global step takes), or undefined when they are.
-   */
-  othersBehind?(round: number): string | undefined;
-  /** The highest round our former head announced (a finished run never goes on alone). */
-  headRound(): number;
-  /** The first model of this cluster's lineage: the shared network behind the cluster's scaler. */
-  clusterInit(): WeightSet;
-  /** Differential privacy of the head's own update (--dp-*). */
-  privacy?: UpdatePrivacy;
-  /** Secure aggregation (--secure-agg): the round yields the members' sum, not their updates. */
-  secure?: { head: SecureHead; member: SecureMember };
-}
-
-/** A member that sent nothing for this many rounds is not waited for (it may still contribute). */
-export const ACTIVITY_ROUNDS = 2;
-
-/**
- * Who contributes: rounds stop waiting for members that were offered the last ACTIVITY_ROUNDS
- * rounds and sent nothing (silent Sybils, stragglers that never make the deadline), so that they
- * cannot hold every round to its deadline. Newcomers are waited for until they had their chance.
- */
-export class MemberActivity {
-  /** Per member: the first round it was offered, and the last round it contributed to. */
-  private readonly offered = new Map<string, number>();
-  private readonly contributed = new Map<string, number>();
-
-  /** Records a closed round: who was offered it and who contributed. */
-  record(members: Iterable<string>, from: Iterable<string>, round: number): void {
-    for (const m of members) if (!this.offered.has(m)) this.offered.set(m, round);
-    for (const f of from) this.contributed.set(f, round);
-  }
-
-  /** The members round `round` should wait for. */
-  expected(members: ReadonlySet<string>, round: number): Set<string> {
-    const out = new Set<string>();
-    for (const m of members) {
-      const first = this.offered.get(m);
-      const last = this.contributed.get(m);
-      const newcomer = first === undefined || round - first <= ACTIVITY_ROUNDS;
-      if (newcomer || (last !== undefined && round - last <= ACTIVITY_ROUNDS)) out.add(m);
-    }
-    return out;
-  }
-}
+export type { HeadComponents, HeadDeps, HeadState } from './head-types.js';
 
 /** Drives rounds while this peer heads its cluster. */
 export class HeadRounds {
@@ -299,51 +218,8 @@ export class HeadRounds {
     };
     void c.gossip.publish(clusterTopic(s.cluster), encodeGossip(ro));
     logEvent(c, { event: 'round_opened', cluster: s.cluster, round, term, head: c.self });
-    void this.selfUpdate(s, collector, base.weights, secure);
-  }
-
-  /** The head is a member too: its own update goes straight into the collector. */
-  private async selfUpdate(
-    s: ClusterSession,
-    col: RoundCollector<WeightSet>,
-    theta: WeightSet,
-    secure: SecureRound | undefined,
-  ): Promise<void> {
-    const { c } = this;
-    const ref = { cluster: col.cluster, round: col.round, term: col.term, members: [...col.members].sort() };
-    try {
-      if (this.deps.privacy?.admit(col.round) === false) return;
-      if (c.settings.augment === 'member') await augmentRound(c, 'member', col.cluster, col.round, theta);
-      if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
-      const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));
-      if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
-      if (r.kind === 'diverged') {
-        notice(c, 'warn', `round ${col.round}: own update withheld: ${r.reason}`, 'update_withheld');
-        return;
-      }
-      const out = this.deps.privacy ? await this.deps.privacy.prepare(ref, r.delta) : r;
-      if (secure !== undefined && this.deps.secure !== undefined) {
-        const own = { ...ref, head: c.self, deadlineMs: c.timing.roundDeadlineMs };
-        await this.deps.secure.member.contributeOwn(secure, own, out.delta, out.samples, s.signal);
-        return;
-      }
-      if (col.add(col.round, { from: c.self, samples: out.samples, delta: out.delta }, c.clock.now()).ok)
-        logEvent(c, {
-          event: 'update_received',
-          cluster: col.cluster,
-          round: col.round,
-          from: c.self,
-          samples: out.samples,
-        });
-    } catch (err) {
-      if (!s.closed)
-        notice(
-          c,
-          'warn',
-          `round ${col.round}: own training failed: ${(err as Error).message}`,
-          'train_failed',
-        );
-    }
+    const current = (): boolean => this.st.kind === 'open' && this.st.collector === collector;
+    void headSelfUpdate(c, this.deps, s, collector, base.weights, secure, current);
   }
 
   private async close(
@@ -364,7 +240,7 @@ export class HeadRounds {
     else this.activity.record(col.members, secure.advertised(), col.round);
     this.st = { kind: 'closing', round: col.round };
     const live = (): boolean => !s.closed && s.isHead && this.session === s && this.st.kind === 'closing';
-    const sum = secure ? await this.secureSum(secure) : undefined;
+    const sum = secure ? await secureSum(c, this.deps.secure?.head, secure) : undefined;
     if (secure && !live()) return;
     const updates = sum?.updates ?? plain;
     const epsilon = this.deps.privacy?.epsilon();
@@ -434,7 +310,7 @@ export class HeadRounds {
       };
       c.store.set(held);
       s.setRound(col.round);
-      await this.announce(s, held);
+      await announceModel(c, s.cluster, held);
       const target = c.settings.rounds;
       if (target !== undefined && col.round >= target)
         this.st = { kind: 'finished', round: col.round, since: c.clock.now() };
@@ -448,66 +324,9 @@ export class HeadRounds {
     }
   }
 
-  /** Runs the secure round to its end: the members' mean as one update (weighted by their weight sum). */
-  private async secureSum(
-    sr: SecureRound,
-  ): Promise<{ updates: RoundUpdate<WeightSet>[]; contributors: number; failed: boolean }> {
-    const out = await sr.finish();
-    this.deps.secure?.head.close(sr);
-    if (out.kind === 'aborted') {
-      notice(
-        this.c,
-        'warn',
-        `round ${sr.round.round}: secure aggregation failed, model unchanged: ${describeAbort(out.abort)}`,
-        'secagg_failed',
-      );
-      return { updates: [], contributors: 0, failed: true };
-    }
-    const { mean, weightSum, contributors } = out.result;
-    if (mean === undefined) return { updates: [], contributors: contributors.length, failed: false };
-    const delta = unflattenWeights(mean, this.c.store.template);
-    return {
-      updates: [{ from: 'secure-sum', samples: weightSum, delta }],
-      contributors: contributors.length,
-      failed: false,
-    };
-  }
-
   private reopenLater(): void {
     const now = this.c.clock.now();
     this.nextRoundAt = now + this.c.timing.roundGapMs;
     this.st = { kind: 'waiting', reason: 'round gap', since: now };
-  }
-
-  /** Announces the new model on the cluster topic (members fetch it) and to the other heads. */
-  private async announce(s: ClusterSession, m: HeldModel): Promise<void> {
-    const { c } = this;
-    const announce = encodeGossip({
-      kind: 'model_announce',
-      cluster: m.cluster,
-      round: m.round,
-      term: m.term,
-      head: c.self,
-      specHash: c.spec,
-      sentAt: c.clock.now(),
-    });
-    await c.gossip.publish(clusterTopic(s.cluster), announce);
-    await c.gossip.publish(TOPIC_HEADS, announce);
-    const bytes = encodeModelEnvelope({
-      modelId: `${m.cluster}/round-${m.round}`,
-      scope: { kind: 'cluster', cluster: m.cluster },
-      round: m.round,
-      term: m.term,
-      specHash: c.spec,
-      codec: c.settings.codec,
-      weights: m.weights,
-    }).length;
-    logEvent(c, {
-      event: 'cluster_model_published',
-      cluster: m.cluster,
-      round: m.round,
-      term: m.term,
-      bytes,
-    });
   }
 }

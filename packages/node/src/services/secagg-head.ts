@@ -30,7 +30,7 @@ export interface SecureRoundInit {
   round: SecAggRound;
   /** The RoundOpen member list (head included). */
   members: readonly string[];
-  /** The members whose adverts are waited for (default all; see MemberActivity in head-rounds.ts). */
+  /** The members whose adverts are waited for (default all; see MemberActivity in head-activity.ts). */
   expected?: ReadonlySet<string>;
   config: SecAggConfig;
   openedAt: number;
