@@ -52,6 +52,11 @@ export class ClusterSession {
   private last: SessionRole = { role: 'member', head: undefined, term: 0 };
   /** Highest round our head announced (leases carry its newest published round). */
   headRound = 0;
+  /**
+   * The highest round any head of this cluster announced (leases, round opens, announcements),
+   * followed or not: a head catching up from its members takes no round above it.
+   */
+  announcedRound = 0;
   private readonly offDisconnect: () => void;
 
   constructor(
@@ -166,6 +171,7 @@ export class ClusterSession {
     if (this.closed) return;
     const now = this.c.clock.now();
     if (m.kind === 'head_lease') {
+      this.announcedRound = Math.max(this.announcedRound, m.round);
       this.act(
         this.election.onLease(
           { cluster: this.cluster, head: m.head, term: m.term, round: m.round, expiry: now + m.leaseMs },
@@ -181,6 +187,7 @@ export class ClusterSession {
         if (behind && !this.isHead) this.init.onNewModel(from, m.round, this);
       }
     } else if (m.kind === 'round_open') {
+      this.announcedRound = Math.max(this.announcedRound, m.round - 1);
       // A RoundOpen vouches for its head like a lease does (a new head's first round may
       // overtake its first lease); a losing same-term head steps down on it at once.
       if (this.election.head !== from)
@@ -199,6 +206,7 @@ export class ClusterSession {
       if (this.election.head !== from || this.isHead) return;
       this.init.onRoundOpen(m, this);
     } else if (m.kind === 'model_announce') {
+      this.announcedRound = Math.max(this.announcedRound, m.round);
       if (this.isHead || this.election.head !== from) return;
       this.headRound = Math.max(this.headRound, m.round);
       this.init.onNewModel(from, m.round, this);

@@ -23,7 +23,9 @@ export class HeadRounds {
   private session: ClusterSession | undefined;
   private timer: Cancel | undefined;
   private nextRoundAt = 0;
-  private readonly activity = new MemberActivity();
+  /** Who contributed under this headship (reset on each: what a member did for a former head of
+   * ours, rounds ago, says nothing about whether it keeps up now). */
+  private activity = new MemberActivity();
   private readonly startedAt: number;
 
   constructor(
@@ -51,6 +53,8 @@ export class HeadRounds {
     const { c } = this;
     this.deactivate();
     this.session = session;
+    this.deps.catchUp?.reset();
+    this.activity = new MemberActivity();
     const base = c.store.baseFor(session.cluster, c.self, session.election.term, this.deps.clusterInit());
     c.store.set(base);
     session.setRound(base.round);
@@ -108,7 +112,7 @@ export class HeadRounds {
       return;
     }
     if (st.kind !== 'waiting') return;
-    const why = this.notDue(now);
+    const why = this.notDue(now) ?? this.deps.catchUp?.check(s, Math.max(s.announcedRound, s.headRound));
     if (why !== undefined) {
       if (why !== st.reason) this.st = { kind: 'waiting', reason: why, since: now };
       return;

@@ -2,6 +2,7 @@
 import type { WeightSet } from '@ppfm/meta/light';
 import type { PeerComponents } from '../components.js';
 import type { RoundCollector } from '../rounds.js';
+import type { HeadCatchUp } from './head-catch-up.js';
 import type { HeldModel } from './model-store.js';
 import type { SecureHead, SecureRound } from './secagg-head.js';
 import type { SecureMember } from './secagg-member.js';
@@ -47,6 +48,8 @@ export interface HeadDeps {
   headRound(): number;
   /** The first model of this cluster's lineage: the shared network behind the cluster's scaler. */
   clusterInit(): WeightSet;
+  /** Takes a newer model of the cluster from a member before a round opens (after a heal). */
+  catchUp?: HeadCatchUp;
   /** Differential privacy of the head's own update (--dp-*). */
   privacy?: UpdatePrivacy;
   /** Secure aggregation (--secure-agg): the round yields the members' sum, not their updates. */

@@ -25,6 +25,7 @@ import type { ClusterSession } from '../services/cluster-session.js';
 import { Evaluator } from '../services/evaluator.js';
 import { GlobalLevel } from '../services/global-level.js';
 import { HeadRounds } from '../services/head-rounds.js';
+import { HeadCatchUp } from '../services/head-catch-up.js';
 import { MemberRounds } from '../services/member-rounds.js';
 import { Membership } from '../services/membership.js';
 import { RefinementDriver } from '../services/refinement-driver.js';
@@ -129,6 +130,11 @@ export async function buildServices(c: PeerComponents, o: ServicesInit): Promise
     sharedPart: () => planner.sharedPart,
     headRound: () => slot.session?.headRound ?? 0,
     clusterInit: () => clusterInitOf(members()),
+    catchUp: new HeadCatchUp(c, {
+      claims: () => membership.roleClaims(),
+      members,
+      fetch: (peer, cluster, minRound, signal) => client.fetch(peer, cluster, minRound, signal),
+    }),
     ...layer.headDeps,
   });
   const run = new RunTracker(c, {

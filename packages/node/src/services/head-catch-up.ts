@@ -1,0 +1,112 @@
+// A head continues from the newest model its cluster holds, not only from its own. After a
+// partition heals, the election's rule (the higher term wins) can make head a peer that was cut
+// off and holds an older model than the members who kept training on the other side; without
+// this, the cluster would go on from the older model and lose the rounds made meanwhile.
+// Members' heartbeats say which round they hold; the head fetches the newest such model, checks
+// it on its own training data as it checks an aggregate, and continues from it.
+import { acceptCandidate } from '@ppfm/meta/light';
+import { notice, type PeerComponents } from '../components.js';
+import type { ClusterSession } from './cluster-session.js';
+import type { RoleClaim } from './membership.js';
+import type { HeldModel } from './model-store.js';
+
+export type HeadCatchUpComponents = Pick<PeerComponents, 'self' | 'bus' | 'store' | 'learner'>;
+
+export interface HeadCatchUpDeps {
+  /** The latest heartbeat claims of other peers (cluster, role, round held). */
+  claims(): ReadonlyMap<string, RoleClaim>;
+  /** Live members of our cluster (self included). */
+  members(): string[];
+  fetch(peer: string, cluster: string, minRound: number, signal: AbortSignal): Promise<HeldModel | undefined>;
+}
+
+/** idle: nothing newer known (or all tried). fetching: a newer model is being fetched and checked. */
+type CatchUpState = { kind: 'idle' } | { kind: 'fetching'; peer: string; round: number };
+
+/** Finds and adopts a newer model of our cluster held by a member. */
+export class HeadCatchUp {
+  private st: CatchUpState = { kind: 'idle' };
+  /** Peer -> the highest round we already tried to take from it (a refused or failed fetch is not retried). */
+  private readonly tried = new Map<string, number>();
+
+  constructor(
+    private readonly c: HeadCatchUpComponents,
+    private readonly deps: HeadCatchUpDeps,
+  ) {}
+
+  /** Forget what was tried (a new headship). */
+  reset(): void {
+    this.tried.clear();
+  }
+
+  /**
+   * Why the head must not open a round yet: it is taking a newer model from a member; undefined
+   * when no member holds a newer model of this cluster (at most `bound`, the highest round a head of
+   * this cluster announced: a member's claim alone cannot move the cluster ahead).
+   */
+  check(s: ClusterSession, bound: number): string | undefined {
+    if (this.st.kind === 'fetching') return `catching up: round ${this.st.round} from ${this.st.peer}`;
+    const held = this.c.store.model;
+    if (held === undefined) return undefined;
+    const members = new Set(this.deps.members());
+    let best: { peer: string; round: number } | undefined;
+    for (const [peer, claim] of this.deps.claims()) {
+      if (peer === this.c.self || !members.has(peer) || claim.cluster !== s.cluster) continue;
+      if (claim.round <= held.round || claim.round > bound) continue;
+      if ((this.tried.get(peer) ?? -1) >= claim.round) continue;
+      if (best === undefined || claim.round > best.round) best = { peer, round: claim.round };
+    }
+    if (best === undefined) return undefined;
+    this.tried.set(best.peer, best.round);
+    this.st = { kind: 'fetching', ...best };
+    void this.take(s, best.peer, best.round, held).finally(() => {
+      this.st = { kind: 'idle' };
+    });
+    return `catching up: round ${best.round} from ${best.peer}`;
+  }
+
+  private async take(s: ClusterSession, peer: string, round: number, held: HeldModel): Promise<void> {
+    const { c } = this;
+    notice(
+      c,
+      'info',
+      `member ${peer} holds round ${round} of ${s.cluster}, newer than our ${held.round}: continuing from it`,
+      'head_catch_up',
+    );
+    const got = await this.deps.fetch(peer, s.cluster, round, s.signal).catch(() => undefined);
+    if (s.closed || !s.isHead) return;
+    if (got === undefined || got.cluster !== s.cluster || got.round < round) {
+      notice(
+        c,
+        'warn',
+        `could not fetch round ${round} from ${peer}; going on from ${held.round}`,
+        'catch_up_failed',
+      );
+      return;
+    }
+    const now = await c.learner.evaluate(got.weights, 'train');
+    const prev = await c.learner.evaluate(held.weights, 'train');
+    if (s.closed || !s.isHead) return;
+    const verdict =
+      held.round > 0 ? acceptCandidate(prev, now, c.learner.info.task.numClasses) : { ok: true };
+    if (!verdict.ok) {
+      notice(
+        c,
+        'warn',
+        `refused round ${got.round} from ${peer}: ${'reason' in verdict ? verdict.reason : 'worse'}; going on from ${held.round}`,
+        'catch_up_failed',
+      );
+      return;
+    }
+    // The head's own lineage from here on: members adopt what it publishes next.
+    c.store.set({
+      cluster: s.cluster,
+      round: got.round,
+      term: s.election.term,
+      weights: got.weights,
+      source: c.self,
+    });
+    s.setRound(got.round);
+    c.bus.emit('model:adopted', { model: c.store.model as HeldModel });
+  }
+}
