@@ -1,5 +1,6 @@
 /** Command-line surface of `npm run testnet`: parsing, validation and help. */
 import { parseArgs } from 'node:util';
+import { parseSlow, type SlowSpec } from './slow.js';
 
 export type Backend = 'auto' | 'node' | 'wasm' | 'cpu';
 export type Codec = 'float32' | 'float16' | 'int8';
@@ -19,6 +20,8 @@ export interface TestnetOptions {
   killHeadAtRound?: number;
   /** Share of the peers (0..1) that leave at a seeded round and come back from their checkpoint. */
   churn?: number;
+  /** `--slow K[:SHARE]`: K members run at SHARE of their CPU from round 1 (stragglers). */
+  slow?: SlowSpec;
   /** Start this many extra peers (partitioned with the others) after round 1. */
   lateJoin: number;
   /** Use at most this many samples of the dataset (seeded subset), to make short runs. */
@@ -71,6 +74,8 @@ Options:
   --late-join K           start K extra peers after round 1 (partitioned with the others)
   --churn F               a share F (0..1] of the peers leaves (SIGKILL) at a seeded round and comes
                           back 5 s later from its data dir; reports each return's catch-up seconds
+  --slow K[:SHARE]        K members (never a head) run at SHARE (default 0.1) of their CPU from round 1,
+                          by SIGSTOP/SIGCONT; checks rounds are not held for them past the deadline
   --max-samples N         use a seeded subset of N samples of the dataset (faster runs)
   --out DIR               run directory (default runs/<timestamp>); left for \`ppfm inspect DIR/logs\`
   --json                  print only the summary JSON on stdout (progress goes to stderr)
@@ -121,6 +126,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         'kill-head-at-round': { type: 'string' },
         'late-join': { type: 'string' },
         churn: { type: 'string' },
+        slow: { type: 'string' },
         'max-samples': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
@@ -208,6 +214,11 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
     if (!Number.isFinite(f) || f <= 0 || f > 1)
       return { kind: 'error', message: `--churn must be a share in (0, 1], got '${v.churn}'` };
     o.churn = f;
+  }
+  if (v.slow !== undefined) {
+    const spec = parseSlow(v.slow, o.peers);
+    if (typeof spec === 'string') return { kind: 'error', message: spec };
+    o.slow = spec;
   }
   if (v.dashboard !== undefined) {
     const port = int('dashboard', v.dashboard, 0);

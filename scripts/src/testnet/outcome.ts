@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { adjustedRandIndex } from '@ppfm/meta';
 import { runSimulate } from './baseline.js';
 import type { Churner } from './churn.js';
+import type { SlowFault } from './slow.js';
 import type { HeadKiller } from './head-kill.js';
 import { peerName, tail } from './launch.js';
 import type { TestnetOptions } from './options.js';
@@ -36,6 +37,7 @@ export interface RunRecord {
   peakRss: ReadonlyMap<number, number>;
   killer: HeadKiller;
   churner: Churner | undefined;
+  slow?: SlowFault | undefined;
   wallSeconds: number;
   timedOut: boolean;
   /** Run the local-only baseline (not after a timeout). */
@@ -48,7 +50,15 @@ export async function runOutcome(
   r: RunRecord,
 ): Promise<{ summary: TestnetSummary; resources: ResourceStats; localAcc: number | null }> {
   const { opts, state, pool, killer, churner, log } = r;
-  const failures: string[] = killer.failures();
+  const failures: string[] = [...killer.failures(), ...(r.slow?.failures() ?? [])];
+  if (r.slow !== undefined) {
+    const s = r.slow.report;
+    log(
+      `slow members: ${s.slow.length}; their updates taken ${s.accepted}, refused as late ${s.refusedLate}; ` +
+        `${s.rounds} rounds of their clusters, ${s.closedWithout} closed without a slow member, ` +
+        `longest ${s.longestRoundSeconds === null ? 'n/a' : s.longestRoundSeconds.toFixed(1)} s`,
+    );
+  }
   const kill = killer.kill;
 
   const crashed = new Set<string>();
@@ -117,7 +127,11 @@ export async function runOutcome(
   };
   await writeFile(
     join(r.outDir, 'summary.json'),
-    JSON.stringify({ ...summary, resources, options: opts, churn: churner?.outcomes }, null, 2) + '\n',
+    JSON.stringify(
+      { ...summary, resources, options: opts, churn: churner?.outcomes, stragglers: r.slow?.report },
+      null,
+      2,
+    ) + '\n',
   );
   return { summary, resources, localAcc };
 }

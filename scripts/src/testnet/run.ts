@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Churner, churnPlan, type ChurnOutcome } from './churn.js';
+import { SlowFault, type StragglerReport } from './slow.js';
 import { checkDataset, prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
 import { HeadKiller, type HeadKill } from './head-kill.js';
@@ -56,6 +57,8 @@ export interface RunResult {
   report: string;
   /** `--churn`: each planned departure, its return and catch-up time. */
   churn?: ChurnOutcome[];
+  /** `--slow`: what the slowed members did and how long their clusters' rounds took. */
+  stragglers?: StragglerReport;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -114,10 +117,21 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   const follower = new LogFollower(logDir, (e) => {
     state.apply(e);
     churner?.onEvent(e);
+    slow?.onEvent(e);
     killer.onEvent(e);
     hooks.onEvent?.(e);
   });
   const pool = new PeerPool(cli, hooks.handleSignals ?? false);
+  const slow =
+    opts.slow === undefined
+      ? undefined
+      : new SlowFault(opts.slow, opts.seed, {
+          pidOf: (id) => {
+            const idx = state.peers.get(id)?.index;
+            return pool.procs.find((p) => p.index === idx && !p.exited)?.pid;
+          },
+          note,
+        });
   let boots: string[] = [];
   const churner =
     opts.churn === undefined
@@ -274,6 +288,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     await observer.close();
     throw err;
   } finally {
+    slow?.close();
     await pool.stopAll(5000);
     await follower.stop();
     showProgress();
@@ -291,6 +306,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     peakRss,
     killer,
     churner,
+    slow,
     wallSeconds,
     timedOut,
     baseline: hooks.baseline !== false,
@@ -304,5 +320,6 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     report,
     ...(killer.kill ? { kill: killer.kill } : {}),
     ...(churner ? { churn: churner.outcomes } : {}),
+    ...(slow ? { stragglers: slow.report } : {}),
   };
 }
