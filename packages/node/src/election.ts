@@ -48,6 +48,8 @@ export class ClusterElection {
   private headlessSince: number;
   /** Local time the last lease expiry was noticed; cleared once a new head is known. */
   private expiredAt: number | undefined;
+  /** When tick() last ran (a long gap is this peer's own stall). */
+  private lastTickAt: number | undefined;
   /** Local time the last lease from the followed head arrived. */
   private lastLeaseAt: number | undefined;
   /** lastLeaseAt of the head whose lease expired; cleared with expiredAt. */
@@ -228,9 +230,13 @@ export class ClusterElection {
     return [{ kind: 'head_changed', cluster: this.cluster, head: lease.head, term: lease.term, ...timing }];
   }
 
-  /** Advance time: expire leases, claim the headship when due, renew our lease. */
-  tick(now: number): ElectionOutput[] {
+  /**
+   * Advance time: expire leases, claim the headship when due, renew our lease. `tickMs`: the
+   * caller's tick period, when it ticks periodically (a tick much later than that is our stall).
+   */
+  tick(now: number, tickMs?: number): ElectionOutput[] {
     const out: ElectionOutput[] = [];
+    if (tickMs !== undefined) this.forgiveStall(now, tickMs);
     if (this.st.role === 'head') {
       if (now >= this.nextLeaseAt) out.push({ kind: 'publish_lease', lease: this.makeLease(now) });
       return out;
@@ -258,6 +264,23 @@ export class ClusterElection {
       this.suspected.add(m.id);
     out.push(...this.claim(now));
     return out;
+  }
+
+  /**
+   * A tick far behind the previous one means this peer was not running (CPU starvation, a paused
+   * process): the leases it did not hear meanwhile say nothing about the head, so the followed
+   * lease is extended by the stall. Without this a starved member deposed healthy heads with a
+   * higher term each time it woke up, and its cluster churned (testnet --slow).
+   */
+  private forgiveStall(now: number, tickMs: number): void {
+    const prev = this.lastTickAt;
+    this.lastTickAt = now;
+    if (prev === undefined) return;
+    // As liveness.ts forgives it: only the lateness, and only a clear one.
+    const late = now - prev - tickMs;
+    if (late <= Math.max(tickMs, this.intervalMs / 2)) return;
+    if (this.st.role === 'follower' && this.st.leaseExpiresAt !== undefined)
+      this.st = { ...this.st, leaseExpiresAt: this.st.leaseExpiresAt + late };
   }
 
   /**

@@ -98,7 +98,7 @@ class Sim {
     const end = this.t + ms;
     while (this.t < end) {
       this.t += STEP;
-      for (const p of this.live()) this.handle(p, p.election.tick(this.t));
+      for (const p of this.live()) this.handle(p, p.election.tick(this.t, STEP));
       if (until?.()) return;
     }
   }
@@ -321,6 +321,49 @@ describe('ClusterElection', () => {
     );
     sim.run(3 * TTL);
     assert.equal(sim.assertOneHead(), 'a');
+  });
+
+  it('a follower that was not running (a stall) does not depose a live head when it wakes', () => {
+    const sim = new Sim();
+    for (const id of ['a', 'b', 'c']) sim.add(id, 1);
+    sim.run(2000);
+    const head = sim.assertOneHead();
+    const sleeper = sim.get(['a', 'b', 'c'].find((id) => id !== head) as string);
+    const term = sleeper.election.term;
+    // The sleeper's process is stopped for 10 lease ttls: it neither ticks nor hears leases.
+    sleeper.alive = false;
+    sim.run(10 * TTL);
+    sleeper.alive = true;
+    sim.run(2 * TTL);
+    assert.equal(sim.assertOneHead(), head, 'the live head kept its headship');
+    assert.equal(sleeper.election.term, term, 'no new term was claimed');
+    assert.ok(!sleeper.log.some((l) => l.out.kind === 'became_head'), 'the sleeper never claimed');
+  });
+
+  it('without a tick period (no stall forgiveness) the same wake-up claims the headship', () => {
+    const e = new ClusterElection({
+      selfId: 'z',
+      cluster: CLUSTER,
+      leaseIntervalMs: INTERVAL,
+      leaseTtlMs: TTL,
+      now: 0,
+    });
+    e.setMembers(
+      [
+        { id: 'a', capacity: 1 },
+        { id: 'z', capacity: 1 },
+      ],
+      0,
+    );
+    e.onLease({ cluster: CLUSTER, head: 'a', term: 1, round: 0, expiry: TTL }, 0);
+    e.tick(STEP, STEP);
+    assert.equal(e.head, 'a');
+    // Woken 10 ttls later, with the tick period: the stall is forgiven, the lease still holds.
+    e.tick(10 * TTL, STEP);
+    assert.equal(e.head, 'a');
+    // Without it the lease has expired.
+    e.tick(20 * TTL);
+    assert.notEqual(e.head, 'a');
   });
 
   it('a better peer joining later does not preempt the running head', () => {

@@ -133,7 +133,7 @@ export class ClusterSession {
     });
     this.act(this.election.setMembers(this.members, c.clock.now()));
     this.timers.push(
-      c.clock.every(Math.max(20, Math.floor(c.timing.leaseIntervalMs / 4)), () => this.tick()),
+      c.clock.every(this.tickMs(), () => this.tick()),
     );
     this.tick();
   }
@@ -163,8 +163,13 @@ export class ClusterSession {
     this.c.gossip.leave(clusterTopic(this.cluster));
   }
 
+  /** The election's tick period: a quarter of the lease interval. */
+  private tickMs(): number {
+    return Math.max(20, Math.floor(this.c.timing.leaseIntervalMs / 4));
+  }
+
   private tick(): void {
-    if (!this.closed) this.act(this.election.tick(this.c.clock.now()));
+    if (!this.closed) this.act(this.election.tick(this.c.clock.now(), this.tickMs()));
   }
 
   private apply(m: GossipMessage, from: string): void {
