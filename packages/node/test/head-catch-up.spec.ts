@@ -4,7 +4,9 @@
 // announced; and a new headship waits for every member again (stale activity made a head close
 // empty rounds forever).
 import assert from 'node:assert/strict';
+import { decodeModelEnvelope, encodeFetchRequest, specHash } from '@ppfm/protocol';
 import type { PeerComponents } from '../src/components.js';
+import { handleFetch } from '../src/handlers/fetch.js';
 import { EventBus } from '../src/events.js';
 import type { Learner } from '../src/learner/learner.js';
 import type { LogEvent } from '../src/log/events.js';
@@ -101,6 +103,21 @@ describe('head catch-up after a heal', () => {
     assert.equal(f.fetches.length, 1);
   });
 
+  it('believes a round nobody announced only when two members claim it (a renamed cluster after a heal)', async () => {
+    const f = fixture();
+    f.claims.set('A', claim('c0', 8));
+    assert.equal(
+      f.catchUp.check(f.session, 4),
+      undefined,
+      'one claim above every announcement is not enough',
+    );
+    f.claims.set('B', claim('c0', 6));
+    f.held.set('B', { cluster: 'c0', round: 6, term: 1, weights: w(6), source: 'G' });
+    assert.match(f.catchUp.check(f.session, 4) ?? '', /round 6 from B/);
+    await f.done;
+    assert.equal(f.store.model?.round, 6, 'the corroborated round, not the single higher claim');
+  });
+
   it('says so when the member does not serve the model it claimed', async () => {
     const f = fixture();
     f.claims.set('A', claim('c0', 6));
@@ -142,5 +159,33 @@ describe('member activity under a new headship', () => {
     head.activate(session);
     assert.deepEqual([...activity().expected(new Set(['A', 'B']), 7)], ['A', 'B']);
     head.deactivate();
+  });
+});
+
+describe('fetch under a renamed cluster id', () => {
+  it('serves the held model under our current cluster id too, and nothing else', () => {
+    const store = new ModelStore(w(0));
+    store.set({ cluster: 'c0', round: 6, term: 2, weights: w(6), source: 'G' });
+    const c = {
+      self: 'M',
+      bus: new EventBus(),
+      store,
+      spec: specHash(w(0)),
+      settings: { codec: 'float32' },
+    } as unknown as PeerComponents;
+    const ask = (cluster: string, current: string | undefined) =>
+      handleFetch(
+        c,
+        encodeFetchRequest({ scope: { kind: 'cluster', cluster }, minRound: 5 }),
+        'H',
+        undefined,
+        () => current,
+      );
+    const renamed = decodeModelEnvelope(ask('c1', 'c1'));
+    assert.ok(renamed.ok);
+    assert.deepEqual(renamed.value.scope, { kind: 'cluster', cluster: 'c1' });
+    assert.equal(renamed.value.round, 6);
+    assert.ok(decodeModelEnvelope(ask('c0', 'c1')).ok, 'still under its own id');
+    assert.ok(!decodeModelEnvelope(ask('c2', 'c1')).ok, 'not under a cluster we are not in');
   });
 });

@@ -11,6 +11,8 @@ export function handleFetch(
   body: Uint8Array,
   from: string,
   onServed?: (from: string, round: number) => void,
+  /** Our cluster's id now: the held model is served under it too (ids are renamed when views merge). */
+  currentCluster?: () => string | undefined,
 ): Uint8Array {
   const r = decodeFetchRequest(body);
   if (!r.ok) {
@@ -40,12 +42,15 @@ export function handleFetch(
     });
   }
   const m = c.store.model;
-  if (q.scope.kind !== 'cluster' || m === undefined || m.cluster !== q.scope.cluster || m.round < q.minRound)
+  const asked = q.scope.kind === 'cluster' ? q.scope.cluster : undefined;
+  const ours =
+    m !== undefined && (m.cluster === asked || (asked !== undefined && currentCluster?.() === asked));
+  if (asked === undefined || m === undefined || !ours || m.round < q.minRound)
     return encodeError({ code: 'not_found', message: 'no such model here' });
   onServed?.(from, m.round);
   return encodeModelEnvelope({
-    modelId: `${m.cluster}/round-${m.round}`,
-    scope: { kind: 'cluster', cluster: m.cluster },
+    modelId: `${asked}/round-${m.round}`,
+    scope: { kind: 'cluster', cluster: asked },
     round: m.round,
     term: m.term,
     specHash: c.spec,

@@ -132,9 +132,7 @@ export class ClusterSession {
       apply: (m, from) => this.apply(m, from),
     });
     this.act(this.election.setMembers(this.members, c.clock.now()));
-    this.timers.push(
-      c.clock.every(this.tickMs(), () => this.tick()),
-    );
+    this.timers.push(c.clock.every(this.tickMs(), () => this.tick()));
     this.tick();
   }
 

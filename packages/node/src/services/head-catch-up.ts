@@ -41,28 +41,32 @@ export class HeadCatchUp {
 
   /**
    * Why the head must not open a round yet: it is taking a newer model from a member; undefined
-   * when no member holds a newer model of this cluster (at most `bound`, the highest round a head of
-   * this cluster announced: a member's claim alone cannot move the cluster ahead).
+   * when no member holds a newer model of this cluster. A round is believed when a head of this
+   * cluster announced it (`bound`) or when two members claim it: one member's claim alone cannot
+   * move the cluster ahead (a liar would end the run early).
    */
   check(s: ClusterSession, bound: number): string | undefined {
     if (this.st.kind === 'fetching') return `catching up: round ${this.st.round} from ${this.st.peer}`;
     const held = this.c.store.model;
     if (held === undefined) return undefined;
     const members = new Set(this.deps.members());
-    let best: { peer: string; round: number } | undefined;
+    const newer: { peer: string; round: number }[] = [];
     for (const [peer, claim] of this.deps.claims()) {
       if (peer === this.c.self || !members.has(peer) || claim.cluster !== s.cluster) continue;
-      if (claim.round <= held.round || claim.round > bound) continue;
-      if ((this.tried.get(peer) ?? -1) >= claim.round) continue;
-      if (best === undefined || claim.round > best.round) best = { peer, round: claim.round };
+      if (claim.round > held.round) newer.push({ peer, round: claim.round });
     }
-    if (best === undefined) return undefined;
-    this.tried.set(best.peer, best.round);
-    this.st = { kind: 'fetching', ...best };
-    void this.take(s, best.peer, best.round, held).finally(() => {
+    newer.sort((a, b) => b.round - a.round);
+    const corroborated = newer[1]?.round ?? 0;
+    const believed = Math.max(corroborated, Math.min(bound, newer[0]?.round ?? 0));
+    // The member with the lowest claim at or above the believed round, not tried at it yet.
+    const pick = newer.filter((n) => n.round >= believed && (this.tried.get(n.peer) ?? -1) < believed).at(-1);
+    if (pick === undefined || believed <= held.round) return undefined;
+    this.tried.set(pick.peer, believed);
+    this.st = { kind: 'fetching', peer: pick.peer, round: believed };
+    void this.take(s, pick.peer, believed, held).finally(() => {
       this.st = { kind: 'idle' };
     });
-    return `catching up: round ${best.round} from ${best.peer}`;
+    return `catching up: round ${believed} from ${pick.peer}`;
   }
 
   private async take(s: ClusterSession, peer: string, round: number, held: HeldModel): Promise<void> {

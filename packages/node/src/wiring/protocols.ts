@@ -32,7 +32,7 @@ export function pexRejected(
 /** Serves the direct protocols and logs connections (the membership hears of each new one). */
 export async function serveProtocols(
   c: PeerComponents,
-  s: Pick<Services, 'run' | 'head' | 'membership'>,
+  s: Pick<Services, 'run' | 'head' | 'membership' | 'slot'>,
   o: { template: WeightSet; layer: PrivacyLayer },
 ): Promise<void> {
   const { timing, settings, libp2p } = c;
@@ -55,7 +55,14 @@ export async function serveProtocols(
   await serve(
     libp2p,
     PROTOCOL_MODEL_FETCH,
-    async (b, from) => handleFetch(c, b, from, (f, r) => run.onServed(f, r)),
+    async (b, from) =>
+      handleFetch(
+        c,
+        b,
+        from,
+        (f, r) => run.onServed(f, r),
+        () => s.slot.session?.cluster,
+      ),
     {
       limits: { maxBytes: caps.fetch.request, timeoutMs: timing.fetchTimeoutMs },
       encodeError: encodeErr,
