@@ -312,7 +312,7 @@ export class HeadRounds {
     const { c } = this;
     const ref = { cluster: col.cluster, round: col.round, term: col.term, members: [...col.members].sort() };
     try {
-      if (this.deps.privacy?.admit(col.round) === false) return;
+      if (this.deps.privacy?.admit(col.round, ref) === false) return;
       if (c.settings.augment === 'member') await augmentRound(c, 'member', col.cluster, col.round, theta);
       if (s.closed || this.st.kind !== 'open' || this.st.collector !== col) return;
       const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));

@@ -142,7 +142,7 @@ export class MemberRounds {
   private async contribute(s: ClusterSession, ro: RoundOpenMsg): Promise<void> {
     const { c } = this;
     if (s.election.head !== ro.head || s.isHead) return;
-    if (this.deps.privacy?.admit(ro.round) === false) return;
+    if (this.deps.privacy?.admit(ro.round, ro) === false) return;
     // Under --secure-agg an update never leaves in the clear: no secure round, no update.
     const insecure = this.deps.secure?.cannotJoin(ro);
     if (insecure !== undefined)
