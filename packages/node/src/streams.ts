@@ -66,20 +66,71 @@ export async function request(
   const s = stream;
   const onAbort = (): void => s.abort(new Error('deadline exceeded'));
   sig.addEventListener('abort', onAbort, { once: true });
+  const traffic = trafficOf(libp2p);
+  const kind = trafficKindOf(protocol);
+  // The reply is read while the request is written: a server that refuses a request from its
+  // first bytes (a late push) answers before the end, and the rest is then never sent.
+  const out = new ChunkedWrite(lp.encode.single(body).subarray(), body.byteLength);
+  const writing = s.sink(out.chunks()).then(
+    () => undefined,
+    (err: unknown) => err as Error,
+  );
   try {
-    const traffic = trafficOf(libp2p);
-    const kind = trafficKindOf(protocol);
-    await s.sink(lp.encode([body]));
-    traffic?.add(kind, body.byteLength, 0);
+    // A failed write aborts the stream, so the read fails with the write's error.
     const resp = await readOne(s.source, limits.maxBytes);
-    traffic?.add(kind, 0, resp.byteLength);
-    await s.close().catch(() => undefined);
+    traffic?.add(kind, out.bodyBytesSent, resp.byteLength);
+    if (out.offeredAll) {
+      await writing;
+      await s.close().catch(() => undefined);
+    } else {
+      out.stop();
+      s.abort(new Error('answered before the end of the request'));
+    }
     return resp;
   } catch (err) {
+    out.stop();
+    traffic?.add(kind, out.bodyBytesSent, 0);
     s.abort(err as Error);
     throw classify(err, sig);
   } finally {
     sig.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Bytes handed to a stream at a time: the transport takes each before the next is offered. */
+const WRITE_CHUNK = 64 * 1024;
+
+/** A length-prefixed request written in chunks that can stop, counting what left. */
+class ChunkedWrite {
+  private stopped = false;
+  private sent = 0;
+
+  constructor(
+    private readonly frame: Uint8Array,
+    private readonly bodyBytes: number,
+  ) {}
+
+  /** The chunks, until stopped. */
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < this.frame.byteLength && !this.stopped; at += WRITE_CHUNK) {
+      const chunk = this.frame.subarray(at, at + WRITE_CHUNK);
+      this.sent += chunk.byteLength; // counted when offered: an upper bound on what left
+      yield chunk;
+    }
+  }
+
+  /** Whether every chunk was handed to the transport. */
+  get offeredAll(): boolean {
+    return this.sent === this.frame.byteLength;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Bytes of the body (without the length prefix) handed to the transport. */
+  get bodyBytesSent(): number {
+    return Math.max(0, this.sent - (this.frame.byteLength - this.bodyBytes));
   }
 }
 
@@ -179,6 +230,7 @@ export async function serve(
             admit === undefined ? undefined : (prefix, n) => admit(prefix, n, from),
           );
           if (r.kind === 'refused') {
+            trafficOf(libp2p)?.add(trafficKindOf(protocol), 0, r.bytesRead); // what it cost us
             if (opts.logRefusal?.(r.reason) ?? true)
               failures.add(from, { reason: 'refused', code: r.reason, detail: r.detail });
             await reply(stream, opts.encodeError(r.reason, r.detail));

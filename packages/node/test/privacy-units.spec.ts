@@ -168,6 +168,24 @@ describe('differential privacy of updates (UpdatePrivacy)', () => {
     assert.ok(rel[0]?.event === 'dp_release' && Math.abs(rel[0].norm - Math.sqrt(20_000) * 3) < 1e-6);
   });
 
+  it('a re-opened round (same cluster, round, term, members) re-sends the same noised update: one release', async () => {
+    const dp = { clip: 1, sigma: 1, delta: 1e-5, maxEpsilon: Infinity };
+    const g = await UpdatePrivacy.open(c, dp, true, dir, createRng(3));
+    const r1 = { ...round, term: 2 };
+    const a = await g.prepare(r1, delta([0.5, 0.5, 0.5]));
+    const b = await g.prepare({ ...r1, members: [...r1.members].reverse() }, delta([9, 9, 9]));
+    assert.deepEqual([...b.delta[0]!.values], [...a.delta[0]!.values], 'the same release again');
+    assert.equal(g.releases, 1);
+    assert.ok(g.admit(1, r1), 'a re-attempt is admitted whatever the budget');
+    assert.equal(logged.filter((e) => e.event === 'dp_release').length, 1);
+    assert.ok(logged.some((e) => e.event === 'notice' && e.code === 'dp_reused'));
+    // Another member list, another term or the next round is a new release.
+    await g.prepare({ ...r1, members: ['peerA', 'peerB'] }, delta([0.5, 0.5, 0.5]));
+    await g.prepare({ ...r1, members: ['peerA', 'peerB'], term: 3 }, delta([0.5, 0.5, 0.5]));
+    await g.prepare({ ...r1, members: ['peerA', 'peerB'], term: 3, round: 2 }, delta([0.5, 0.5, 0.5]));
+    assert.equal(g.releases, 4);
+  });
+
   it('keeps the spent budget on disk across restarts and stops at --dp-max-epsilon, saying so once', async () => {
     const sigma = 1.5;
     const max = (gaussianEpsilon(sigma, 2, 1e-5) + gaussianEpsilon(sigma, 3, 1e-5)) / 2; // room for 2

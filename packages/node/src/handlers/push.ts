@@ -38,7 +38,8 @@ export function pushRefusalReply(reason: string, detail: string): Uint8Array {
 
 /**
  * Judges a push from its first bytes (the header, via the protocol's peekDirectHeader): only a
- * current member's update for the open round, term and our spec is read further.
+ * current member's update for the open round, term and our spec is read further, and only while
+ * that round stays open.
  */
 export function admitPush(
   c: Pick<PeerComponents, 'spec' | 'settings'>,
@@ -60,6 +61,19 @@ export function admitPush(
   if (h.frameBytes !== frameBytes)
     return refuse('malformed', `frame says ${h.frameBytes} bytes, length prefix ${frameBytes}`);
   if (h.specHash !== c.spec) return refuse('shape_mismatch', 'update for another model spec');
+  const judge = (): Admission => judgeRound(head, h, from);
+  const first = judge();
+  // The round may close while the weights arrive: judged again as they do.
+  return first.kind === 'read' ? { kind: 'read', recheck: judge } : first;
+}
+
+/** Whether an update for (cluster, round, term) from `from` can count in the head's open round now. */
+function judgeRound(
+  head: HeadRounds,
+  h: { cluster: string; baseRound: number; term: number },
+  from: string,
+): Admission {
+  const refuse = (reason: string, detail: string): Admission => ({ kind: 'refuse', reason, detail });
   const st = head.state;
   if (st.kind === 'inactive') return refuse('not_head', 'not a head');
   if (!head.isMember(from)) return refuse('not_member', `${from} is not a member of our cluster`);

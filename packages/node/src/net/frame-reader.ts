@@ -8,8 +8,11 @@ import type { Uint8ArrayList } from 'uint8arraylist';
 export type Admission =
   /** Show me at least `bytes` bytes of the frame (or all of it, when it is shorter). */
   | { kind: 'more'; bytes: number }
-  /** Read the frame whole. */
-  | { kind: 'read' }
+  /**
+   * Read the frame whole; `recheck`, when given, is asked again as more of the body arrives
+   * (a round that closes while its push is read stops the read there).
+   */
+  | { kind: 'read'; recheck?: () => Admission }
   /** Stop here: the frame is refused (nothing more is read). */
   | { kind: 'refuse'; reason: string; detail: string };
 
@@ -22,10 +25,10 @@ export type FrameFault =
   | { kind: 'malformed'; detail: string }
   | { kind: 'empty'; detail: string };
 
-/** A frame, a refusal by `admit`, or a fault of the stream's content. */
+/** A frame, a refusal by `admit` (after `bytesRead` bytes of the frame), or a fault of the stream's content. */
 export type FrameRead =
   | { kind: 'frame'; bytes: Uint8Array }
-  | { kind: 'refused'; reason: string; detail: string }
+  | { kind: 'refused'; reason: string; detail: string; bytesRead: number }
   | { kind: 'fault'; fault: FrameFault };
 
 const MAX_PREFIX_BYTES = 9; // a varint of 2^63: far beyond any cap
@@ -128,12 +131,22 @@ export async function readFrame(
       kind: 'fault',
       fault: { kind: 'too_large', detail: `frame of ${length} bytes exceeds ${maxBytes}` },
     };
+  const refused = (a: { reason: string; detail: string }): FrameRead => ({
+    kind: 'refused',
+    reason: a.reason,
+    detail: a.detail,
+    bytesRead: pending.length,
+  });
   // The header, judged before the body is read.
+  let recheck: (() => Admission) | undefined;
   if (admit !== undefined) {
     for (;;) {
       const a = admit(pending.head(Math.min(pending.length, length)), length);
-      if (a.kind === 'refuse') return { kind: 'refused', reason: a.reason, detail: a.detail };
-      if (a.kind === 'read') break;
+      if (a.kind === 'refuse') return refused(a);
+      if (a.kind === 'read') {
+        recheck = a.recheck;
+        break;
+      }
       // 'more': a judge shown the whole frame that still cannot decide leaves it to the decoder.
       if (pending.length >= length) break;
       const want = Math.min(Math.max(a.bytes, pending.length + 1), length);
@@ -145,11 +158,14 @@ export async function readFrame(
           };
     }
   }
-  while (pending.length < length)
+  while (pending.length < length) {
     if (!(await more()))
       return {
         kind: 'fault',
         fault: { kind: 'empty', detail: `stream ended after ${pending.length} of ${length} bytes` },
       };
+    const again = recheck?.();
+    if (again?.kind === 'refuse' && pending.length < length) return refused(again);
+  }
   return { kind: 'frame', bytes: pending.head(length) };
 }

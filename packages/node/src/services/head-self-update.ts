@@ -30,7 +30,7 @@ export async function headSelfUpdate(
 ): Promise<void> {
   const ref = { cluster: col.cluster, round: col.round, term: col.term, members: [...col.members].sort() };
   try {
-    if (deps.privacy?.admit(col.round) === false) return;
+    if (deps.privacy?.admit(col.round, ref) === false) return;
     if (c.settings.augment === 'member') await augmentRound(c, 'member', col.cluster, col.round, theta);
     if (s.closed || !current()) return;
     const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));

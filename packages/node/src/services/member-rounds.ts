@@ -142,7 +142,7 @@ export class MemberRounds {
   private async contribute(s: ClusterSession, ro: RoundOpenMsg): Promise<void> {
     const { c } = this;
     if (s.election.head !== ro.head || s.isHead) return;
-    if (this.deps.privacy?.admit(ro.round) === false) return;
+    if (this.deps.privacy?.admit(ro.round, ro) === false) return;
     // Under --secure-agg an update never leaves in the clear: no secure round, no update.
     const insecure = this.deps.secure?.cannotJoin(ro);
     if (insecure !== undefined)
@@ -191,6 +191,15 @@ export class MemberRounds {
 
   private async push(s: ClusterSession, ro: RoundOpenMsg, delta: WeightSet, samples: number): Promise<void> {
     const { c } = this;
+    // Gossip may already say the round is over: the head would refuse the update, so keep it.
+    const over =
+      s.headRound >= ro.round
+        ? `the head already published round ${s.headRound}`
+        : this.pending !== undefined && this.pending.round > ro.round
+          ? `the head already opened round ${this.pending.round}`
+          : undefined;
+    if (over !== undefined)
+      return notice(c, 'info', `round ${ro.round}: update not sent: ${over}`, 'push_skipped');
     let resp: Uint8Array;
     try {
       resp = await request(

@@ -21,7 +21,13 @@ export interface ReleaseRound {
   round: number;
   /** The round's members (its RoundOpen list): with secure aggregation they share the noise. */
   members: readonly string[];
+  /** The term of the head that opened it (a round re-opened under another term is another release). */
+  term?: number;
 }
+
+/** Same key, same round attempt: a re-opened round (same cluster, round, term and members). */
+const releaseKey = (r: ReleaseRound): string =>
+  JSON.stringify([r.cluster, r.round, r.term ?? null, [...r.members].sort()]);
 
 /** An update ready to leave the peer, and the weight it goes with. */
 export interface PreparedUpdate {
@@ -34,6 +40,12 @@ export class UpdatePrivacy {
   private announced = false;
   /** Saves in call order: two releases at once (a head re-opening a round) are logged in order. */
   private saved: Promise<void> = Promise.resolve();
+  /**
+   * The last release: when the head re-opens that round (a failed secure round) the same noised
+   * update is sent again. Re-sending a release is post-processing, so it costs no budget; a fresh
+   * noise draw per attempt spent the budget of the whole run within two rounds on a loaded machine.
+   */
+  private last: { key: string; out: Promise<PreparedUpdate> } | undefined;
 
   private constructor(
     private readonly c: UpdatePrivacyComponents,
@@ -69,8 +81,12 @@ export class UpdatePrivacy {
     return this.accountant.rounds;
   }
 
-  /** Whether this peer may contribute one more update; the first refusal is announced. */
-  admit(round: number): boolean {
+  /**
+   * Whether this peer may contribute one more update (or `r` again: a re-opened round costs no
+   * new release); the first refusal is announced.
+   */
+  admit(round: number, r?: ReleaseRound): boolean {
+    if (r !== undefined && this.last?.key === releaseKey(r)) return true;
     if (this.accountant.canContribute(this.dp.sigma)) return true;
     if (!this.announced) {
       this.announced = true;
@@ -93,6 +109,23 @@ export class UpdatePrivacy {
    * larger); the release is on disk before this resolves.
    */
   async prepare(r: ReleaseRound, delta: WeightSet): Promise<PreparedUpdate> {
+    const key = releaseKey(r);
+    if (this.last?.key === key) {
+      notice(
+        this.c,
+        'info',
+        `round ${r.round} re-opened: the same noised update is sent again (no new release)`,
+        'dp_reused',
+      );
+      return this.last.out;
+    }
+    const out = this.release(r, delta);
+    this.last = { key, out };
+    out.catch(() => (this.last = undefined));
+    return out;
+  }
+
+  private async release(r: ReleaseRound, delta: WeightSet): Promise<PreparedUpdate> {
     const factor = noiseFactor(this.secureAgg && r.members.length >= 2, r.members.length);
     const out = clipAndNoise(delta, { clip: this.dp.clip, sigma: this.dp.sigma * factor, rng: this.rng });
     this.accountant.record(this.dp.sigma);
