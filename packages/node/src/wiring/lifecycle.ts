@@ -35,15 +35,19 @@ export function lifecycle(
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
   let stopping: Promise<void> | undefined;
+  // Timers and role drivers first, so that nothing starts while the peer winds down.
+  const halt = (): void => {
+    run.stop();
+    keeper.stop();
+    membership.stop();
+    planner.stop();
+    refinement.stop();
+    head.deactivate();
+    member.deactivate();
+  };
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
-      run.stop();
-      keeper.stop();
-      membership.stop();
-      planner.stop();
-      refinement.stop();
-      head.deactivate();
-      member.deactivate();
+      halt();
       await checkpointer
         .save(slot.session?.election.highestTerm ?? 0)
         .catch((err: Error) =>
@@ -70,13 +74,7 @@ export function lifecycle(
     stopping ??= (async () => {
       p.onCrash();
       await addressBook.stop(false);
-      run.stop();
-      keeper.stop();
-      membership.stop();
-      planner.stop();
-      refinement.stop();
-      head.deactivate();
-      member.deactivate();
+      halt();
       slot.session?.close();
       await undo();
       resolveDone();
