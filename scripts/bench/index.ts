@@ -7,8 +7,9 @@ import type { BenchOptions } from './common.js';
 import { benchDpSimulate, benchDpTestnet, benchFingerprintAri, benchSecAggCost } from './privacy.js';
 import { benchNetns } from './netns.js';
 import { benchBytes, benchCompare, benchFailover, benchScale } from './suites.js';
+import { benchZeroShot, parseZsRows, parseZsSettings, type ZsRowSpec, type ZsSetting } from './zeroshot.js';
 
-const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy', 'netns'] as const;
+const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy', 'netns', 'zeroshot'] as const;
 /** Parts of the privacy suite. */
 const PRIVACY_PARTS = ['cost', 'dp', 'dp-sim', 'fingerprint'] as const;
 type Suite = (typeof ALL)[number];
@@ -22,6 +23,12 @@ const HELP = `Usage: npm run bench -w @ppfm/scripts -- [options]
   --privacy LIST     parts of the privacy suite: ${PRIVACY_PARTS.join(',')} (default all)
   --secagg-sizes L   cluster sizes of the secure-aggregation cost runs (default 4,8,16)
   --dp-clip C        L2 clip of the accuracy-against-epsilon runs (default 1)
+  --zs-rows LIST     zeroshot: model:vectors rows, e.g. compat:name+wordnet,generator:name
+                     (default: compat:name+wordnet,generator:name,compat:name,generator:name+wordnet)
+  --zs-settings LIST zeroshot: alone,federated,pooled (default all)
+  --zs-steps N       zeroshot: --zs-steps of each peer (default 12; pooled gets N x peers)
+                     zeroshot's own defaults: --dataset fashion-mnist --partition zeroshot:3
+                     --rounds 12 --max-samples 8000 (the simulator's table)
   --dataset NAME     (default mnist)   --partition SPEC (default rotate:2)   --seed N (default 1)
   --max-samples N    dataset subset (default: all)
   --backend B        auto|node|wasm|cpu (default auto)
@@ -51,6 +58,9 @@ async function main(): Promise<number> {
         privacy: { type: 'string' },
         'secagg-sizes': { type: 'string' },
         'dp-clip': { type: 'string' },
+        'zs-rows': { type: 'string' },
+        'zs-settings': { type: 'string' },
+        'zs-steps': { type: 'string' },
         dataset: { type: 'string' },
         partition: { type: 'string' },
         seed: { type: 'string' },
@@ -77,6 +87,10 @@ async function main(): Promise<number> {
   let privacyParts: string[];
   let secaggSizes: number[];
   let dpClip: number;
+  let zsB: BenchOptions;
+  let zsRows: ZsRowSpec[];
+  let zsSettings: ZsSetting[];
+  let zsSteps: number;
   try {
     suites = v.only === undefined ? [...ALL] : (v.only.split(',').map((s) => s.trim()) as Suite[]);
     const bad = suites.filter((s) => !ALL.includes(s));
@@ -105,6 +119,17 @@ async function main(): Promise<number> {
     secaggSizes = (v['secagg-sizes'] ?? '4,8,16').split(',').map((s) => int(s, 0));
     dpClip = v['dp-clip'] === undefined ? 1 : Number(v['dp-clip']);
     if (!(dpClip > 0)) throw new Error(`--dp-clip: expected a number > 0, got '${v['dp-clip']}'`);
+    // The zero-shot table's settings are the simulator's unless given.
+    zsB = {
+      ...b,
+      dataset: v.dataset ?? 'fashion-mnist',
+      partition: v.partition ?? 'zeroshot:3',
+      rounds: int(v.rounds, 12),
+      maxSamples: int(v['max-samples'], 8000),
+    };
+    zsRows = parseZsRows(v['zs-rows']);
+    zsSettings = parseZsSettings(v['zs-settings']);
+    zsSteps = int(v['zs-steps'], 12);
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message}\n`);
     return 2;
@@ -122,6 +147,7 @@ async function main(): Promise<number> {
       if (s === 'failover')
         results.failover = await benchFailover({ ...b, peers: Math.min(b.peers, 6) }, repeats);
       if (s === 'netns') results.netns = await benchNetns(b);
+      if (s === 'zeroshot') results.zeroshot = await benchZeroShot(zsB, zsRows, zsSettings, zsSteps);
       if (s === 'privacy') {
         const r: Record<string, unknown> = {};
         results.privacy = r;

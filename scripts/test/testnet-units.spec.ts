@@ -157,6 +157,7 @@ describe('testnet options', () => {
         timeoutSeconds: 90,
         maxSamples: 1200,
         extraPeerArgs: [],
+        alone: false,
       },
     );
   });

@@ -27,6 +27,8 @@ export type PeerEvent =
       lossAfter?: number;
       /** Epsilon spent by this peer (differential privacy), when it runs with --dp-*. */
       epsilon?: number;
+      /** Zero-shot mode: unseen-class accuracy and generalised ZSL (seen, unseen, harmonic mean). */
+      zs?: { zsl?: number; gzslSeen?: number; gzslUnseen?: number; gzslH?: number };
     })
   | (Base & { event: 'dp_release'; cluster: string; round: number; epsilon?: number; delta: number })
   | (Base & {
@@ -138,6 +140,12 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       if (lossAfter !== undefined) e.lossAfter = lossAfter;
       const epsilon = num(r.epsilon);
       if (epsilon !== undefined) e.epsilon = epsilon;
+      const zs: NonNullable<typeof e.zs> = {};
+      for (const k of ['zsl', 'gzslSeen', 'gzslUnseen', 'gzslH'] as const) {
+        const x = num(r[k]);
+        if (x !== undefined) zs[k] = x;
+      }
+      if (Object.keys(zs).length > 0) e.zs = zs;
       return e;
     }
     case 'dp_release': {

@@ -48,8 +48,10 @@ export interface PeerLaunch {
   minPeers: boolean;
 }
 
-/** The `ppfm start` arguments of one testnet peer. */
+/** The `ppfm start` arguments of one testnet peer (with --alone: no bootstrap, no --min-peers). */
 export function peerArgs(opts: TestnetOptions, p: PeerLaunch): string[] {
+  const bootstrap = opts.alone ? [] : p.bootstrap;
+  const minPeers = p.minPeers && !opts.alone;
   return [
     'start',
     '--data',
@@ -70,8 +72,8 @@ export function peerArgs(opts: TestnetOptions, p: PeerLaunch): string[] {
     '--codec',
     opts.codec,
     '--quiet',
-    ...p.bootstrap.flatMap((b) => ['--bootstrap', b]),
-    ...(p.minPeers ? ['--min-peers', String(opts.peers)] : []),
+    ...bootstrap.flatMap((b) => ['--bootstrap', b]),
+    ...(minPeers ? ['--min-peers', String(opts.peers)] : []),
     ...(opts.aggregator !== undefined ? ['--aggregator', opts.aggregator] : []),
     ...(opts.augment !== undefined ? ['--augment', opts.augment] : []),
     ...opts.extraPeerArgs,

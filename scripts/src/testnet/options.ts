@@ -37,6 +37,8 @@ export interface TestnetOptions {
   dashboard?: number;
   /** Zero-shot augmentation on every peer (`ppfm start --augment`). */
   augment?: 'member' | 'head';
+  /** Every peer runs without bootstrap addresses and --min-peers: N peers that never federate. */
+  alone: boolean;
 }
 
 /** Port of `--dashboard` without a value. */
@@ -54,6 +56,7 @@ export const DEFAULTS: TestnetOptions = {
   json: false,
   timeoutSeconds: 600,
   extraPeerArgs: [],
+  alone: false,
 };
 
 export const HELP = `Usage: npm run testnet -- [options]
@@ -84,6 +87,8 @@ Options:
                           (default: the peers' default, auto)
   --augment ROLE          member | head: zero-shot data augmentation (FedZDA) on every peer
   --peer-arg ARG          extra argument for every \`ppfm start\` (repeatable)
+  --alone                 start every peer without bootstrap addresses: N peers that never federate
+                          (each trains local rounds; the truth is one cluster per peer)
   --dashboard [PORT]      serve the live dashboard on http://127.0.0.1:PORT/ (default 8080; 0 any free port);
                           every run also writes a static report.html into its run directory
   -h, --help              show this help
@@ -135,6 +140,7 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
         aggregator: { type: 'string' },
         augment: { type: 'string' },
         dashboard: { type: 'string' },
+        alone: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -225,6 +231,17 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
     if (typeof port === 'string' || port > 65535)
       return { kind: 'error', message: `--dashboard takes a port 0..65535, got '${v.dashboard}'` };
     o.dashboard = port;
+  }
+  if (v.alone === true) {
+    // Faults and joiners need peers that find each other; alone peers never do.
+    const clash = [
+      o.killHeadAtRound !== undefined ? '--kill-head-at-round' : '',
+      o.churn !== undefined ? '--churn' : '',
+      o.lateJoin > 0 ? '--late-join' : '',
+    ].filter((x) => x !== '');
+    if (clash.length > 0)
+      return { kind: 'error', message: `--alone cannot be combined with ${clash.join(', ')}` };
+    o.alone = true;
   }
   if (v.out !== undefined) o.out = v.out;
   o.json = v.json === true;

@@ -13,6 +13,7 @@ import type { PeerPool } from './processes.js';
 import type { NetworkState } from './state.js';
 import { summarise, type TestnetSummary } from './summary.js';
 import type { TrafficMeter } from './traffic.js';
+import { zeroShotRun } from './verdict.js';
 
 /** Resource figures of the peer processes. */
 export interface ResourceStats {
@@ -79,7 +80,12 @@ export async function runOutcome(
   const killed = new Set<string>(kill ? [kill.peer] : []);
 
   let localAcc: number | null = null;
-  if (r.baseline && !r.timedOut) {
+  // The baseline is `ppfm simulate`'s classification method: it trains on the unseen classes a
+  // zero-shot peer never sees, so its accuracy is no yardstick for a zero-shot cluster.
+  const zeroShot = zeroShotRun(opts);
+  if (r.baseline && !r.timedOut && zeroShot)
+    log('local-only baseline skipped: zero-shot run (the classification baseline trains on unseen classes)');
+  if (r.baseline && !r.timedOut && !zeroShot) {
     try {
       const sim = await runSimulate({
         cli: r.cli,

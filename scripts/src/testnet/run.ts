@@ -22,6 +22,7 @@ import { RunObserver } from './observe.js';
 import { NetworkState } from './state.js';
 import type { TestnetSummary } from './summary.js';
 import { TrafficMeter } from './traffic.js';
+import { expectedTruth } from './verdict.js';
 
 // Re-exported: the package index, tests and benchmarks import them from here.
 export { dialableAddr, startFlags } from './launch.js';
@@ -209,7 +210,11 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       if (i === 1) await startedUpTo(2, 120_000);
       else if (i >= 2) await startedUpTo(i + 1 - STARTING_AT_ONCE, 60_000);
     }
-    note(`started ${opts.peers} peers (bootstrap ${boots.map((_, i) => name(i)).join(', ')})`);
+    note(
+      opts.alone
+        ? `started ${opts.peers} peers alone (no bootstrap)`
+        : `started ${opts.peers} peers (bootstrap ${boots.map((_, i) => name(i)).join(', ')})`,
+    );
   };
 
   /** Waits (following the logs) until `n` of the peers spawned so far have started, at most `ms`. */
@@ -299,7 +304,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     outDir,
     logDir,
     total,
-    truth: prepared.truth,
+    truth: expectedTruth(opts, prepared.truth),
     state,
     pool,
     traffic,

@@ -5,6 +5,7 @@
  * state, so a fixture can prove each rule.
  */
 import type { FinalCluster } from './clusters.js';
+import type { TestnetOptions } from './options.js';
 import type { NetworkState } from './state.js';
 
 /** A cluster whose mean accuracy is this far below the local-only baseline has collapsed. */
@@ -74,4 +75,36 @@ export function securityFailures(
       `accuracy of cluster ${c.id} collapsed to ${c.meanAcc.toFixed(3)} (local-only ${localAcc?.toFixed(3) ?? '-'})`,
     );
   return failures;
+}
+
+/**
+ * Whether the peers run in zero-shot task mode: a `--task` among the peer args decides, else a
+ * `zeroshot:` partition does (its ppfm.json carries `zeroShot`, which turns the mode on).
+ */
+export function zeroShotRun(opts: Pick<TestnetOptions, 'partition' | 'extraPeerArgs'>): boolean {
+  const a = opts.extraPeerArgs;
+  let task: string | undefined;
+  a.forEach((x, i) => {
+    if (x === '--task') task = a[i + 1];
+    else if (x.startsWith('--task=')) task = x.slice('--task='.length);
+  });
+  return task !== undefined ? task === 'zero-shot' : opts.partition.startsWith('zeroshot:');
+}
+
+/**
+ * The clusters a good run ends with (a label per peer index), given the partition's groups:
+ * - `--alone`: one cluster per peer (nobody federates);
+ * - zero-shot: one cluster of every peer. The partition's groups are disjoint label spaces by design,
+ *   and zero-shot peers cluster by task (same input shape and class table), not by fingerprint: the
+ *   generator learns its map from meaning to features from every seen class, so splitting by label
+ *   group is what zero-shot federation must avoid (docs/zeroshot.md);
+ * - otherwise the partition's groups.
+ */
+export function expectedTruth(
+  opts: Pick<TestnetOptions, 'partition' | 'extraPeerArgs' | 'alone'>,
+  partitionTruth: readonly number[],
+): number[] {
+  if (opts.alone) return partitionTruth.map((_, i) => i);
+  if (zeroShotRun(opts)) return partitionTruth.map(() => 0);
+  return [...partitionTruth];
 }
