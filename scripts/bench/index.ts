@@ -25,7 +25,8 @@ const HELP = `Usage: npm run bench -w @ppfm/scripts -- [options]
   --dp-clip C        L2 clip of the accuracy-against-epsilon runs (default 1)
   --zs-rows LIST     zeroshot: model:vectors rows, e.g. compat:name+wordnet,generator:name
                      (default: compat:name+wordnet,generator:name,compat:name,generator:name+wordnet)
-  --zs-settings LIST zeroshot: alone,federated,pooled (default all)
+  --zs-settings LIST zeroshot: alone,federated,pooled and federated-mean (--aggregator mean, the
+                     simulator's rule) (default alone,federated,pooled)
   --zs-steps N       zeroshot: --zs-steps of each peer (default 12; pooled gets N x peers)
                      zeroshot's own defaults: --dataset fashion-mnist --partition zeroshot:3
                      --rounds 12 --max-samples 8000 (the simulator's table)

@@ -10,7 +10,8 @@ import { benchRun, out, type BenchOptions } from './common.js';
 
 export type ZsModel = 'generator' | 'compat';
 export type ZsVariant = 'name' | 'name+wordnet';
-export type ZsSetting = 'alone' | 'federated' | 'pooled';
+/** `federated-mean`: federated with `--aggregator mean`, the simulator's rule (the peers' auto is a median from 5 updates). */
+export type ZsSetting = 'alone' | 'federated' | 'pooled' | 'federated-mean';
 
 /** One row of the table: a model and its class vectors. */
 export interface ZsRowSpec {
@@ -26,6 +27,7 @@ export const ZS_ROWS: readonly ZsRowSpec[] = [
   { model: 'generator', variant: 'name+wordnet' },
 ];
 export const ZS_SETTINGS: readonly ZsSetting[] = ['alone', 'federated', 'pooled'];
+const ALL_SETTINGS: readonly ZsSetting[] = [...ZS_SETTINGS, 'federated-mean'];
 
 /** Parses `compat:name+wordnet,generator:name` (default: every row in priority order). */
 export function parseZsRows(spec: string | undefined): ZsRowSpec[] {
@@ -38,13 +40,13 @@ export function parseZsRows(spec: string | undefined): ZsRowSpec[] {
   });
 }
 
-/** Parses `alone,federated,pooled` (default: all three). */
+/** Parses `alone,federated,pooled[,federated-mean]` (default: the first three). */
 export function parseZsSettings(spec: string | undefined): ZsSetting[] {
   if (spec === undefined) return [...ZS_SETTINGS];
   return spec.split(',').map((s) => {
     const t = s.trim();
-    if (!(ZS_SETTINGS as readonly string[]).includes(t))
-      throw new Error(`--zs-settings: expected ${ZS_SETTINGS.join('|')}, got '${s}'`);
+    if (!(ALL_SETTINGS as readonly string[]).includes(t))
+      throw new Error(`--zs-settings: expected ${ALL_SETTINGS.join('|')}, got '${s}'`);
     return t as ZsSetting;
   });
 }
@@ -122,13 +124,14 @@ export function zsRunFlags(
   row: ZsRowSpec,
   setting: ZsSetting,
   steps: number,
-): { peers: number; alone: boolean; peerArgs: string[] } {
+): { peers: number; alone: boolean; aggregator?: 'mean'; peerArgs: string[] } {
   // Pooled: one learner with the federation's compute, as `ppfm simulate`'s pooled setting.
   const peers = setting === 'pooled' ? 1 : b.peers;
   const zsSteps = setting === 'pooled' ? steps * b.peers : steps;
   return {
     peers,
     alone: setting === 'alone',
+    ...(setting === 'federated-mean' ? { aggregator: 'mean' as const } : {}),
     peerArgs: ['--zs-model', row.model, '--semantic', row.variant, '--zs-steps', String(zsSteps)],
   };
 }
@@ -153,13 +156,19 @@ export async function benchZeroShot(
         `--rounds ${b.rounds} --seed ${b.seed}` +
         (b.maxSamples !== undefined ? ` --max-samples ${b.maxSamples}` : '') +
         (f.alone ? ' --alone' : '') +
+        (f.aggregator !== undefined ? ` --aggregator ${f.aggregator}` : '') +
         f.peerArgs.map((a) => ` --peer-arg=${a}`).join('');
       const fold = new ZsFold();
       const loadStart = loadavg()[0] ?? 0;
       const r = await benchRun(
         b,
         `zs-${row.model}-${row.variant.replace('+', '-')}-${setting}`,
-        { peers: f.peers, alone: f.alone, extraPeerArgs: f.peerArgs },
+        {
+          peers: f.peers,
+          alone: f.alone,
+          extraPeerArgs: f.peerArgs,
+          ...(f.aggregator !== undefined ? { aggregator: f.aggregator } : {}),
+        },
         (e) => fold.apply(e),
       );
       const s = r.summary;

@@ -148,6 +148,8 @@ describe('zeroshot bench suite', () => {
     });
     assert.equal(zsRunFlags(b, row, 'alone', 12).alone, true);
     assert.equal(zsRunFlags(b, row, 'federated', 12).peers, 8);
+    assert.equal(zsRunFlags(b, row, 'federated', 12).aggregator, undefined);
+    assert.equal(zsRunFlags(b, row, 'federated-mean', 12).aggregator, 'mean');
   });
 
   it("averages each peer's last zero-shot evaluation", () => {
