@@ -58,6 +58,7 @@ describe('testnet --alone', () => {
       ['--churn', '0.5'],
       ['--late-join', '1'],
       ['--kill-head-at-round', '2'],
+      ['--slow', '1'],
     ]) {
       const bad = parseTestnetArgs(['--alone', ...extra]);
       assert.equal(bad.kind, 'error', extra.join(' '));

@@ -233,11 +233,12 @@ export function parseTestnetArgs(argv: string[]): ParseResult {
     o.dashboard = port;
   }
   if (v.alone === true) {
-    // Faults and joiners need peers that find each other; alone peers never do.
+    // Faults, stragglers and joiners need peers that find each other; alone peers never do.
     const clash = [
       o.killHeadAtRound !== undefined ? '--kill-head-at-round' : '',
       o.churn !== undefined ? '--churn' : '',
       o.lateJoin > 0 ? '--late-join' : '',
+      o.slow !== undefined ? '--slow' : '',
     ].filter((x) => x !== '');
     if (clash.length > 0)
       return { kind: 'error', message: `--alone cannot be combined with ${clash.join(', ')}` };
