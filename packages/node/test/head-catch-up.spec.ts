@@ -112,7 +112,8 @@ describe('head catch-up after a heal', () => {
       'one claim above every announcement is not enough',
     );
     f.claims.set('B', claim('c0', 6));
-    f.held.set('B', { cluster: 'c0', round: 6, term: 1, weights: w(6), source: 'G' });
+    // B serves a model labelled above what it claimed: the round taken stays at the believed 6.
+    f.held.set('B', { cluster: 'c0', round: 9, term: 1, weights: w(6), source: 'G' });
     assert.match(f.catchUp.check(f.session, 4) ?? '', /round 6 from B/);
     await f.done;
     assert.equal(f.store.model?.round, 6, 'the corroborated round, not the single higher claim');

@@ -88,11 +88,16 @@ export class HeadCatchUp {
       );
       return;
     }
-    const now = await c.learner.evaluate(got.weights, 'train');
-    const prev = await c.learner.evaluate(held.weights, 'train');
-    if (s.closed || !s.isHead) return;
+    // Checked as an aggregate is (meta's acceptCandidate); a round-0 model has nothing to lose.
     const verdict =
-      held.round > 0 ? acceptCandidate(prev, now, c.learner.info.task.numClasses) : { ok: true };
+      held.round > 0
+        ? acceptCandidate(
+            await c.learner.evaluate(held.weights, 'train'),
+            await c.learner.evaluate(got.weights, 'train'),
+            c.learner.info.task.numClasses,
+          )
+        : { ok: true };
+    if (s.closed || !s.isHead) return;
     if (!verdict.ok) {
       notice(
         c,
@@ -102,15 +107,17 @@ export class HeadCatchUp {
       );
       return;
     }
-    // The head's own lineage from here on: members adopt what it publishes next.
+    // The head's own lineage from here on: members adopt what it publishes next. Never above the
+    // believed round: the server may hold more than was announced or corroborated.
+    const at = Math.min(got.round, round);
     c.store.set({
       cluster: s.cluster,
-      round: got.round,
+      round: at,
       term: s.election.term,
       weights: got.weights,
       source: c.self,
     });
-    s.setRound(got.round);
+    s.setRound(at);
     c.bus.emit('model:adopted', { model: c.store.model as HeldModel });
   }
 }
