@@ -6,79 +6,36 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { specHash, type RoundOpenMsg } from '@ppfm/protocol';
-import { ManualClock } from '../src/clock.js';
-import type { PeerComponents } from '../src/components.js';
-import { EventBus } from '../src/events.js';
-import type { Learner } from '../src/learner/learner.js';
+import { STUB_WEIGHTS, stubMember } from './helpers/member-stub.js';
 import type { LogEvent } from '../src/log/events.js';
-import type { ModelClient } from '../src/net/model-client.js';
-import { DEFAULT_TIMING } from '../src/options.js';
 import type { ClusterSession } from '../src/services/cluster-session.js';
-import { MemberRounds } from '../src/services/member-rounds.js';
-import { ModelStore } from '../src/services/model-store.js';
 
-const W = [{ name: 'w', shape: [3], values: Float32Array.of(0, 0, 0) }];
+const W = STUB_WEIGHTS;
 /** The head's peer id (a real one: the push dials it). */
 let HEAD = '';
 
 /** A member driver on stubs whose training ends when the test says; records dials and notices. */
 function member() {
-  const bus = new EventBus();
   const notices: { code: string; message: string }[] = [];
-  bus.on('log', (e: LogEvent) => {
+  const gates: (() => void)[] = [];
+  const m = stubMember({
+    self: 'member-peer',
+    head: HEAD,
+    train: () => new Promise<void>((r) => gates.push(r)),
+    settings: { augment: 'none' },
+    session: { headRound: 1 },
+  });
+  m.bus.on('log', (e: LogEvent) => {
     if (e.event === 'notice') notices.push({ code: e.code, message: e.message });
   });
-  const dials: string[] = [];
-  const trained: number[] = [];
-  const gates: (() => void)[] = [];
-  const store = new ModelStore(W);
-  store.set({ cluster: 'c0', round: 1, term: 1, weights: W, source: HEAD });
-  const learner = {
-    info: { task: { numClasses: 2 } },
-    train: async () => {
-      await new Promise<void>((r) => gates.push(r));
-      trained.push(trained.length);
-      return { kind: 'update', delta: W, samples: 10, lossBefore: 1, lossAfter: 0.5, ms: 1 };
-    },
-  } as unknown as Learner;
-  const libp2p = {
-    dialProtocol: async (_peer: unknown, protocol: string) => {
-      dials.push(protocol);
-      throw new Error('no network in this test');
-    },
-  };
-  const c = {
-    self: 'member-peer',
-    clock: new ManualClock(),
-    bus,
-    timing: DEFAULT_TIMING,
-    settings: { seed: 1, codec: 'float32', augment: 'none' },
-    learner,
-    store,
-    spec: specHash(W),
-    libp2p,
-  } as unknown as PeerComponents;
-  const rounds = new MemberRounds(c, {
-    isReady: () => true,
-    client: {} as ModelClient,
-    roundsDue: () => true,
-  });
-  const session = {
-    cluster: 'c0',
-    closed: false,
-    isHead: false,
-    election: { head: HEAD },
-    headRound: 1,
-    signal: new AbortController().signal,
-  } as unknown as ClusterSession & { headRound: number };
-  rounds.activate(session);
+  const session = m.session as ClusterSession & { headRound: number };
   /** Resolves once `n` trainings wait at their gate. */
   const training = async (n: number): Promise<void> => {
     while (gates.length < n) await new Promise((r) => setImmediate(r));
   };
   const noticed = (code: string): Promise<unknown> =>
-    bus.once('log', (e) => e.event === 'notice' && e.code === code);
-  return { rounds, session, store, notices, dials, gates, training, noticed };
+    m.bus.once('log', (e) => e.event === 'notice' && e.code === code);
+  return { rounds: m.rounds, session, store: m.store, notices, dials: m.dials, gates, training, noticed };
 }
 
 const roundOpen = (round: number): RoundOpenMsg => ({

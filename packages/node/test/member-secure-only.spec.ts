@@ -6,20 +6,12 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { specHash, type RoundOpenMsg } from '@ppfm/protocol';
-import { ManualClock } from '../src/clock.js';
-import type { PeerComponents } from '../src/components.js';
-import { EventBus } from '../src/events.js';
-import type { Learner } from '../src/learner/learner.js';
+import { STUB_WEIGHTS, stubMember } from './helpers/member-stub.js';
 import type { LogEvent } from '../src/log/events.js';
-import type { ModelClient } from '../src/net/model-client.js';
-import { DEFAULT_TIMING } from '../src/options.js';
 import { libp2pIdentity } from '../src/privacy/identity.js';
-import type { ClusterSession } from '../src/services/cluster-session.js';
-import { MemberRounds } from '../src/services/member-rounds.js';
-import { ModelStore } from '../src/services/model-store.js';
 import { SecureMember } from '../src/services/secagg-member.js';
 
-const W = [{ name: 'w', shape: [3], values: Float32Array.of(0, 0, 0) }];
+const W = STUB_WEIGHTS;
 
 async function ids(n: number): Promise<{ id: string; key: PrivateKey }[]> {
   const out = [];
@@ -32,54 +24,26 @@ async function ids(n: number): Promise<{ id: string; key: PrivateKey }[]> {
 
 /** A member driver on stubs: records dials and trainings, logs into `logged`. */
 function member(self: { id: string; key: PrivateKey }, head: string, secure: boolean) {
-  const bus = new EventBus();
   const logged: LogEvent[] = [];
-  bus.on('log', (e) => logged.push(e));
-  const dials: string[] = [];
   let trainings = 0;
-  const store = new ModelStore(W);
-  store.set({ cluster: 'c0', round: 1, term: 1, weights: W, source: head });
-  const learner = {
-    info: { task: { numClasses: 2 } },
+  const m = stubMember({
+    self: self.id,
+    head,
     train: async () => {
       trainings++;
-      return { kind: 'update', delta: W, samples: 10, lossBefore: 1, lossAfter: 0.5, ms: 1 };
     },
-  } as unknown as Learner;
-  const libp2p = {
-    dialProtocol: async (_peer: unknown, protocol: string) => {
-      dials.push(protocol);
-      throw new Error('no network in this test');
-    },
-  };
-  const c = {
-    self: self.id,
-    clock: new ManualClock(),
-    bus,
-    timing: DEFAULT_TIMING,
-    settings: { seed: 1, codec: 'float32' },
-    learner,
-    store,
-    spec: specHash(W),
-    libp2p,
-  } as unknown as PeerComponents;
-  const rounds = new MemberRounds(c, {
-    isReady: () => true,
-    client: {} as ModelClient,
-    roundsDue: () => true,
-    ...(secure ? { secure: new SecureMember(c, { dp: undefined, identity: libp2pIdentity(self.key) }) } : {}),
+    ...(secure
+      ? {
+          deps: (c) => ({
+            secure: new SecureMember(c, { dp: undefined, identity: libp2pIdentity(self.key) }),
+          }),
+        }
+      : {}),
   });
-  const session = {
-    cluster: 'c0',
-    closed: false,
-    isHead: false,
-    election: { head },
-    signal: new AbortController().signal,
-  } as unknown as ClusterSession;
-  rounds.activate(session);
+  m.bus.on('log', (e) => logged.push(e));
   const ended = (code: string): Promise<LogEvent> =>
-    bus.once('log', (e) => e.event === 'notice' && e.code === code);
-  return { rounds, session, logged, dials, trainings: () => trainings, ended };
+    m.bus.once('log', (e) => e.event === 'notice' && e.code === code);
+  return { rounds: m.rounds, session: m.session, logged, dials: m.dials, trainings: () => trainings, ended };
 }
 
 const roundOpen = (head: string, members: string[]): RoundOpenMsg => ({
