@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { createIdentities } from '../testnet/identity.js';
+import { peerName } from '../testnet/launch.js';
 import { PeerPool, type PeerProcess } from '../testnet/processes.js';
 import type { NetnsTopology } from './topology.js';
 
@@ -35,11 +36,6 @@ export interface LaunchOptions {
   backend: string;
   /** Extra `ppfm start` arguments for every peer. */
   extraArgs?: readonly string[];
-}
-
-/** Display name of peer `i` (also its data and stderr file names). */
-export function peerName(i: number): string {
-  return `peer-${String(i).padStart(2, '0')}`;
 }
 
 /** Creates the identities, places the peers and starts them all; the pool owns the processes. */
