@@ -1,6 +1,7 @@
 // After every new cluster model: the round's traffic, the evaluation (every personaliseEvery-th
 // and the final round: the model adapted on the train split, scored on the held-out split; other
-// rounds: the model scored as received), a checkpoint, and the run's completion check. One evaluation at a time; a newer model replaces a queued older one.
+// rounds: the model scored as received), a checkpoint, and the run's completion check. One
+// evaluation at a time; a newer model replaces a queued older one.
 import { allFinite, ppfmSeeds, type WeightSet } from '@ppfm/meta/light';
 import { logEvent, notice, type PeerComponents } from '../components.js';
 import type { PersonalResult, ZsEvalResult } from '../learner/learner.js';
