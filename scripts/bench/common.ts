@@ -25,6 +25,7 @@ export async function benchRun(
   name: string,
   over: Partial<TestnetOptions>,
   onEvent?: (e: PeerEvent) => void,
+  signal?: AbortSignal,
 ): Promise<RunResult> {
   const opts: TestnetOptions = {
     ...DEFAULTS,
@@ -43,6 +44,7 @@ export async function benchRun(
     progress: b.verbose ? 'plain' : 'none',
     baseline: false,
     ...(onEvent ? { onEvent } : {}),
+    ...(signal ? { signal } : {}),
     log: (l) => process.stderr.write(`  [${name}] ${l}\n`),
   });
 }

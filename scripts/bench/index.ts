@@ -6,10 +6,11 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions } from './common.js';
 import { benchDpSimulate, benchDpTestnet, benchFingerprintAri, benchSecAggCost } from './privacy.js';
 import { benchNetns } from './netns.js';
+import { benchIdle } from './idle.js';
 import { benchBytes, benchCompare, benchFailover, benchScale } from './suites.js';
 import { benchZeroShot, parseZsRows, parseZsSettings, type ZsRowSpec, type ZsSetting } from './zeroshot.js';
 
-const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy', 'netns', 'zeroshot'] as const;
+const ALL = ['compare', 'bytes', 'scale', 'idle', 'failover', 'privacy', 'netns', 'zeroshot'] as const;
 /** Parts of the privacy suite. */
 const PRIVACY_PARTS = ['cost', 'dp', 'dp-sim', 'fingerprint'] as const;
 type Suite = (typeof ALL)[number];
@@ -18,7 +19,7 @@ const HELP = `Usage: npm run bench -w @ppfm/scripts -- [options]
   --only LIST        comma-separated subset of ${ALL.join(',')} (default: all; the full set is long)
   --peers N          peers for compare/bytes/failover (default 8)
   --rounds N         rounds for compare/bytes (default 5)
-  --sizes LIST       peer counts tried by scale (default 8,12,16,24,32)
+  --sizes LIST       peer counts tried by scale (default 8,12,16,24,32) and idle (default 8,16)
   --repeats N        failover runs (default 3)
   --privacy LIST     parts of the privacy suite: ${PRIVACY_PARTS.join(',')} (default all)
   --secagg-sizes L   cluster sizes of the secure-aggregation cost runs (default 4,8,16)
@@ -145,6 +146,7 @@ async function main(): Promise<number> {
         // Issue 16 asks for 10+ rounds so start-up traffic weighs little: --rounds is taken as given.
         results.bytes = await benchBytes({ ...b, peers: Math.min(b.peers, 6) });
       if (s === 'scale') results.scale = await benchScale(b, sizes);
+      if (s === 'idle') results.idle = await benchIdle(b, v.sizes === undefined ? [8, 16] : sizes);
       if (s === 'failover')
         results.failover = await benchFailover({ ...b, peers: Math.min(b.peers, 6) }, repeats);
       if (s === 'netns') results.netns = await benchNetns(b);

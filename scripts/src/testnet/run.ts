@@ -45,6 +45,8 @@ export interface RunHooks {
   cli?: string;
   /** Called with the live dashboard's URL once it serves (with `opts.dashboard`). */
   onDashboard?: (url: string) => void;
+  /** Ends the run early: its peers are stopped as after a timeout (benchmarks that measure idle peers). */
+  signal?: AbortSignal;
 }
 
 /** The outcome of a run. */
@@ -277,6 +279,10 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       const survivors = pool.procs.filter((p) => !p.killedOnPurpose);
       const waiting = survivors.filter((p) => !p.exited && !(state.byIndex(p.index)?.finished ?? false));
       if (lateStarted && waiting.length === 0 && (churner?.away() ?? 0) === 0) break;
+      if (hooks.signal?.aborted === true) {
+        note('aborted by the caller');
+        break;
+      }
       if (now > deadline) {
         timedOut = true;
         note(`timeout after ${opts.timeoutSeconds} s`);
