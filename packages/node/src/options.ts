@@ -76,8 +76,10 @@ export interface PeerTiming {
  * Defaults for a loopback testnet of ~10 processes on 2 cores, that still hold for 64+ peers on
  * one starved box. Leases and view ttl must outlast the longest stall of a busy peer, else live
  * heads are suspected dead and clusters churn.
- * - heartbeatPeers 16: at 64 peers the period is 4 s (each peer hears ~16 heartbeats/s, not 64,
- *   each one signature check and decode), the ttl 32 s.
+ * - heartbeatPeers 4 (was 16): each peer hears ~4 heartbeats/s whatever N is, each one a signature
+ *   check and one decode per mesh neighbour; at 16 peers the period is 4 s and the ttl 32 s, at 64
+ *   peers 16 s and 128 s. Heads are watched by their leases, not by heartbeats, so the longer ttl
+ *   only delays dropping a dead member from the view (rounds do not wait for it: quorum + deadline).
  * - fingerprintEveryMs 30 s (was 3 s): the re-publication of every fingerprint was the bulk of
  *   the steady-state gossip (N fingerprints per period through every mesh); anti-entropy now
  *   repairs a view that misses one within a heartbeat or two.
@@ -85,7 +87,7 @@ export interface PeerTiming {
  */
 export const DEFAULT_TIMING: PeerTiming = {
   heartbeatMs: 1000,
-  heartbeatPeers: 16,
+  heartbeatPeers: 4,
   fingerprintEveryMs: 30_000,
   viewTtlMs: 10_000,
   leaseIntervalMs: 1000,
