@@ -13,16 +13,9 @@ import type { Host } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
 import type { LogEvent } from './log/events.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
-import { privacyLayer } from './privacy/layer.js';
 import { resolvePrivacy } from './privacy/settings.js';
 import { describeStatus, type PeerStatus } from './status.js';
-import { startLearning, type Cleanup } from './wiring/learning.js';
-import { lifecycle } from './wiring/lifecycle.js';
-import { startNetwork } from './wiring/network.js';
-import { serveProtocols } from './wiring/protocols.js';
-import { restoreModels, resume } from './wiring/resume.js';
-import { wireRoles } from './wiring/roles.js';
-import { buildServices } from './wiring/services.js';
+import { startLearning, type Cleanup, type Learning } from './wiring/learning.js';
 
 export { DEFAULT_TIMING, type ClusteringMode, type PeerOptions, type PeerTiming } from './options.js';
 export type { PeerStatus } from './status.js';
@@ -83,6 +76,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
   const undo = async (): Promise<void> => {
     for (const f of cleanup.reverse()) await f().catch(() => undefined);
   };
+  let starting: Promise<Learning> | undefined;
   try {
     let lock: DataDirLock | undefined;
     if (opts.lockDataDir !== false) {
@@ -100,7 +94,20 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
         'stale_lock',
       );
 
-    const { learner, info, template, store, spec } = await startLearning(opts, cfg, seed, cleanup);
+    // The engine starts loading in its worker while this thread loads the network stack.
+    starting = startLearning(opts, cfg, seed, cleanup);
+    starting.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    const {
+      privacyLayer,
+      lifecycle,
+      startNetwork,
+      serveProtocols,
+      restoreModels,
+      resume,
+      wireRoles,
+      buildServices,
+    } = await import('./wiring/network-side.js');
+    const { learner, info, template, store, spec } = await starting;
     // Checkpoint and address book before the network: a resumed peer rejoins, it does not start.
     const { checkpointer, cp, book, settings } = await resume({ self, bus, clock, spec, store }, opts, {
       template,
@@ -179,6 +186,8 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
       status,
     };
   } catch (err) {
+    // A failure while the engine still starts: let it finish, so that its closer is in `cleanup`.
+    await starting?.catch(() => undefined);
     await undo();
     throw err;
   }
