@@ -56,6 +56,8 @@ export interface ZdaSimOptions {
   lr: number;
   /** Wall-time bound of one synthesis, ms (none when undefined). */
   timeBudgetMs?: number;
+  /** Synthetic raw values this close (share of the range) to the low end are set to it (snapToLow). */
+  snapLow: number;
   /** head: fine-tuning steps and learning rate on the synthetic set. */
   fineTuneSteps: number;
   fineTuneLr: number;
