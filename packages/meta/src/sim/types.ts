@@ -63,6 +63,8 @@ export interface ZdaSimOptions {
   fineTuneLr: number;
   /** member: personalise on the augmented split too (the peer's final model then keeps every class). */
   augmentPersonalisation: boolean;
+  /** member: the share rare classes are topped up to before personalisation (default: threshold). */
+  personalThreshold?: number;
   /**
    * head: the head also hands its synthetic set to its members, who add it to their local steps and
    * personalisation (one synthesis per cluster instead of one per member).

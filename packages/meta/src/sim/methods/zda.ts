@@ -111,7 +111,7 @@ function zdaStages(ctx: SimContext, mode: ZdaMode, o: ZdaSimOptions, log: Synthe
         // Personalisation (round rounds + 1) on real data only unless augmentPersonalisation.
         if (round > ctx.rounds && !o.augmentPersonalisation) return peer.train;
         const { data, report } = await augmentMember(task, models[c]!, peer.train, {
-          threshold: o.threshold,
+          threshold: round > ctx.rounds ? (o.personalThreshold ?? o.threshold) : o.threshold,
           steps: o.steps,
           lr: o.lr,
           snapLow: o.snapLow,
