@@ -3,6 +3,7 @@ import {
   augmentMember,
   headFineTune,
   scalerInputStats,
+  snapToLow,
   statsThroughScaler,
   toRawUnits,
   valueRange,
@@ -21,6 +22,7 @@ import {
 } from '../src/ppfm/index.js';
 import type { WeightSet } from '../src/types.js';
 import { add } from '../src/weights.js';
+import { poolScaler } from '../src/ppfm/scaler.js';
 import { blobs, useBackend } from './learning-fixtures.js';
 
 /** Blobs in raw units: feature j multiplied by 10^(j mod 8 - 3), i.e. 0.001 to 10,000. */
@@ -66,6 +68,36 @@ describe('zero-shot augmentation behind the input scaler (raw-unit data)', funct
       const back = (v - scaler!.shift[j]!) * scaler!.scale[j]!;
       assert.ok(Math.abs(back - x[i]!) < 1e-3 * (1 + Math.abs(x[i]!)), `feature ${j}: ${back} vs ${x[i]}`);
     });
+  });
+
+  it('keeps features the cluster saw constant at their mean, and snaps near-background values to it', () => {
+    // Feature 0 always 0 (an unlit pixel), feature 1 always 1000, feature 2 varies.
+    const scaler = poolScaler([{ count: 10, featureMean: [0, 1000, 0.5], featureStd: [0, 0, 0.2] }], 3);
+    const stats = scalerInputStats(scaler, 0, 1000);
+    assert.deepEqual([...stats.std].slice(0, 2), [0, 0]);
+    assert.ok(Math.abs(stats.std[2]! - 0.2) < 1e-6);
+    // A varying feature whose std is just above the relative floor keeps it.
+    const small = poolScaler([{ count: 10, featureMean: [100], featureStd: [1.5] }], 1);
+    assert.ok(Math.abs(scalerInputStats(small, 0, 1).std[0]! - 1.5) < 1e-4);
+    // Synthesis on those statistics leaves the constant features exactly where real samples are.
+    const seen = statsThroughScaler(stats, scaler);
+    assert.deepEqual([...seen.std].slice(0, 2), [0, 0]);
+    const raw = toRawUnits(Float32Array.from([0, 0, 1.5]), scaler);
+    assert.deepEqual([...raw].slice(0, 2), [0, 1000]);
+    // snapToLow: within 30 % of the range above the low end -> the low end; no bounds -> unchanged.
+    const x = Float32Array.from([0.0001, 0.29, 0.31, 0.9, 0.1, 0.5]);
+    const b = {
+      mean: new Float32Array(3),
+      std: new Float32Array(3),
+      min: new Float32Array(3),
+      max: Float32Array.from([1, 1, 1]),
+    };
+    assert.deepEqual(
+      [...snapToLow(Float32Array.from(x), b, 0.3)],
+      [0, 0, Math.fround(0.31), Math.fround(0.9), 0, 0.5],
+    );
+    assert.deepEqual([...snapToLow(Float32Array.from(x), { mean: b.mean, std: b.std }, 0.3)], [...x]);
+    assert.deepEqual([...snapToLow(Float32Array.from(x), b, 0)], [...x]);
   });
 
   it('member: synthetic samples come back in raw units, inside the range, classified as wanted', async () => {

@@ -137,17 +137,16 @@ describe('FedZDA: classes partitioner and simulator methods', function () {
       }
     });
 
-    // Skipped, an open point (docs/fedzda.md, Left open): on the shared rule the balanced gain here
-    // is +0.03 (0.199 -> 0.230 member), not +0.1; with inputScaling 'none' too (0.222), so the
-    // scaler is not the cause.
-    it.skip('teaches peers the classes they lack: balanced accuracy far above plain ppfm', () => {
+    // Without synthetic samples losing their signature (std 0 for features the cluster saw constant,
+    // snapLow) the gain here was +0.03 (0.199 -> 0.230 member); with it +0.37 (0.569, worst 0.519).
+    it('teaches peers the classes they lack: balanced accuracy far above plain ppfm', () => {
       // Plain ppfm clusters the peers by their class pairs: each model knows two digits (~0.2 balanced).
       const none = runs.none!.fairness!.balanced;
       assert.ok(none.mean < 0.35, `ppfm balanced ${none.mean}`);
       for (const mode of ['member', 'head'] as const) {
         const b = runs[mode]!.fairness!.balanced;
         assert.ok(
-          b.mean >= none.mean + 0.1 && b.min > none.min,
+          b.mean >= none.mean + 0.25 && b.min >= none.min + 0.15,
           `${mode}: ${JSON.stringify(b)} vs ${JSON.stringify(none)}`,
         );
       }

@@ -19,4 +19,11 @@ export {
   type Teacher,
 } from './sources.js';
 export { headFineTune, HEAD_DEFAULTS, type HeadFineTuneOptions } from './head.js';
-export { scalerInputStats, statsThroughScaler, toRawUnits, valueRange } from './units.js';
+export {
+  atScalerFloor,
+  scalerInputStats,
+  snapToLow,
+  statsThroughScaler,
+  toRawUnits,
+  valueRange,
+} from './units.js';

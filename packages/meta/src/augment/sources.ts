@@ -1,7 +1,7 @@
 import { deriveSeed } from '../rng.js';
 import type { WeightSet } from '../types.js';
 import { synthesise } from './synthesise.js';
-import { netView } from './units.js';
+import { netView, snapToLow } from './units.js';
 import type { InputStats, SynthesisDiagnostics, SynthesisProgress, TaskModel } from './types.js';
 
 /** What an augmentation made: sample count, for which classes, how long it took, and how well. */
@@ -35,6 +35,11 @@ export interface SynthesisSettings {
   timeBudgetMs?: number;
   /** Input statistics of the own model's data: best the cluster's pooled ones (a member's own lack classes). */
   inputStats?: InputStats;
+  /**
+   * Raw values within this fraction of a feature's range above its lower bound are set to the bound
+   * (snapToLow; default 0: off). For images whose background is the low end: see docs/fedzda.md.
+   */
+  snapLow?: number;
   /** Classes to make from other models instead of the own one (see teacherClusters). */
   teachers?: Teacher[];
   onProgress?: (p: SynthesisProgress) => void;
@@ -135,7 +140,7 @@ export async function synthesiseFrom(
       ...(s.signal ? { signal: s.signal } : {}),
     });
     left -= count;
-    xs.push(view.toRaw(r.x));
+    xs.push(snapToLow(view.toRaw(r.x), src.inputStats, s.snapLow ?? 0));
     ys.push(r.y);
     const d = r.diagnostics;
     diag.bnMeanGap = Math.max(diag.bnMeanGap, d.bnMeanGap);

@@ -3,7 +3,13 @@
 // the network alone in scaled units and its samples are mapped back to raw units: they then join a
 // member's raw data and pass through the same scaler as every real sample (the round trip is exact
 // up to float rounding, since synthetic values stay inside the clip).
-import { SCALED_CLIP, splitModel, type Scaler } from '../ppfm/scaler.js';
+import {
+  DEFAULT_ABS_FLOOR,
+  DEFAULT_REL_FLOOR,
+  SCALED_CLIP,
+  splitModel,
+  type Scaler,
+} from '../ppfm/scaler.js';
 import type { WeightSet } from '../types.js';
 import type { InputStats } from './types.js';
 
@@ -51,19 +57,49 @@ export function netView(
 }
 
 /**
+ * True when a scaler's std (1 / scale) sits at poolScaler's floor: the cluster saw the feature
+ * (almost) constant, e.g. a pixel its digits never light (default floors; 0.1 % slack for rounding).
+ */
+export function atScalerFloor(shift: number, scale: number): boolean {
+  const std = 1 / scale;
+  const floor = Math.max(DEFAULT_ABS_FLOOR, DEFAULT_REL_FLOOR * Math.sqrt(shift * shift + std * std));
+  return std <= floor * 1.001;
+}
+
+/**
  * Raw-unit input statistics a peer can state without anyone's data: per-feature mean and std from the
  * model's scaler (the cluster's pooled fingerprint moments) and one range [lo, hi] for every feature
  * (e.g. the pixel range of the peer's own data). Per-feature ranges of the own data would forbid the
- * strokes of digits the peer never saw.
+ * strokes of digits the peer never saw. A feature the cluster saw constant (its std at the scaler's
+ * floor) gets std 0, so synthesis leaves it at its mean: left free it would carry faint noise where
+ * real samples are exactly constant, which a member whose scaler also floors that feature (scale up
+ * to 10^6) sees at the +-8 clip, a signature of synthetic samples (docs/fedzda.md, Results).
  */
 export function scalerInputStats(scaler: Scaler, lo: number, hi: number): InputStats {
   const d = scaler.shift.length;
   return {
     mean: Float32Array.from(scaler.shift),
-    std: Float32Array.from(scaler.scale, (s) => 1 / s),
+    std: Float32Array.from(scaler.scale, (s, j) => (atScalerFloor(scaler.shift[j]!, s) ? 0 : 1 / s)),
     min: new Float32Array(d).fill(lo),
     max: new Float32Array(d).fill(hi),
   };
+}
+
+/**
+ * Sets every raw value within `frac` of its feature's range above the feature's lower bound to that
+ * bound, in place (no bounds or frac <= 0: unchanged). For data whose background is the range's low
+ * end (image pixels): real samples are exactly there, synthetic ones only near it, and a member
+ * whose scaler floors the feature would see the small gap at the +-8 clip. Returns `x`.
+ */
+export function snapToLow(x: Float32Array, stats: InputStats | undefined, frac: number): Float32Array {
+  const { min, max } = stats ?? {};
+  if (!(frac > 0) || min === undefined || max === undefined) return x;
+  const d = min.length;
+  for (let i = 0; i < x.length; i++) {
+    const j = i % d;
+    if (x[i]! < min[j]! + frac * (max[j]! - min[j]!)) x[i] = min[j]!;
+  }
+  return x;
 }
 
 /** The smallest and largest input value of a dataset's samples. */

@@ -56,11 +56,15 @@ export interface ZdaSimOptions {
   lr: number;
   /** Wall-time bound of one synthesis, ms (none when undefined). */
   timeBudgetMs?: number;
+  /** Synthetic raw values this close (share of the range) to the low end are set to it (snapToLow). */
+  snapLow: number;
   /** head: fine-tuning steps and learning rate on the synthetic set. */
   fineTuneSteps: number;
   fineTuneLr: number;
   /** member: personalise on the augmented split too (the peer's final model then keeps every class). */
   augmentPersonalisation: boolean;
+  /** member: the share rare classes are topped up to before personalisation (default: threshold). */
+  personalThreshold?: number;
   /**
    * head: the head also hands its synthetic set to its members, who add it to their local steps and
    * personalisation (one synthesis per cluster instead of one per member).

@@ -29,6 +29,7 @@ export const ZDA_SIM_DEFAULTS: ZdaSimOptions = {
   perClass: 20,
   steps: 50,
   lr: 0.1,
+  snapLow: 0.3,
   fineTuneSteps: 20,
   fineTuneLr: 0.05,
   augmentPersonalisation: true,
@@ -110,9 +111,10 @@ function zdaStages(ctx: SimContext, mode: ZdaMode, o: ZdaSimOptions, log: Synthe
         // Personalisation (round rounds + 1) on real data only unless augmentPersonalisation.
         if (round > ctx.rounds && !o.augmentPersonalisation) return peer.train;
         const { data, report } = await augmentMember(task, models[c]!, peer.train, {
-          threshold: o.threshold,
+          threshold: round > ctx.rounds ? (o.personalThreshold ?? o.threshold) : o.threshold,
           steps: o.steps,
           lr: o.lr,
+          snapLow: o.snapLow,
           seed: mixSeed(ctx.seed, 404, round, peer.index),
           teachers: teachersOf(c, models, src),
           ...own(models[c]!),
@@ -134,6 +136,7 @@ function zdaStages(ctx: SimContext, mode: ZdaMode, o: ZdaSimOptions, log: Synthe
         perClass: o.perClass,
         steps: o.steps,
         lr: o.lr,
+        snapLow: o.snapLow,
         fineTuneSteps: o.fineTuneSteps,
         fineTuneLr: o.fineTuneLr,
         seed: mixSeed(ctx.seed, 505, round, c),
