@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions } from './common.js';
 import { benchDpSimulate, benchDpTestnet, benchFingerprintAri, benchSecAggCost } from './privacy.js';
 import { benchNetns } from './netns.js';
-import { benchBytes, benchCompare, benchFailover, benchScale } from './suites.js';
+import { benchBytes } from './bytes.js';
+import { benchCompare, benchFailover, benchScale } from './suites.js';
 import { benchZeroShot, parseZsRows, parseZsSettings, type ZsRowSpec, type ZsSetting } from './zeroshot.js';
 
 const ALL = ['compare', 'bytes', 'scale', 'failover', 'privacy', 'netns', 'zeroshot'] as const;
