@@ -127,14 +127,26 @@ describe('churn end to end (5 real peers, 2 leave and come back)', function () {
         (e) => e.event === 'evaluation' && e.peer === id && e.round === r && e.time >= (o.backAt ?? 0),
       );
       assert.ok(ev !== undefined && ev.event === 'evaluation');
-      const together = events.some(
+      // Cluster labels are local (a peer alone names its cluster like others do): a round the
+      // returning peer closed itself with its own update only is a model it trained alone.
+      const alone = events.some(
         (e) =>
-          (e.event === 'cluster_model_published' &&
-            e.cluster === ev.cluster &&
-            e.round === r &&
-            e.peer !== id) ||
-          (e.event === 'round_closed' && e.cluster === ev.cluster && e.round === r && e.updates > 1),
+          e.event === 'round_closed' &&
+          e.peer === id &&
+          e.cluster === ev.cluster &&
+          e.round === r &&
+          e.updates <= 1,
       );
+      const together =
+        !alone &&
+        events.some(
+          (e) =>
+            (e.event === 'cluster_model_published' &&
+              e.cluster === ev.cluster &&
+              e.round === r &&
+              e.peer !== id) ||
+            (e.event === 'round_closed' && e.cluster === ev.cluster && e.round === r && e.updates > 1),
+        );
       assert.ok(together, `peer ${o.index}: round ${r} of ${ev.cluster} was not built with its cluster`);
     }
   });
