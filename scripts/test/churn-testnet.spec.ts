@@ -48,9 +48,16 @@ describe('churn end to end (5 real peers, 2 leave and come back)', function () {
       );
   });
 
+  let failed = false;
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
   after(async () => {
-    // Keep the run directory of a failed run for `ppfm inspect`.
-    if (result?.summary.ok) await rm(out, { recursive: true, force: true });
+    // Keep the run directory of a failed run (or a failed check of a run that succeeded) for
+    // `ppfm inspect`.
+    if (result?.summary.ok && !failed) await rm(out, { recursive: true, force: true });
+    else process.stderr.write(`churn run kept in ${out}\n`);
   });
 
   /** The peer id the testnet gave index `i` (from its peer_started events). */
