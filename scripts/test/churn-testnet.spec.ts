@@ -1,5 +1,5 @@
 // Churn with real peers: the testnet's own launcher starts 5 `ppfm start` processes (mnist rotate:2,
-// 5 rounds, seed 8) with `--churn 0.4`: two peers, one per cluster, are SIGKILLed when their
+// 7 rounds, seed 22) with `--churn 0.4`: two peers, one per cluster, are SIGKILLed when their
 // cluster opens a planned round and restarted 5 s later from their data dirs. Asserts that rounds
 // keep completing in every cluster, that the peer which had a checkpoint restores it, that both
 // come back to their cluster's current model (not from scratch, not a model trained alone), and
@@ -18,8 +18,9 @@ const OPTS: TestnetOptions = {
   ...DEFAULTS,
   peers: 5,
   partition: 'rotate:2',
-  rounds: 5,
-  seed: 8,
+  // 7 rounds of ~10 s: with 5, a return that took 30 s on a loaded box found its cluster finished.
+  rounds: 7,
+  seed: 22,
   maxSamples: 1200,
   churn: 0.4,
   timeoutSeconds: 300,
