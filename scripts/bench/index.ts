@@ -7,7 +7,8 @@ import type { BenchOptions } from './common.js';
 import { benchDpSimulate, benchDpTestnet, benchFingerprintAri, benchSecAggCost } from './privacy.js';
 import { benchNetns } from './netns.js';
 import { benchIdle } from './idle.js';
-import { benchBytes, benchCompare, benchFailover, benchScale } from './suites.js';
+import { benchBytes } from './bytes.js';
+import { benchCompare, benchFailover, benchScale } from './suites.js';
 import { benchZeroShot, parseZsRows, parseZsSettings, type ZsRowSpec, type ZsSetting } from './zeroshot.js';
 
 const ALL = ['compare', 'bytes', 'scale', 'idle', 'failover', 'privacy', 'netns', 'zeroshot'] as const;

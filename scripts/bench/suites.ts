@@ -79,49 +79,6 @@ export async function benchCompare(b: BenchOptions): Promise<Record<string, unkn
   };
 }
 
-/** (2) Bytes sent per member per round relative to the model size, per codec. */
-export async function benchBytes(b: BenchOptions): Promise<Record<string, unknown>> {
-  out(`\n== bytes per member per round / model bytes (${b.peers} peers, ${b.rounds} rounds) ==`);
-  const res: Record<string, unknown> = {};
-  let float32Model: number | null = null;
-  for (const codec of ['float32', 'float16', 'int8'] as const) {
-    const r = await benchRun(b, `bytes-${codec}`, { codec });
-    const s = r.summary;
-    if (codec === 'float32') float32Model = s.modelBytes;
-    const ratio =
-      s.bytesPerPeerPerRound !== null && s.modelBytes ? s.bytesPerPeerPerRound / s.modelBytes : null;
-    const vsF32 =
-      s.bytesPerPeerPerRound !== null && float32Model ? s.bytesPerPeerPerRound / float32Model : null;
-    out(
-      `  ${codec}: model ${s.modelBytes ?? 'n/a'} B, sent/member/round ${s.bytesPerPeerPerRound === null ? 'n/a' : Math.round(s.bytesPerPeerPerRound)} B (${s.bytesSource})`,
-    );
-    out(figure(`${codec} ratio (own model size)`, ratio, '', codec === 'float32' ? { max: 2.1 } : undefined));
-    out(figure(`${codec} ratio (float32 model size)`, vsF32, ''));
-    // Heads serve every member's fetch; members only push: show members apart (socket counters).
-    const heads = new Set(s.clusterTable.map((c) => c.head));
-    const memberBytes = r.resources.socketBytes.filter(
-      (x, i) => x > 0 && !heads.has(`peer-${String(i).padStart(2, '0')}`),
-    );
-    const memberRatio =
-      memberBytes.length > 0 && s.modelBytes
-        ? memberBytes.reduce((a, c) => a + c, 0) / memberBytes.length / b.rounds / s.modelBytes
-        : null;
-    out(figure(`${codec} members only (not heads), own model size`, memberRatio, ''));
-    if (!s.ok)
-      out(`  (${codec} run not ok: ${s.failures.slice(0, 2).join('; ')}; its bytes are not representative)`);
-    res[codec] = {
-      memberRatio,
-      modelBytes: s.modelBytes,
-      bytesPerPeerPerRound: s.bytesPerPeerPerRound,
-      source: s.bytesSource,
-      ratio,
-      vsFloat32: vsF32,
-      ok: s.ok,
-    };
-  }
-  return res;
-}
-
 /** (3) The largest number of peers on this host that completes 3 rounds, with RSS per peer. */
 export async function benchScale(b: BenchOptions, sizes: number[]): Promise<Record<string, unknown>> {
   out(`\n== peers on one host (3 rounds each; sizes ${sizes.join(', ')}) ==`);

@@ -4,10 +4,11 @@ import type { PeerEvent } from '../src/testnet/events.js';
 import { parseTestnetArgs } from '../src/testnet/options.js';
 
 describe('testnet --churn', () => {
-  it('plans floor(F * N) departures, never the bootstrap peers, at rounds 1..R-1, seeded', () => {
+  it('plans floor(F * N) departures, never the bootstrap peers, at rounds 1..R-2, seeded', () => {
     const plan = churnPlan(16, 5, 0.3, 1);
     assert.equal(plan.length, 4);
-    assert.ok(plan.every((s) => s.index >= 2 && s.index < 16 && s.round >= 1 && s.round <= 4));
+    assert.ok(plan.every((s) => s.index >= 2 && s.index < 16 && s.round >= 1 && s.round <= 3));
+    assert.ok(churnPlan(16, 2, 0.5, 1).every((s) => s.round === 1));
     assert.equal(new Set(plan.map((s) => s.index)).size, 4);
     assert.deepEqual(churnPlan(16, 5, 0.3, 1), plan);
     assert.notDeepEqual(churnPlan(16, 5, 0.3, 2), plan);
@@ -32,6 +33,17 @@ describe('testnet --churn', () => {
     });
     churner.onEvent(opened('c0', 1));
     churner.onEvent(opened('c1', 2));
+    const at = Date.now();
+    churner.onEvent({ event: 'other', time: at, peer: 'P2', name: 'checkpoint_saved', raw: { round: 1 } });
+    churner.onEvent({
+      event: 'cluster_model_published',
+      time: at,
+      peer: 'H',
+      cluster: 'c0',
+      round: 3,
+      term: 1,
+      bytes: 9,
+    });
     assert.deepEqual(actions, []);
     churner.onEvent(opened('c0', 2));
     assert.deepEqual(actions, ['kill 2']);
@@ -62,7 +74,10 @@ describe('testnet --churn', () => {
     churner.onEvent(ev(2, 3500));
     churner.onEvent(ev(3, 9000));
     assert.equal(churner.outcomes[0]?.restoredRound, 1);
+    assert.equal(churner.outcomes[0]?.savedRound, 1);
+    assert.equal(churner.outcomes[0]?.clusterRoundAtReturn, 3);
     assert.equal(churner.outcomes[0]?.catchUpSeconds, 3.5);
+    assert.equal(churner.outcomes[0]?.caughtUpRound, 2);
   });
 
   it('parses --churn as a share in (0, 1]', () => {

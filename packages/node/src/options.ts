@@ -80,15 +80,17 @@ export interface PeerTiming {
  *   check and one decode per mesh neighbour; at 16 peers the period is 4 s and the ttl 32 s, at 64
  *   peers 16 s and 128 s. Heads are watched by their leases, not by heartbeats, so the longer ttl
  *   only delays dropping a dead member from the view (rounds do not wait for it: quorum + deadline).
- * - fingerprintEveryMs 30 s (was 3 s): the re-publication of every fingerprint was the bulk of
- *   the steady-state gossip (N fingerprints per period through every mesh); anti-entropy now
- *   repairs a view that misses one within a heartbeat or two.
+ * - fingerprintEveryMs 120 s (was 3 s, then 30 s): the re-publication of every fingerprint was the
+ *   bulk of the steady-state gossip (N fingerprints per period through every mesh; an mnist
+ *   fingerprint is ~7.5 KB, so at 30 s still ~6 KB/s per member of a 6-peer run, relays included,
+ *   about as much as all heartbeats); anti-entropy repairs a view that misses one within a
+ *   heartbeat or two, so this is only the last safety net.
  * - reclusterMaxDelayMs 4 s: bursts of view changes recluster once; a flapping view backs off.
  */
 export const DEFAULT_TIMING: PeerTiming = {
   heartbeatMs: 1000,
   heartbeatPeers: 4,
-  fingerprintEveryMs: 30_000,
+  fingerprintEveryMs: 120_000,
   viewTtlMs: 10_000,
   leaseIntervalMs: 1000,
   leaseTtlMs: 5000,

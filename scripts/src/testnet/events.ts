@@ -46,7 +46,8 @@ export type PeerEvent =
       bytesSent: number;
       bytesReceived?: number;
       round?: number;
-      /** Since the previous traffic event: direct-stream bytes sent, all bytes received. */
+      /** Since the previous traffic event: all bytes sent, direct-stream bytes sent, all bytes received. */
+      roundBytesSent?: number;
       roundDirectBytesSent?: number;
       roundBytesReceived?: number;
     })
@@ -175,6 +176,8 @@ export function toEvent(r: Raw): PeerEvent | undefined {
       const rec = num(r.bytesReceived);
       if (rec !== undefined) e.bytesReceived = rec;
       if (round !== undefined) e.round = round;
+      const sent = num(r.roundBytesSent);
+      if (sent !== undefined) e.roundBytesSent = sent;
       const direct = num(r.roundDirectBytesSent);
       if (direct !== undefined) e.roundDirectBytesSent = direct;
       const received = num(r.roundBytesReceived);

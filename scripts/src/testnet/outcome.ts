@@ -21,6 +21,8 @@ export interface ResourceStats {
   peakRss: number[];
   /** Bytes each peer process sent over TCP (kernel socket counters), by peer index; empty if `ss` is missing. */
   socketBytes: number[];
+  /** Of socketBytes, what was sent before the peer's cluster opened round 1 (start-up); 0: unknown. */
+  startupSocketBytes: number[];
 }
 
 /** What the run collected, for its outcome. */
@@ -106,12 +108,17 @@ export async function runOutcome(
 
   const socketBytesByIndex = r.traffic.perPid();
   const socketBytes = new Map<string, number>();
+  const startupByPid = r.traffic.startupPerPid();
   const socketArr: number[] = [];
+  const startupArr: number[] = [];
   for (const p of pool.procs) {
     const id = state.byIndex(p.index)?.id;
     const b = socketBytesByIndex.get(p.pid);
-    if (b !== undefined) socketArr[p.index] = b;
-    if (id !== undefined && b !== undefined) socketBytes.set(id, b);
+    // A restarted (churned) peer: its processes' bytes add up; start-up is its first process's.
+    if (b !== undefined) socketArr[p.index] = (socketArr[p.index] ?? 0) + b;
+    const st = startupByPid.get(p.pid);
+    if (st !== undefined && startupArr[p.index] === undefined) startupArr[p.index] = st;
+    if (id !== undefined && b !== undefined) socketBytes.set(id, socketArr[p.index] ?? b);
   }
   const summary = summarise(state, {
     truth: r.truth,
@@ -130,6 +137,7 @@ export async function runOutcome(
   const resources: ResourceStats = {
     peakRss: Array.from({ length: pool.procs.length }, (_, i) => r.peakRss.get(i) ?? 0),
     socketBytes: Array.from({ length: pool.procs.length }, (_, i) => socketArr[i] ?? 0),
+    startupSocketBytes: Array.from({ length: pool.procs.length }, (_, i) => startupArr[i] ?? 0),
   };
   await writeFile(
     join(r.outDir, 'summary.json'),

@@ -117,8 +117,11 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
   const state = new NetworkState();
   const name = peerName;
   const killer = new HeadKiller(opts.killHeadAtRound, state, note, name);
+  // Clusters that opened round 1 since the last loop turn: their peers' start-up ends there.
+  const roundOneOpened = new Set<string>();
   const follower = new LogFollower(logDir, (e) => {
     state.apply(e);
+    if (e.event === 'round_opened' && e.round === 1) roundOneOpened.add(e.cluster);
     churner?.onEvent(e);
     slow?.onEvent(e);
     killer.onEvent(e);
@@ -262,9 +265,16 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
         note(`late join: started ${opts.lateJoin} peer(s)`);
       }
 
-      if (now - lastTraffic >= 1000) {
+      if (now - lastTraffic >= 1000 || roundOneOpened.size > 0) {
         lastTraffic = now;
         await traffic.sample(new Set(pool.running().map((p) => p.pid)));
+        // Start-up (everything before round 1 opens) is reported apart from the rounds' bytes.
+        const opened = pool
+          .running()
+          .filter((p) => roundOneOpened.has(state.byIndex(p.index)?.cluster ?? ''))
+          .map((p) => p.pid);
+        traffic.markStartup(opened);
+        roundOneOpened.clear();
       }
       if (now - lastRss >= 2000) {
         lastRss = now;

@@ -39,6 +39,8 @@ export function parseSs(text: string): SocketSample[] {
 /** Accumulates the highest bytes_sent seen per socket, summed per process. */
 export class TrafficMeter {
   private readonly sockets = new Map<string, { pid: number; bytes: number }>();
+  /** Per pid: what it had sent when its cluster opened round 1 (start-up, reported apart). */
+  private readonly startup = new Map<number, number>();
   available = true;
 
   /** Folds one set of samples in (only those of the given pids). */
@@ -64,6 +66,17 @@ export class TrafficMeter {
       return;
     }
     this.add(parseSs(text), pids);
+  }
+
+  /** Records, once per pid, its total so far as its start-up bytes (call right after a sample). */
+  markStartup(pids: Iterable<number>): void {
+    const now = this.perPid();
+    for (const pid of pids) if (!this.startup.has(pid)) this.startup.set(pid, now.get(pid) ?? 0);
+  }
+
+  /** Start-up bytes per pid (only the pids marked). */
+  startupPerPid(): ReadonlyMap<number, number> {
+    return this.startup;
   }
 
   /** Total bytes sent per pid. */
