@@ -79,8 +79,15 @@ const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
  * so the cap must exceed the largest cluster expected (libp2p's default is 300).
  */
 const DEFAULT_MAX_CONNECTIONS = 128;
-/** Dial, upgrade and negotiation deadline (libp2p's default is 10 s). */
-const STARVED_TIMEOUT_MS = 30_000;
+/**
+ * Dial, upgrade and negotiation deadline (libp2p's default is 10 s). With 24-32 peers on 2 cores a
+ * Noise handshake with a busy bootstrap peer took over 30 s: the responder aborted it
+ * ("EncryptionFailedError: aborted due to timeout") just after the dialer had finished its side, so
+ * the joiner saw a connection close a second after it opened, redialed, and the redo (three more
+ * X25519 operations on a starved peer) failed the same way: late joiners never got in. A slow
+ * handshake that completes is worth more than a fast failure.
+ */
+const STARVED_TIMEOUT_MS = 120_000;
 // A variable module name: the memory transport is a devDependency, not resolved at build time.
 const MEMORY_MODULE = '@libp2p/memory';
 
@@ -110,10 +117,11 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: discovery,
-    // A peer starved of CPU answers pings late; libp2p would then abort its connections and every
-    // neighbour would see it leave. Liveness is PPFM's (view ttl, leases, a closed socket): keep
-    // measuring round trips, never abort on a late ping.
-    connectionMonitor: { abortConnectionOnPingFailure: false },
+    // No connection monitor: liveness is PPFM's (view ttl, leases, a closed socket), and a starved
+    // peer answering pings late would otherwise have its connections aborted. The monitor pinged
+    // every connection every 10 s over /ipfs/ping, which PPFM does not serve: each ping was a
+    // stream and a failed protocol negotiation on both sides, for nothing.
+    connectionMonitor: { enabled: false },
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     ...(opts.allowPeers !== undefined
       ? {
