@@ -40,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
           modelBytes,
           wallSeconds,
           headFailoverSeconds,
+          ...(s.fairness !== undefined ? { fairness: s.fairness } : {}),
           ...(result.churn !== undefined ? { churn: result.churn } : {}),
         }) + '\n',
       );

@@ -55,3 +55,4 @@ export {
   type MetricsAddress,
   type MetricsServer,
 } from './metrics/server.js';
+export { loadCheckpoint, CHECKPOINT_FILE, type Checkpoint, type LoadResult } from './checkpoint.js';

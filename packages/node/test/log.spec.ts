@@ -72,6 +72,9 @@ const ALL: LogEvent[] = [
     ms: 812,
     stopped: 'steps',
   },
+  { event: 'zda_set_sent', cluster: 'c1', round: 3, count: 200, members: 4, delivered: 4 },
+  { event: 'zda_set_taken', from: 'H', cluster: 'c1', round: 3, count: 200 },
+  { event: 'zda_set_refused', from: 'X', reason: 'not_head', detail: 'our head is H' },
   { event: 'view_synced', remote: 'B', received: 12, changed: 3 },
   { event: 'peer_expired', remote: 'B', silentMs: 12_345, ttlMs: 10_000 },
   {

@@ -44,8 +44,11 @@ export {
   decodeViewSyncRequest,
   encodeViewSync,
   decodeViewSync,
+  encodeSyntheticSet,
+  decodeSyntheticSet,
   type DirectMessage,
 } from './direct/index.js';
+export { MAX_SYNTHETIC_SAMPLES, MAX_SYNTHETIC_DIMS, type SyntheticSetMsg } from './direct/synthetic.js';
 export type { Expect } from './direct/tensors.js';
 export type { FetchRequestMsg } from './direct/fetch.js';
 export type { ModelEnvelopeMsg } from './direct/model.js';
@@ -63,6 +66,7 @@ export type {
 // Bounded direct streams: frame caps and header peeking.
 export {
   directFrameBounds,
+  syntheticSetBytes,
   maxEnvelopeBytes,
   maxFrameBytes,
   maxWeightsBytes,

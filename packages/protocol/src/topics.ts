@@ -17,12 +17,14 @@ export const PROTOCOL_PEERS = '/ppfm/1/peers';
 export const PROTOCOL_VIEW_SYNC = '/ppfm/1/view/sync';
 /** Direct protocol: one secure-aggregation message to the head and its reply (secagg/, --secure-agg). */
 export const PROTOCOL_SECAGG = '/ppfm/1/secagg';
+/** Direct protocol: a cluster head pushes its synthetic set (FedZDA, --augment head) to a member. */
+export const PROTOCOL_ZDA_SET = '/ppfm/1/zda/set';
 
 /** A parsed PPFM gossip topic. */
 export type Topic = { kind: 'fingerprints' } | { kind: 'heads' } | { kind: 'cluster'; cluster: string };
 
 /** A parsed PPFM direct-stream protocol id. */
-export type ProtocolId = 'model_fetch' | 'update_push' | 'peers' | 'view_sync' | 'secagg';
+export type ProtocolId = 'model_fetch' | 'update_push' | 'peers' | 'view_sync' | 'secagg' | 'zda_set';
 
 /** The gossip topic of cluster `id`; throws on an invalid cluster id (a programming error). */
 export function clusterTopic(id: string): string {
@@ -72,6 +74,8 @@ export function stringifyProtocol(p: ProtocolId): string {
       return PROTOCOL_VIEW_SYNC;
     case 'secagg':
       return PROTOCOL_SECAGG;
+    case 'zda_set':
+      return PROTOCOL_ZDA_SET;
   }
 }
 
@@ -82,6 +86,7 @@ export function parseProtocol(s: string): Result<ProtocolId> {
   if (s === PROTOCOL_PEERS) return ok('peers');
   if (s === PROTOCOL_VIEW_SYNC) return ok('view_sync');
   if (s === PROTOCOL_SECAGG) return ok('secagg');
+  if (s === PROTOCOL_ZDA_SET) return ok('zda_set');
   if (typeof s === 'string' && s.startsWith('/ppfm/') && s.split('/')[2] !== '1') {
     return fail('unknown_version', 'unsupported PPFM protocol version', 'protocol');
   }

@@ -6,6 +6,7 @@ import { adjustedRandIndex } from '@ppfm/meta';
 import { runSimulate } from './baseline.js';
 import type { Churner } from './churn.js';
 import type { SlowFault } from './slow.js';
+import { evaluateFairness, fairnessInputOf } from './fairness.js';
 import type { HeadKiller } from './head-kill.js';
 import { peerName, tail } from './launch.js';
 import type { TestnetOptions } from './options.js';
@@ -34,6 +35,8 @@ export interface RunRecord {
   /** Peers of the run, late joiners included. */
   total: number;
   truth: number[];
+  /** The partition's truth (true groups of the data), for the balanced test sets. */
+  partitionTruth: number[];
   state: NetworkState;
   pool: PeerPool;
   traffic: TrafficMeter;
@@ -134,6 +137,14 @@ export async function runOutcome(
     ari: (a, b) => adjustedRandIndex(a, b),
     failures,
   });
+  // Fairness on every classification run (zero-shot peers have no classifier over every label).
+  if (!zeroShot) {
+    try {
+      summary.fairness = await evaluateFairness(await fairnessInputOf(r.outDir, opts, r.partitionTruth));
+    } catch (err) {
+      log(`fairness figures unavailable: ${(err as Error).message}`);
+    }
+  }
   const resources: ResourceStats = {
     peakRss: Array.from({ length: pool.procs.length }, (_, i) => r.peakRss.get(i) ?? 0),
     socketBytes: Array.from({ length: pool.procs.length }, (_, i) => socketArr[i] ?? 0),

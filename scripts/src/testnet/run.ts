@@ -321,6 +321,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     logDir,
     total,
     truth: expectedTruth(opts, prepared.truth),
+    partitionTruth: prepared.truth,
     state,
     pool,
     traffic,

@@ -3,6 +3,7 @@
  * the run succeeded. Pure functions over the NetworkState so that they can be tested on fixtures.
  */
 import { finalClusters } from './clusters.js';
+import type { FairnessReport } from './fairness.js';
 import type { NetworkState, PeerState } from './state.js';
 import { securityFailures } from './verdict.js';
 
@@ -52,6 +53,11 @@ export interface TestnetSummary {
     secureRounds: number;
     secureDropped: number;
   } | null;
+  /**
+   * Every peer's final personalised model scored offline on its own held-out split and on a
+   * class-balanced test set (fairness.ts); absent in zero-shot runs or when it could not be made.
+   */
+  fairness?: FairnessReport;
 }
 
 /** Everything about the run that is not in the logs. */
@@ -276,6 +282,20 @@ export function formatSummary(s: TestnetSummary): string {
         (s.privacy.delta !== null ? ` (delta ${s.privacy.delta})` : '') +
         `   secure rounds ${s.privacy.secureRounds} (${s.privacy.secureDropped} members dropped)`,
     );
+  if (s.fairness !== undefined) lines.push(formatFairness(s.fairness));
   lines.push(s.ok ? 'OK' : `FAILED: ${s.failures.join('; ')}`);
+  return lines.join('\n');
+}
+
+/** The summary's fairness lines: mean / worst / std on the own splits and on the balanced sets. */
+export function formatFairness(r: FairnessReport): string {
+  const line = (what: string, st: FairnessReport['own']): string =>
+    `${what}: mean ${fmt(st.mean)}  worst ${fmt(st.min)}  std ${fmt(st.std)}`;
+  const lines = [
+    `fairness of ${r.peers.length} personalised models (offline, from their checkpoints):`,
+    '  ' + line('own split', r.own),
+    '  ' + line('balanced ', r.balanced),
+  ];
+  for (const m of r.missing) lines.push(`  peer-${pad(m.index)} not scored: ${m.reason}`);
   return lines.join('\n');
 }

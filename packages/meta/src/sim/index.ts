@@ -4,7 +4,7 @@ export { formatSimulationTable, simulationJson } from './report.js';
 export { ALL_METHODS, DEFAULT_METHODS } from './types.js';
 export { mixSeed, subsetDataset } from './context.js';
 export { runPpfmZda, runFedAvgFairness, ZDA_SIM_DEFAULTS, type ZdaMode } from './methods/zda.js';
-export { fairnessStats } from './methods/balanced.js';
+export { balancedSetsOf, fairnessStats } from './methods/balanced.js';
 export type {
   ByzantineOptions,
   FairnessReport,

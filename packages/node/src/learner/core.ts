@@ -3,6 +3,7 @@
 // wires calls, with the seeds the simulator uses (ppfmSeeds), so a peer reproduces it.
 import {
   augmentMember,
+  concatDatasets,
   computeFingerprint,
   headFineTune,
   scalerInputStats,
@@ -37,6 +38,7 @@ import type {
   LearnerInfo,
   LearnerInit,
   PersonalResult,
+  SharedSet,
   TrainResult,
 } from './learner.js';
 import { ZsLearnerCore } from './zs-core.js';
@@ -44,7 +46,7 @@ import { ZsLearnerCore } from './zs-core.js';
 /** What the worker and the inline engine call: the classification core or the zero-shot one. */
 export type EngineCore = Pick<
   LearnerCore,
-  'info' | 'trainFrom' | 'warmup' | 'evaluate' | 'headRound' | 'personalise' | 'augment'
+  'info' | 'trainFrom' | 'warmup' | 'evaluate' | 'headRound' | 'personalise' | 'augment' | 'share'
 >;
 
 /** The engine for `init`'s task mode. */
@@ -56,6 +58,8 @@ export function createCore(init: LearnerInit): Promise<EngineCore> {
 export class LearnerCore {
   /** member augmentation: the train split with the last top-up (real samples first). */
   private augmented: Dataset | undefined;
+  /** head-shared augmentation: the head's last synthetic set, added to every training set. */
+  private shared: Dataset | undefined;
 
   private constructor(
     readonly info: LearnerInfo,
@@ -105,7 +109,7 @@ export class LearnerCore {
   /** Task-level training (meta's memberUpdate, with its divergence guard). */
   async trainFrom(theta: WeightSet, seed: number): Promise<TrainResult> {
     const t0 = performance.now();
-    const r = await memberUpdate(this.task, theta, this.augmented ?? this.train, this.init.cfg, seed);
+    const r = await memberUpdate(this.task, theta, this.trainSet(), this.init.cfg, seed);
     // The update weighs by real samples: synthetic ones add no information about the data.
     if (r.kind === 'update') r.samples = this.train.y.length;
     return { ...r, ms: performance.now() - t0 };
@@ -128,9 +132,21 @@ export class LearnerCore {
 
   /** Personalisation: adapt on train, evaluate before/after on val. */
   async personalise(theta: WeightSet, seed: number): Promise<PersonalResult> {
-    const train = this.augmented ?? this.train;
+    const train = this.trainSet();
     const r = await personaliseModel(this.task, theta, train, this.val, this.init.cfg, seed);
     return { before: r.before, after: r.after, weights: r.weights };
+  }
+
+  /** The training data: the own split with the member top-up, plus the head's set (the simulator's trainOf). */
+  private trainSet(): Dataset {
+    const own = this.augmented ?? this.train;
+    return this.shared ? concatDatasets([own, this.shared], `${own.name}+zda`) : own;
+  }
+
+  /** Keeps the head's synthetic set (already checked by the receiving handler) for train and personalise. */
+  share(set: SharedSet): Promise<void> {
+    this.shared = { ...this.train, x: set.x, y: set.y, name: `${this.train.name}/head-set` };
+    return Promise.resolve();
   }
 
   /** Raw-unit input statistics for synthesis: the model's scaler (pooled moments), the own value range. */
@@ -163,6 +179,7 @@ export class LearnerCore {
       return outcome(r.report);
     }
     const r = await headFineTune(this.task, a.theta, { ...common, perClass: s.perClass });
-    return { ...outcome(r.report), weights: r.weights };
+    const samples = r.samples.y.length > 0 ? { samples: { x: r.samples.x, y: r.samples.y } } : {};
+    return { ...outcome(r.report), weights: r.weights, ...samples };
   }
 }

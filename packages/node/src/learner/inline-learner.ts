@@ -5,6 +5,7 @@ import { createCore } from './core.js';
 import type {
   AugmentArgs,
   AugmentOutcome,
+  SharedSet,
   HeadRoundArgs,
   HeadRoundResult,
   Learner,
@@ -39,6 +40,7 @@ export async function startInlineLearner(init: LearnerInit): Promise<Learner> {
       guard(() => core.personalise(theta, seed)),
     headRound: (args: HeadRoundArgs): Promise<HeadRoundResult> => guard(() => core.headRound(args)),
     augment: (args: AugmentArgs): Promise<AugmentOutcome> => guard(() => core.augment(args)),
+    share: (set: SharedSet): Promise<void> => guard(() => core.share(set)),
     close: async () => {
       closed = true;
     },

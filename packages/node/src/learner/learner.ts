@@ -71,6 +71,14 @@ export interface AugmentOutcome {
   stopped: 'steps' | 'time' | 'aborted' | 'none';
   /** head: the model to publish instead of theta. */
   weights?: WeightSet;
+  /** head: the synthetic set it fine-tuned on, for its members (and itself) to train on. */
+  samples?: SharedSet;
+}
+
+/** A head's synthetic set (FedZDA): samples in the model's raw input units, row-major, and labels. */
+export interface SharedSet {
+  x: Float32Array;
+  y: Int32Array;
 }
 
 /** Zero-shot mode: the class table and unseen classes default to the dataset's ppfm.json / built-in table. */
@@ -159,6 +167,11 @@ export interface Learner {
    * class-balanced synthetic set.
    */
   augment(args: AugmentArgs): Promise<AugmentOutcome>;
+  /**
+   * Keeps the head's synthetic set: the following train and personalise calls add it to the real
+   * data, as the simulator's ppfm+zda-head members do (headShares). Replaces the previous one.
+   */
+  share(set: SharedSet): Promise<void>;
   /** Stops the engine (pending calls reject). */
   close(): Promise<void>;
 }

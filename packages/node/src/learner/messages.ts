@@ -8,6 +8,7 @@ import type {
   LearnerInfo,
   LearnerInit,
   PersonalResult,
+  SharedSet,
   TrainResult,
 } from './learner.js';
 
@@ -20,6 +21,7 @@ export interface LearnerCalls {
   personalise: { args: { theta: WeightSet; seed: number }; result: PersonalResult };
   headRound: { args: HeadRoundArgs; result: HeadRoundResult };
   augment: { args: AugmentArgs; result: AugmentOutcome };
+  share: { args: SharedSet; result: void };
 }
 
 export type CallName = keyof LearnerCalls;

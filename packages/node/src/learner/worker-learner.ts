@@ -6,6 +6,7 @@ import {
   LearnerError,
   type AugmentArgs,
   type AugmentOutcome,
+  type SharedSet,
   type HeadRoundArgs,
   type HeadRoundResult,
   type Learner,
@@ -103,6 +104,10 @@ class WorkerLearner implements Learner {
 
   augment(args: AugmentArgs): Promise<AugmentOutcome> {
     return this.call('augment', args);
+  }
+
+  share(set: SharedSet): Promise<void> {
+    return this.call('share', set);
   }
 
   async close(): Promise<void> {

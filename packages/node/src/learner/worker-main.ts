@@ -29,6 +29,8 @@ async function handle(req: WorkerRequest): Promise<unknown> {
       return core.headRound(req.args);
     case 'augment':
       return core.augment(req.args);
+    case 'share':
+      return core.share(req.args);
   }
 }
 

@@ -37,6 +37,7 @@ import {
 import type {
   AugmentArgs,
   AugmentOutcome,
+  SharedSet,
   HeadRoundArgs,
   HeadRoundResult,
   LearnerInfo,
@@ -273,6 +274,11 @@ export class ZsLearnerCore {
 
   /** Zero-shot data augmentation needs a batch-norm classifier over seen labels: not this task's. */
   augment(_args: AugmentArgs): Promise<AugmentOutcome> {
+    return Promise.reject(new Error('--augment is not available with --task zero-shot'));
+  }
+
+  /** No head sets either: augmentation is off in zero-shot mode. */
+  share(_set: SharedSet): Promise<void> {
     return Promise.reject(new Error('--augment is not available with --task zero-shot'));
   }
 

@@ -93,6 +93,30 @@ export interface AugmentationEvent {
   /** Why synthesis stopped: 'steps' (all done), 'time' (the bound), 'aborted', 'none' (nothing to make). */
   stopped: string;
 }
+/** FedZDA head: its synthetic set pushed to its members (`delivered` of `members` took it). */
+export interface ZdaSetSentEvent {
+  event: 'zda_set_sent';
+  cluster: string;
+  round: number;
+  count: number;
+  members: number;
+  delivered: number;
+}
+/** FedZDA member: the head's synthetic set taken for the next local steps and personalisation. */
+export interface ZdaSetTakenEvent {
+  event: 'zda_set_taken';
+  from: string;
+  cluster: string;
+  round: number;
+  count: number;
+}
+/** FedZDA member: a pushed synthetic set refused (not our head, wrong term or round, bad size, labels or values). */
+export interface ZdaSetRefusedEvent {
+  event: 'zda_set_refused';
+  from: string;
+  reason: string;
+  detail: string;
+}
 export interface ClusterModelPublishedEvent {
   event: 'cluster_model_published';
   cluster: string;
@@ -272,6 +296,9 @@ export interface DpReleaseEvent {
 
 /** Every event a PPFM peer logs. */
 export type LogEvent =
+  | ZdaSetSentEvent
+  | ZdaSetTakenEvent
+  | ZdaSetRefusedEvent
   | PeerStartedEvent
   | PeerConnectedEvent
   | PeerDisconnectedEvent

@@ -21,6 +21,12 @@ export function formatHuman(e: LogEvent): string | undefined {
         : `cluster ${e.cluster}: lease of head ${short(e.head)} expired (term ${e.term})`;
     case 'round_closed':
       return `cluster ${e.cluster}: round ${e.round} closed with ${e.updates} updates (quorum ${e.quorum})`;
+    case 'zda_set_sent':
+      return `round ${e.round}: synthetic set of ${e.count} sent to ${e.delivered} of ${e.members} members`;
+    case 'zda_set_taken':
+      return `round ${e.round}: took the head's synthetic set (${e.count} samples)`;
+    case 'zda_set_refused':
+      return `synthetic set from ${short(e.from)} refused (${e.reason}: ${e.detail})`;
     case 'augmentation':
       return e.made === 0
         ? `round ${e.round}: no class to synthesise (${e.role})`

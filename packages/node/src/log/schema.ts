@@ -34,6 +34,15 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   round_closed: { cluster: 'string', round: 'int', updates: 'int', quorum: 'int', epsilon: 'number?' },
   cluster_model_published: { cluster: 'string', round: 'int', term: 'int', bytes: 'int' },
   global_model_updated: { round: 'int', clusters: 'strings' },
+  zda_set_sent: {
+    cluster: 'string',
+    round: 'int',
+    count: 'int',
+    members: 'int',
+    delivered: 'int',
+  },
+  zda_set_taken: { from: 'string', cluster: 'string', round: 'int', count: 'int' },
+  zda_set_refused: { from: 'string', reason: 'string', detail: 'string' },
   augmentation: {
     cluster: 'string',
     round: 'int',

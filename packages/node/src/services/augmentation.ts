@@ -3,7 +3,10 @@
 // goes on with its real data (member) or the plain aggregate (head), and says so.
 import { deriveSeed, type WeightSet } from '@ppfm/meta';
 import { logEvent, notice, type PeerComponents } from '../components.js';
-import type { AugmentOutcome } from '../learner/learner.js';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { decodeAck, encodeSyntheticSet, PROTOCOL_ZDA_SET } from '@ppfm/protocol';
+import type { AugmentOutcome, SharedSet } from '../learner/learner.js';
+import { request } from '../streams.js';
 
 /** Synthesises from `theta` for `round` in `role`; undefined when it failed (a notice says why). */
 export async function augmentRound(
@@ -42,4 +45,57 @@ export async function augmentRound(
     );
     return undefined;
   }
+}
+
+/** Most samples of a head's set a member takes per class of its task (the head's default is 20). */
+export const MAX_SHARED_PER_CLASS = 100;
+
+/**
+ * FedZDA head, the simulator's headShares: the head trains on its synthetic set itself and pushes
+ * it to the round's members over /ppfm/1/zda/set, in the background (a member that cannot be
+ * reached just trains without it). Logs `zda_set_sent` with how many took it.
+ */
+export async function shareHeadSet(
+  c: Pick<PeerComponents, 'bus' | 'learner' | 'libp2p' | 'self' | 'timing'>,
+  at: { cluster: string; round: number; term: number },
+  set: SharedSet,
+  members: readonly string[],
+): Promise<void> {
+  try {
+    await c.learner.share(set);
+  } catch (err) {
+    notice(
+      c,
+      'warn',
+      `round ${at.round}: own synthetic set not kept: ${(err as Error).message}`,
+      'zda_set_failed',
+    );
+  }
+  const dims = set.x.length / Math.max(1, set.y.length);
+  const body = encodeSyntheticSet({
+    ...at,
+    dims,
+    x: set.x,
+    labels: Uint16Array.from(set.y),
+  });
+  const others = members.filter((m) => m !== c.self);
+  const limits = { maxBytes: 64 * 1024, timeoutMs: c.timing.fetchTimeoutMs };
+  const results = await Promise.all(
+    others.map(async (m) => {
+      try {
+        const reply = await request(c.libp2p, peerIdFromString(m), PROTOCOL_ZDA_SET, body, limits);
+        return decodeAck(reply).ok;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  logEvent(c, {
+    event: 'zda_set_sent',
+    cluster: at.cluster,
+    round: at.round,
+    count: set.y.length,
+    members: others.length,
+    delivered: results.filter(Boolean).length,
+  });
 }

@@ -6,6 +6,7 @@ import { clusterTopic, encodeGossip, type RoundOpenMsg } from '@ppfm/protocol';
 import type { Cancel } from '../clock.js';
 import { logEvent, notice } from '../components.js';
 import { augmentRound } from './augmentation.js';
+import type { SharedSet } from '../learner/learner.js';
 import { RoundCollector, type UpdateVerdict } from '../rounds.js';
 import type { ClusterSession } from './cluster-session.js';
 import { ACTIVITY_ROUNDS, MemberActivity } from './head-activity.js';
@@ -300,10 +301,12 @@ export class HeadRounds {
         });
       // FedZDA head: fine-tune the accepted aggregate on a class-balanced synthetic set before publishing.
       let weights = out.theta;
+      let zdaSet: SharedSet | undefined;
       if (c.settings.augment === 'head' && out.verdict.ok) {
         const z = await augmentRound(c, 'head', col.cluster, col.round, out.theta);
         if (!live()) return;
         weights = z?.weights ?? weights;
+        zdaSet = z?.samples;
       }
       const held: HeldModel = {
         cluster: col.cluster,
@@ -315,6 +318,11 @@ export class HeadRounds {
       c.store.set(held);
       s.setRound(col.round);
       await announceModel(c, s.cluster, held);
+      // FedZDA head (headShares): the members train and personalise on the head's set too.
+      if (zdaSet !== undefined)
+        void this.deps.shareSet?.({ cluster: col.cluster, round: col.round, term: col.term }, zdaSet, [
+          ...col.members,
+        ]);
       const target = c.settings.rounds;
       if (target !== undefined && col.round >= target)
         this.st = { kind: 'finished', round: col.round, since: c.clock.now() };

@@ -7,6 +7,7 @@ import type { HeldModel } from './model-store.js';
 import type { SecureHead, SecureRound } from './secagg-head.js';
 import type { SecureMember } from './secagg-member.js';
 import type { UpdatePrivacy } from './update-privacy.js';
+import type { SharedSet } from '../learner/learner.js';
 
 /**
  * inactive: not head. waiting: head, a round is not due yet (`reason` says why, since when).
@@ -52,6 +53,12 @@ export interface HeadDeps {
   catchUp?: HeadCatchUp;
   /** Differential privacy of the head's own update (--dp-*). */
   privacy?: UpdatePrivacy;
+  /** FedZDA head (--augment head): hands its synthetic set to the round's members (headShares). */
+  shareSet?(
+    at: { cluster: string; round: number; term: number },
+    set: SharedSet,
+    members: string[],
+  ): Promise<void>;
   /** Secure aggregation (--secure-agg): the round yields the members' sum, not their updates. */
   secure?: { head: SecureHead; member: SecureMember };
 }

@@ -1,6 +1,6 @@
 // The peer's direct protocols (model fetch, update push, secure aggregation, peer exchange, view
 // sync), each capped for this model's spec, and the logging of connections.
-import type { WeightSet } from '@ppfm/meta/light';
+import { featureCount, type WeightSet } from '@ppfm/meta/light';
 import {
   encodeError,
   PROTOCOL_MODEL_FETCH,
@@ -8,6 +8,9 @@ import {
   PROTOCOL_SECAGG,
   PROTOCOL_UPDATE_PUSH,
   PROTOCOL_VIEW_SYNC,
+  PROTOCOL_ZDA_SET,
+  MAX_SYNTHETIC_SAMPLES,
+  syntheticSetBytes,
 } from '@ppfm/protocol';
 import { logEvent, type PeerComponents } from '../components.js';
 import { handleFetch } from '../handlers/fetch.js';
@@ -16,6 +19,8 @@ import { servePeerExchange } from '../handlers/peers.js';
 import { admitPush, handlePush, isHostileRefusal, pushRefusalReply } from '../handlers/push.js';
 import { handleSecAgg } from '../handlers/secagg.js';
 import { handleViewSync } from '../handlers/view-sync.js';
+import { handleSyntheticSet, type SyntheticSetDeps } from '../handlers/zda-set.js';
+import { MAX_SHARED_PER_CLASS } from '../services/augmentation.js';
 import { encodeSecAggReply } from '../net/secagg-wire.js';
 import type { PrivacyLayer } from '../privacy/layer.js';
 import { serve } from '../streams.js';
@@ -108,6 +113,33 @@ export async function serveProtocols(
       maxInboundStreams: 4,
     },
   );
+
+  // FedZDA head (--augment head): members take their head's synthetic set (handlers/zda-set.ts).
+  if (settings.augment === 'head') {
+    const task = c.learner.info.task;
+    const deps: SyntheticSetDeps = {
+      cluster: () => {
+        const ses = s.slot.session;
+        if (ses === undefined || ses.closed) return undefined;
+        const e = ses.election;
+        return { id: ses.cluster, head: e.head, term: e.term, headRound: ses.headRound };
+      },
+      inputSize: featureCount(task),
+      numClasses: task.numClasses,
+      maxCount: Math.min(MAX_SYNTHETIC_SAMPLES, MAX_SHARED_PER_CLASS * task.numClasses),
+      take: (set) => c.learner.share(set),
+    };
+    await serve(libp2p, PROTOCOL_ZDA_SET, async (b, from) => handleSyntheticSet(c, deps, b, from), {
+      limits: {
+        maxBytes: syntheticSetBytes(deps.maxCount, deps.inputSize),
+        timeoutMs: timing.fetchTimeoutMs,
+      },
+      encodeError: encodeErr,
+      onFailure: streamFailure(PROTOCOL_ZDA_SET),
+      maxInboundStreams: 2,
+      maxPerPeer: 1,
+    });
+  }
 
   libp2p.addEventListener('peer:connect', (e) => {
     logEvent(c, { event: 'peer_connected', remote: e.detail.toString() });

@@ -24,6 +24,7 @@ import { ClusterPlanner } from '../services/cluster-planner.js';
 import type { ClusterSession } from '../services/cluster-session.js';
 import { Evaluator } from '../services/evaluator.js';
 import { GlobalLevel } from '../services/global-level.js';
+import { shareHeadSet } from '../services/augmentation.js';
 import { HeadRounds } from '../services/head-rounds.js';
 import { HeadCatchUp } from '../services/head-catch-up.js';
 import { MemberRounds } from '../services/member-rounds.js';
@@ -130,6 +131,7 @@ export async function buildServices(c: PeerComponents, o: ServicesInit): Promise
     sharedPart: () => planner.sharedPart,
     headRound: () => slot.session?.headRound ?? 0,
     clusterInit: () => clusterInitOf(members()),
+    shareSet: (at, set, to) => shareHeadSet(c, at, set, to),
     catchUp: new HeadCatchUp(c, {
       claims: () => membership.roleClaims(),
       members,

@@ -5,6 +5,7 @@
 import { resolveLimits, type Limits } from '../limits.js';
 import { idBytes, lenField, textBytes, VARINT_FIELD_BYTES } from '../wire/frame.js';
 import { DEFAULT_SECAGG_LIMITS } from '../secagg/messages.js';
+import { MAX_SYNTHETIC_DIMS, MAX_SYNTHETIC_SAMPLES } from './synthetic.js';
 import type { ProtocolId } from '../topics.js';
 import type { Codec } from '../weights-codec.js';
 import type { TensorSpec } from '../weights.js';
@@ -133,7 +134,24 @@ export function directFrameBounds(
         reply: 1 + Math.max(sa.maxControlBytes, error),
       };
     }
+    case 'zda_set': {
+      // A head's synthetic set (SyntheticSet) at its largest; receivers cap it tighter with
+      // syntheticSetBytes(their bound on the count, their model's input size).
+      const ack = frame(lenField(idBytes(lim)) + VARINT_FIELD_BYTES);
+      return {
+        request: cap(syntheticSetBytes(MAX_SYNTHETIC_SAMPLES, MAX_SYNTHETIC_DIMS, lim)),
+        reply: Math.max(ack, error),
+      };
+    }
   }
+}
+
+/** Largest SyntheticSet frame of `count` samples of `dims` features. */
+export function syntheticSetBytes(count: number, dims: number, limits?: Partial<Limits>): number {
+  const lim = resolveLimits(limits);
+  return frame(
+    lenField(idBytes(lim)) + 4 * VARINT_FIELD_BYTES + lenField(2 * count) + lenField(4 * count * dims),
+  );
 }
 
 /** The largest frame either side may legitimately send on a direct protocol (see directFrameBounds). */

@@ -18,6 +18,7 @@ import {
   type PeerListMsg,
   type PeerListRequestMsg,
 } from './peers.js';
+import { syntheticFields, syntheticFromPb, syntheticToPb, type SyntheticSetMsg } from './synthetic.js';
 import type { Expect } from './tensors.js';
 import {
   viewSyncFields,
@@ -47,7 +48,8 @@ export type DirectMessage =
   | PeerListRequestMsg
   | PeerListMsg
   | ViewSyncRequestMsg
-  | ViewSyncMsg;
+  | ViewSyncMsg
+  | SyntheticSetMsg;
 
 const body = (kind: DirectMessage['kind'], fields: BodySpec['fields'], weights = false): BodySpec => ({
   kind,
@@ -66,6 +68,7 @@ export const DIRECT_BODIES: Readonly<Record<number, BodySpec>> = Object.freeze({
   8: body('peer_list', peerListFields),
   9: body('view_sync_request', viewSyncRequestFields),
   10: body('view_sync', viewSyncFields),
+  11: body('synthetic_set', syntheticFields),
 });
 
 /** Encodes a direct-stream message into a versioned DirectFrame; throws ProtocolEncodeError if invalid. */
@@ -109,6 +112,10 @@ export function encodeDirect(m: DirectMessage): Uint8Array {
       frame.viewSync = viewSyncToPb(m);
       unwrapOrThrow(viewSyncFromPb(frame.viewSync, lim));
       break;
+    case 'synthetic_set':
+      frame.syntheticSet = syntheticToPb(m);
+      unwrapOrThrow(syntheticFromPb(frame.syntheticSet, lim));
+      break;
     default:
       unwrapOrThrow(fail('unknown_kind', `unknown direct kind ${(m as { kind: unknown }).kind}`, 'kind'));
   }
@@ -140,6 +147,7 @@ export function decodeDirect(
     if (frame.peerList !== undefined) return peerListFromPb(frame.peerList, lim);
     if (frame.viewSyncRequest !== undefined) return viewSyncRequestFromPb(frame.viewSyncRequest, lim);
     if (frame.viewSync !== undefined) return viewSyncFromPb(frame.viewSync, lim);
+    if (frame.syntheticSet !== undefined) return syntheticFromPb(frame.syntheticSet, lim);
     return fail('unknown_kind', 'direct frame has no message body', 'body');
   } catch (e) {
     return fail('malformed', `unexpected decode failure: ${(e as Error)?.message ?? String(e)}`);
@@ -239,4 +247,12 @@ export function encodeViewSync(m: Omit<ViewSyncMsg, 'kind'>): Uint8Array {
 /** Decodes a ViewSync reply. */
 export function decodeViewSync(b: Uint8Array, limits?: Partial<Limits>): Result<ViewSyncMsg> {
   return decodeKind('view_sync', b, limits);
+}
+/** Encodes a SyntheticSet for /ppfm/1/zda/set. */
+export function encodeSyntheticSet(m: Omit<SyntheticSetMsg, 'kind'>): Uint8Array {
+  return encodeDirect({ ...m, kind: 'synthetic_set' });
+}
+/** Decodes a SyntheticSet (structure, sizes, finite values; the receiver checks sender and bounds). */
+export function decodeSyntheticSet(b: Uint8Array, limits?: Partial<Limits>): Result<SyntheticSetMsg> {
+  return decodeKind('synthetic_set', b, limits);
 }

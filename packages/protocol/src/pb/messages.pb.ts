@@ -2181,6 +2181,7 @@ export interface DirectFrame {
   peerList?: PeerList
   viewSyncRequest?: ViewSyncRequest
   viewSync?: ViewSync
+  syntheticSet?: SyntheticSet
 }
 
 export namespace DirectFrame {
@@ -2195,7 +2196,20 @@ export namespace DirectFrame {
 
         obj = { ...obj }
 
+        if (obj.syntheticSet != null) {
+          obj.viewSync = undefined
+          obj.viewSyncRequest = undefined
+          obj.peerList = undefined
+          obj.peerListRequest = undefined
+          obj.error = undefined
+          obj.ack = undefined
+          obj.update = undefined
+          obj.model = undefined
+          obj.fetchRequest = undefined
+        }
+
         if (obj.viewSync != null) {
+          obj.syntheticSet = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
@@ -2207,6 +2221,7 @@ export namespace DirectFrame {
         }
 
         if (obj.viewSyncRequest != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.peerList = undefined
           obj.peerListRequest = undefined
@@ -2218,6 +2233,7 @@ export namespace DirectFrame {
         }
 
         if (obj.peerList != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerListRequest = undefined
@@ -2229,6 +2245,7 @@ export namespace DirectFrame {
         }
 
         if (obj.peerListRequest != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
@@ -2240,6 +2257,7 @@ export namespace DirectFrame {
         }
 
         if (obj.error != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
@@ -2251,6 +2269,7 @@ export namespace DirectFrame {
         }
 
         if (obj.ack != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
@@ -2262,6 +2281,7 @@ export namespace DirectFrame {
         }
 
         if (obj.update != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
@@ -2273,6 +2293,7 @@ export namespace DirectFrame {
         }
 
         if (obj.model != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
@@ -2284,6 +2305,7 @@ export namespace DirectFrame {
         }
 
         if (obj.fetchRequest != null) {
+          obj.syntheticSet = undefined
           obj.viewSync = undefined
           obj.viewSyncRequest = undefined
           obj.peerList = undefined
@@ -2342,6 +2364,11 @@ export namespace DirectFrame {
         if (obj.viewSync != null) {
           w.uint32(82)
           ViewSync.codec().encode(obj.viewSync, w)
+        }
+
+        if (obj.syntheticSet != null) {
+          w.uint32(90)
+          SyntheticSet.codec().encode(obj.syntheticSet, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2416,6 +2443,12 @@ export namespace DirectFrame {
               })
               break
             }
+            case 11: {
+              obj.syntheticSet = SyntheticSet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.syntheticSet
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2423,7 +2456,20 @@ export namespace DirectFrame {
           }
         }
 
+        if (obj.syntheticSet != null) {
+          delete obj.viewSync
+          delete obj.viewSyncRequest
+          delete obj.peerList
+          delete obj.peerListRequest
+          delete obj.error
+          delete obj.ack
+          delete obj.update
+          delete obj.model
+          delete obj.fetchRequest
+        }
+
         if (obj.viewSync != null) {
+          delete obj.syntheticSet
           delete obj.viewSyncRequest
           delete obj.peerList
           delete obj.peerListRequest
@@ -2435,6 +2481,7 @@ export namespace DirectFrame {
         }
 
         if (obj.viewSyncRequest != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.peerList
           delete obj.peerListRequest
@@ -2446,6 +2493,7 @@ export namespace DirectFrame {
         }
 
         if (obj.peerList != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerListRequest
@@ -2457,6 +2505,7 @@ export namespace DirectFrame {
         }
 
         if (obj.peerListRequest != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerList
@@ -2468,6 +2517,7 @@ export namespace DirectFrame {
         }
 
         if (obj.error != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerList
@@ -2479,6 +2529,7 @@ export namespace DirectFrame {
         }
 
         if (obj.ack != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerList
@@ -2490,6 +2541,7 @@ export namespace DirectFrame {
         }
 
         if (obj.update != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerList
@@ -2501,6 +2553,7 @@ export namespace DirectFrame {
         }
 
         if (obj.model != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerList
@@ -2512,6 +2565,7 @@ export namespace DirectFrame {
         }
 
         if (obj.fetchRequest != null) {
+          delete obj.syntheticSet
           delete obj.viewSync
           delete obj.viewSyncRequest
           delete obj.peerList
@@ -2535,5 +2589,131 @@ export namespace DirectFrame {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFrame>): DirectFrame => {
     return decodeMessage(buf, DirectFrame.codec(), opts)
+  }
+}
+
+export interface SyntheticSet {
+  cluster: string
+  round: number
+  term: number
+  dims: number
+  count: number
+  labels: Uint8Array
+  x: Uint8Array
+}
+
+export namespace SyntheticSet {
+  let _codec: Codec<SyntheticSet>
+
+  export const codec = (): Codec<SyntheticSet> => {
+    if (_codec == null) {
+      _codec = message<SyntheticSet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cluster != null && obj.cluster !== '')) {
+          w.uint32(10)
+          w.string(obj.cluster)
+        }
+
+        if ((obj.round != null && obj.round !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.round)
+        }
+
+        if ((obj.term != null && obj.term !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.term)
+        }
+
+        if ((obj.dims != null && obj.dims !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.dims)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.labels != null && obj.labels.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.labels)
+        }
+
+        if ((obj.x != null && obj.x.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.x)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cluster: '',
+          round: 0,
+          term: 0,
+          dims: 0,
+          count: 0,
+          labels: uint8ArrayAlloc(0),
+          x: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cluster = reader.string()
+              break
+            }
+            case 2: {
+              obj.round = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.term = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.dims = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.labels = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.x = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SyntheticSet>): Uint8Array => {
+    return encodeMessage(obj, SyntheticSet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyntheticSet>): SyntheticSet => {
+    return decodeMessage(buf, SyntheticSet.codec(), opts)
   }
 }

@@ -11,12 +11,29 @@ import type { FairnessStats } from '../types.js';
  * Under label skew a peer's own split lacks the classes it lacks; this set has every class of its task.
  */
 export function balancedTestSets(ctx: SimContext): Dataset[] {
+  return balancedSetsOf(
+    ctx.peers.map((p) => p.val),
+    ctx.truth,
+    ctx.task.numClasses,
+    ctx.seed,
+  );
+}
+
+/**
+ * balancedTestSets on plain data (the testnet's, which has no SimContext): `vals[i]` is peer i's
+ * held-out split, `truth[i]` its true group; the seeded cut is the simulator's for the same seed.
+ */
+export function balancedSetsOf(
+  vals: Dataset[],
+  truth: number[],
+  numClasses: number,
+  seed: number,
+): Dataset[] {
   const byGroup = new Map<number, Dataset>();
-  for (const g of new Set(ctx.truth)) {
-    const members = ctx.peers.filter((p) => ctx.truth[p.index] === g);
-    const pool = members.map((p) => p.val);
+  for (const g of new Set(truth)) {
+    const pool = vals.filter((_, i) => truth[i] === g);
     const first = pool[0]!;
-    const byClass: number[][] = Array.from({ length: ctx.task.numClasses }, () => []);
+    const byClass: number[][] = Array.from({ length: numClasses }, () => []);
     const x: Float32Array[] = [];
     const d = first.x.length / Math.max(1, first.y.length);
     let offset = 0;
@@ -32,11 +49,11 @@ export function balancedTestSets(ctx: SimContext): Dataset[] {
     };
     const present = byClass.filter((idx) => idx.length > 0);
     const m = Math.min(...present.map((idx) => idx.length));
-    const rng = createRng(mixSeed(ctx.seed, 606, g));
+    const rng = createRng(mixSeed(seed, 606, g));
     const picked = present.flatMap((idx) => rng.shuffle([...idx]).slice(0, m)).sort((a, b) => a - b);
     byGroup.set(g, selectSamples(all, picked, `${first.name}/balanced-group-${g}`));
   }
-  return ctx.peers.map((p) => byGroup.get(ctx.truth[p.index]!)!);
+  return vals.map((_, i) => byGroup.get(truth[i]!)!);
 }
 
 function concat(parts: Float32Array[], n: number): Float32Array {
