@@ -79,15 +79,17 @@ const LOOPBACK_ALLOW = ['/ip4/127.0.0.1', '/ip6/::1'];
  * so the cap must exceed the largest cluster expected (libp2p's default is 300).
  */
 const DEFAULT_MAX_CONNECTIONS = 128;
+/** Dial, outbound upgrade and negotiation deadline (libp2p's default is 10 s). */
+const STARVED_TIMEOUT_MS = 30_000;
 /**
- * Dial, upgrade and negotiation deadline (libp2p's default is 10 s). With 24-32 peers on 2 cores a
- * Noise handshake with a busy bootstrap peer took over 30 s: the responder aborted it
- * ("EncryptionFailedError: aborted due to timeout") just after the dialer had finished its side, so
- * the joiner saw a connection close a second after it opened, redialed, and the redo (three more
- * X25519 operations on a starved peer) failed the same way: late joiners never got in. A slow
- * handshake that completes is worth more than a fast failure.
+ * The responder's handshake deadline. With 24-32 peers on 2 cores a busy bootstrap peer took over
+ * 30 s for a Noise handshake and aborted it ("EncryptionFailedError: aborted due to timeout") just
+ * after the dialer had finished its side: the joiner saw its connection close a second after it
+ * opened, redialed, and the redo failed the same way, so late joiners never got in. A slow
+ * handshake that completes is worth more than a fast failure. The dialer keeps 30 s: its budget
+ * also bounds waiting on an address that does not answer (a cut link).
  */
-const STARVED_TIMEOUT_MS = 120_000;
+const INBOUND_UPGRADE_TIMEOUT_MS = 120_000;
 // A variable module name: the memory transport is a devDependency, not resolved at build time.
 const MEMORY_MODULE = '@libp2p/memory';
 
@@ -135,7 +137,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
       // libp2p's 10 s budgets assume a responsive peer; a starved one (dozens of peers on a
       // 2-core box) needs longer for a Noise handshake, and an aborted upgrade costs a redo.
       dialTimeout: STARVED_TIMEOUT_MS,
-      inboundUpgradeTimeout: STARVED_TIMEOUT_MS,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
       outboundUpgradeTimeout: STARVED_TIMEOUT_MS,
       inboundStreamProtocolNegotiationTimeout: STARVED_TIMEOUT_MS,
       outboundStreamProtocolNegotiationTimeout: STARVED_TIMEOUT_MS,
