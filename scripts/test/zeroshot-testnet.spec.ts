@@ -30,7 +30,7 @@ function run(clusterOf: (i: number, ids: string[]) => { cluster: string; members
   return s;
 }
 
-function ctx(truth: number[]): SummaryContext {
+function ctx(truth: number[] | null): SummaryContext {
   return {
     truth,
     launched: 3,
@@ -117,6 +117,30 @@ describe('the verdict truth of zero-shot and alone runs', () => {
     assert.equal(alone.clusters, 3);
     const notAlone = summarise(lone, ctx(expectedTruth(opts({ partition: 'zeroshot:3' }), groups)));
     assert.match(notAlone.failures.join(), /do not match truth/);
+  });
+
+  it('has no expected clustering under label skew: a split run is ok, a lost peer still fails', () => {
+    const allZero = [0, 0, 0];
+    for (const partition of ['dirichlet:0.1', 'classes:2']) {
+      assert.equal(expectedTruth(opts({ partition }), allZero), null);
+      const split = run((i, ids) =>
+        i === 0 ? { cluster: 'c0', members: ['A'] } : { cluster: 'c1', members: ids.slice(1) },
+      );
+      const s = summarise(split, ctx(expectedTruth(opts({ partition }), allZero)));
+      assert.equal(s.ok, true, s.failures.join('; '));
+      assert.equal(s.ari, null);
+      assert.equal(s.expectedClusters, false);
+      // The same split under a partition with groups (rotate) is judged on ARI.
+      assert.match(
+        summarise(split, ctx(expectedTruth(opts({ partition: 'rotate:2' }), allZero))).failures.join(),
+        /do not match truth/,
+      );
+    }
+    // Label skew does not excuse a peer that never finished.
+    const s = new NetworkState();
+    s.apply(ev({ time: 1, peer: 'A', event: 'peer_started', addrs: [], dataPath: '/r/data/peer-00' }));
+    const f = summarise(s, { ...ctx(null), launched: 1 });
+    assert.match(f.failures.join(), /did not finish/);
   });
 });
 

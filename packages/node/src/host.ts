@@ -41,6 +41,8 @@ export interface HostOptions {
    * every bootstrap or discovered peer (which would hold N).
    */
   redialWhen?: (connectedPeers: number) => boolean;
+  /** Told of every failed bootstrap (re-)dial, so that a peer that cannot join says why. */
+  onRedialError?: (addr: string, error: Error) => void;
   /** Hard cap of open connections (libp2p's connection manager; default 128). */
   maxConnections?: number;
   /**
@@ -193,7 +195,10 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
       const id = ma.getPeerId();
       if (id !== null && id === libp2p.peerId.toString()) continue;
       if (id !== null && libp2p.getConnections().some((c) => c.remotePeer.toString() === id)) continue;
-      libp2p.dial(ma).catch(() => undefined);
+      libp2p.dial(ma).catch((err: unknown) => {
+        if (!stopped)
+          opts.onRedialError?.(ma.toString(), err instanceof Error ? err : new Error(String(err)));
+      });
     }
   };
   redial();

@@ -63,7 +63,8 @@ export const HELP = `Usage: npm run testnet -- [options]
 
 Partitions a dataset, starts N real \`ppfm start\` peers on 127.0.0.1, follows their logs live,
 prints a summary and exits 0 if every surviving peer finished the rounds and the clusters match the
-partition's truth; 1 if the run failed; 2 on a usage error.
+partition's truth (label-skew partitions, dirichlet: and classes:, have none: ARI is not judged);
+1 if the run failed; 2 on a usage error.
 
 Options:
   --peers N               number of peers started at once (default 8; 1 runs a lone peer)

@@ -34,7 +34,7 @@ export interface RunRecord {
   logDir: string;
   /** Peers of the run, late joiners included. */
   total: number;
-  truth: number[];
+  truth: number[] | null;
   /** The partition's truth (true groups of the data), for the balanced test sets. */
   partitionTruth: number[];
   state: NetworkState;

@@ -58,12 +58,14 @@ export interface TestnetSummary {
    * class-balanced test set (fairness.ts); absent in zero-shot runs or when it could not be made.
    */
   fairness?: FairnessReport;
+  /** False when the partition has no expected clustering (label skew): `ari` is then null. */
+  expectedClusters: boolean;
 }
 
 /** Everything about the run that is not in the logs. */
 export interface SummaryContext {
-  /** Partition index -> true group, from truth.json. */
-  truth: number[];
+  /** Partition index -> expected cluster; null when the partition has none (label skew: verdict.ts). */
+  truth: number[] | null;
   /** How many peers the testnet launched (including late joiners). */
   launched: number;
   rounds: number;
@@ -113,7 +115,7 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
   const predicted: number[] = [];
   const truth: number[] = [];
   for (const p of survivors) {
-    const t = ctx.truth[p.index as number];
+    const t = ctx.truth?.[p.index as number];
     if (t === undefined) continue;
     const c = clusterOf.get(p.id) ?? `unassigned:${p.id}`;
     if (!labelOf.has(c)) labelOf.set(c, labelOf.size);
@@ -122,7 +124,9 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
   }
   const ari = truth.length >= 2 ? ctx.ari(truth, predicted) : null;
   // A lone peer (--peers 1) has nothing to cluster with: one cluster is the truth.
-  if (ari === null && !(truth.length === 1 && ctx.launched === 1))
+  if (ctx.truth === null) {
+    // No expected clustering (label skew): nothing to compare.
+  } else if (ari === null && !(truth.length === 1 && ctx.launched === 1))
     failures.push('not enough assigned peers to compare clusters with truth');
   else if (ari !== null && Math.abs(ari - 1) > 1e-9)
     failures.push(`clusters do not match truth (ARI ${ari.toFixed(3)})`);
@@ -165,6 +169,7 @@ export function summarise(state: NetworkState, ctx: SummaryContext): TestnetSumm
 
   return {
     ok: failures.length === 0,
+    expectedClusters: ctx.truth !== null,
     peers: ctx.launched,
     clusters: final.length,
     ari,
@@ -261,7 +266,7 @@ export function formatSummary(s: TestnetSummary): string {
   const mb = s.modelBytes;
   const ratio = mb !== null && s.bytesPerPeerPerRound !== null ? s.bytesPerPeerPerRound / mb : null;
   lines.push(
-    `peers ${s.peers} (${s.survivors} surviving, ${s.finished} finished)   clusters ${s.clusters}   ARI ${fmt(s.ari)}`,
+    `peers ${s.peers} (${s.survivors} surviving, ${s.finished} finished)   clusters ${s.clusters}   ARI ${s.expectedClusters ? fmt(s.ari) : '- (label skew: no expected clustering)'}`,
   );
   lines.push(
     `accuracy: mean ${fmt(s.meanAcc)}  min ${fmt(s.minAcc)}  local-only ${fmt(s.localAcc)}  round-0 ${fmt(s.meanAccBefore)}`,

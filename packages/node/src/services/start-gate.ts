@@ -51,7 +51,7 @@ export class StartGate {
         notice(
           c,
           'warn',
-          `${silent ? `connected to ${what} but heard no fingerprint from it` : `no ${what} reachable`} after ` +
+          `${silent ? `connected to ${what} but heard no fingerprint from it` : `${what.replace(/^a /, 'no ')} reachable`} after ` +
             `${Math.round(wait / 1000)} s; proceeding with the ${plural(have, 'peer')} found so far`,
           'bootstrap_unreachable',
         );

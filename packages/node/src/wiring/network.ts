@@ -4,6 +4,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { logEvent, type PeerComponents } from '../components.js';
 import { createHost, type StartedHost } from '../host.js';
 import { GossipRouter } from '../net/gossip-router.js';
+import { DialFailureLog } from '../net/dial-failure-log.js';
 import { IgnoreLog } from '../net/ignore-log.js';
 import type { PeerOptions } from '../options.js';
 import { attachTraffic, TrafficCounter } from '../traffic.js';
@@ -25,6 +26,7 @@ export async function startNetwork(
   cleanup: Cleanup,
 ): Promise<Network> {
   const { clock, timing } = base;
+  const dialFailures = new DialFailureLog(base, clock);
   const host: StartedHost = await createHost({
     privateKey,
     listen: opts.listen,
@@ -35,6 +37,7 @@ export async function startNetwork(
     // Once joined (a few connections), the connection policy decides; bootstrap peers are
     // re-dialed only when this peer is (nearly) cut off.
     redialWhen: (connected) => connected < 2,
+    onRedialError: (addr, err) => dialFailures.failed(addr, err),
     freshnessMs: timing.freshnessMs,
     ...(opts.allowPeers !== undefined ? { allowPeers: new Set(opts.allowPeers) } : {}),
     ...(opts.swarmKey !== undefined ? { swarmKey: opts.swarmKey } : {}),
