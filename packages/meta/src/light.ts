@@ -112,3 +112,4 @@ export {
 } from './ppfm/refine.js';
 export { momentsOf } from './ppfm/moments.js';
 export * from './privacy/index.js';
+export { clusterLabelCounts, teacherClusters, MAX_SNAP_LOW, ZDA_SNAP_LOW } from './augment/teachers.js';

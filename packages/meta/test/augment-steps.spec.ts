@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   augmentMember,
+  clusterLabelCounts,
   headFineTune,
   inputStatsOf,
   teacherClusters,
@@ -98,6 +99,19 @@ describe('zero-shot augmentation steps: member top-up, teachers, head fine-tune'
         [3, 2],
       ]);
       assert.throws(() => teacherClusters(counts, 3, 0.05), /no cluster 3/);
+    });
+
+    it("clusterLabelCounts sums the members' histograms by sample count and skips malformed ones", () => {
+      const counts = clusterLabelCounts(
+        [
+          { sampleCount: 100, labelHist: [0.5, 0.5, 0] },
+          { sampleCount: 50, labelHist: [0, 0.2, 0.8] },
+          { sampleCount: 10, labelHist: [1, 0] },
+          { sampleCount: 10, labelHist: [NaN, -1, 1] },
+        ],
+        3,
+      );
+      assert.deepEqual(counts, [50, 60, 50]);
     });
 
     it('makes a class the own model never saw from a teacher that did, and teaches it', async () => {

@@ -12,7 +12,6 @@ export type {
 export { augmentMember, topUpCounts, type MemberAugmentOptions } from './member.js';
 export {
   synthesiseFrom,
-  teacherClusters,
   AUGMENT_DEFAULTS,
   type AugmentReport,
   type SynthesisSettings,
@@ -27,3 +26,4 @@ export {
   toRawUnits,
   valueRange,
 } from './units.js';
+export { clusterLabelCounts, teacherClusters, MAX_SNAP_LOW, ZDA_SNAP_LOW } from './teachers.js';

@@ -49,31 +49,6 @@ export interface SynthesisSettings {
 /** Defaults of the synthesis inside augmentation (measured: see docs/fedzda.md). */
 export const AUGMENT_DEFAULTS = { steps: 100, lr: 0.1, threshold: 0.05 };
 
-/**
- * Which cluster's model should synthesise each class for cluster `own`: its own model when the class
- * makes at least `threshold` of the cluster's samples, else the cluster where the class has the largest
- * share (when that share beats the own cluster's). `counts[c][k]` are cluster c's samples of class k (a
- * head has them from its view's fingerprints). Returns class -> cluster for the classes taught by others.
- */
-export function teacherClusters(counts: number[][], own: number, threshold: number): Map<number, number> {
-  const share = counts.map((row) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    return row.map((k) => (total > 0 ? k / total : 0));
-  });
-  const mine = share[own];
-  if (!mine) throw new Error(`teacherClusters: no cluster ${own} among ${counts.length}`);
-  const out = new Map<number, number>();
-  mine.forEach((s, k) => {
-    if (s >= threshold) return;
-    let best = own;
-    share.forEach((row, c) => {
-      if (row[k]! > share[best]![k]!) best = c;
-    });
-    if (best !== own) out.set(k, best);
-  });
-  return out;
-}
-
 /** Round-robin over classes, so that every synthesis batch mixes them. */
 function interleave(need: Map<number, number>): number[] {
   const left = new Map([...need].filter(([, k]) => k > 0));

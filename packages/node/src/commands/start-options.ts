@@ -2,7 +2,7 @@
 // StartFlags), in the order `ppfm start --help` lists them. Zero-shot and privacy flags are
 // registered by zs-start.ts and privacy-flags.ts.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { AGGREGATOR_NAMES, type AggregatorName } from '@ppfm/meta/light';
+import { AGGREGATOR_NAMES, MAX_SNAP_LOW, type AggregatorName } from '@ppfm/meta/light';
 import { AUGMENT_SETTINGS_DEFAULTS } from '../learner/learner.js';
 import { DEFAULT_PERSONALISE_EVERY } from '../options.js';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/server.js';
@@ -39,6 +39,7 @@ export interface StartFlags extends PrivacyFlags, ZsStartFlags {
   augmentPerClass: number;
   augmentSteps: number;
   augmentTime: number;
+  augmentSnap: number;
 }
 
 export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
@@ -48,6 +49,14 @@ function share(value: string): number {
   const v = Number(value);
   if (value.trim() === '' || !(v >= 0 && v < 1))
     throw new InvalidArgumentError('expected a number in [0, 1).');
+  return v;
+}
+
+/** Parses --augment-snap: a share of the value range in [0, MAX_SNAP_LOW]. */
+export function snapShare(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !(v >= 0 && v <= MAX_SNAP_LOW))
+    throw new InvalidArgumentError(`expected a number in [0, ${MAX_SNAP_LOW}].`);
   return v;
 }
 
@@ -236,6 +245,15 @@ export const START_OPTIONS: readonly StartOption[] = [
     description: 'with --augment: wall-time bound of one synthesis (no step starts after it)',
     parse: positiveInt,
     default: AUGMENT_SETTINGS_DEFAULTS.timeBudgetMs / 1000,
+  },
+  {
+    flags: '--augment-snap <share>',
+    description:
+      'with --augment: synthetic input values within this share of the value range above its low end are ' +
+      'set to it (no faint background; images: the background is the low end; 0 turns it off; at most ' +
+      `${MAX_SNAP_LOW}; the simulator's default)`,
+    parse: snapShare,
+    default: AUGMENT_SETTINGS_DEFAULTS.snapLow,
   },
 ];
 

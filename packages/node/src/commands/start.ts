@@ -114,6 +114,7 @@ export async function runStart(flags: StartFlags): Promise<number> {
             perClass: flags.augmentPerClass,
             steps: flags.augmentSteps,
             timeBudgetMs: flags.augmentTime * 1000,
+            snapLow: flags.augmentSnap,
           },
         }
       : {}),

@@ -12,6 +12,8 @@ import {
   valueRange,
   type AugmentReport,
   type InputStats,
+  type Teacher,
+  allFinite,
   defaultAugmentSpec,
   defaultModelSpec,
   evaluateModel,
@@ -149,7 +151,10 @@ export class LearnerCore {
     return Promise.resolve();
   }
 
-  /** Raw-unit input statistics for synthesis: the model's scaler (pooled moments), the own value range. */
+  /**
+   * Raw-unit input statistics for synthesis: the model's scaler (pooled moments), the own value range.
+   * For a teacher too: its scaler holds its own cluster's moments (the simulator's statsOf).
+   */
   private inputStats(theta: WeightSet): InputStats | undefined {
     const { scaler } = splitModel(theta);
     if (scaler === undefined) return undefined;
@@ -161,11 +166,17 @@ export class LearnerCore {
   async augment(a: AugmentArgs): Promise<AugmentOutcome> {
     const s = this.init.augment;
     if (s === undefined) throw new Error('augmentation is off (start the peer with --augment member|head)');
+    const teachers: Teacher[] = (a.teachers ?? []).map((t) => {
+      const inputStats = this.inputStats(t.weights);
+      return { weights: t.weights, classes: t.classes, ...(inputStats ? { inputStats } : {}) };
+    });
     const common = {
       steps: s.steps,
       seed: a.seed,
-      timeBudgetMs: s.timeBudgetMs,
+      timeBudgetMs: Math.min(s.timeBudgetMs, a.timeBudgetMs ?? Infinity),
+      snapLow: s.snapLow,
       inputStats: this.inputStats(a.theta),
+      teachers,
     };
     const outcome = (r: AugmentReport): AugmentOutcome => ({
       made: r.made,
@@ -175,10 +186,15 @@ export class LearnerCore {
     });
     if (a.role === 'member') {
       const r = await augmentMember(this.task, a.theta, this.train, { ...common, threshold: s.threshold });
+      // A teacher's values are checked, but an extreme finite model could still synthesise overflow.
+      if (!allFinite([{ name: 'x', shape: [r.data.x.length], values: r.data.x }]))
+        throw new Error('synthesis made non-finite samples; not kept');
       this.augmented = r.report.made > 0 ? (r.data as Dataset) : undefined;
       return outcome(r.report);
     }
     const r = await headFineTune(this.task, a.theta, { ...common, perClass: s.perClass });
+    if (!allFinite([...r.weights, { name: 'x', shape: [r.samples.x.length], values: r.samples.x }]))
+      throw new Error('synthesis made non-finite samples or weights; not kept');
     const samples = r.samples.y.length > 0 ? { samples: { x: r.samples.x, y: r.samples.y } } : {};
     return { ...outcome(r.report), weights: r.weights, ...samples };
   }

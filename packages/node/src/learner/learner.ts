@@ -17,6 +17,7 @@ import type {
   ZsMethod,
   ZsScores,
 } from '@ppfm/meta';
+import { ZDA_SNAP_LOW } from '@ppfm/meta/light';
 
 /** How the engine is set up: data (a path it loads itself, or an in-memory dataset), backend, model. */
 export interface LearnerInit {
@@ -45,21 +46,37 @@ export interface AugmentSettings {
   steps: number;
   /** Wall-time bound of one synthesis (ms): no step starts after it. */
   timeBudgetMs: number;
+  /** Synthetic raw values within this share of the range above its low end snap to it (meta's snapLow). */
+  snapLow: number;
 }
 
-/** Defaults of --augment-threshold, --augment-per-class, --augment-steps, --augment-time (ms). */
+/** Defaults of --augment-threshold, --augment-per-class, --augment-steps, --augment-time (ms), --augment-snap. */
 export const AUGMENT_SETTINGS_DEFAULTS: Omit<AugmentSettings, 'mode'> = {
   threshold: 0.05,
   perClass: 20,
   steps: 50,
   timeBudgetMs: 10_000,
+  // The simulator's rule (ZDA_SIM_DEFAULTS.snapLow), so that peer and simulator synthesise alike.
+  snapLow: ZDA_SNAP_LOW,
 };
+
+/** Another cluster's model that synthesises the classes this peer's cluster lacks (FedZDA teacher). */
+export interface TeacherModel {
+  cluster: string;
+  /** Checked by the peer: its spec's names and shapes, finite values, non-negative running variances. */
+  weights: WeightSet;
+  classes: number[];
+}
 
 /** One synthesis: from the cluster model `theta`, by a member (top-up) or a head (fine-tune). */
 export interface AugmentArgs {
   role: 'member' | 'head';
   theta: WeightSet;
   seed: number;
+  /** Other clusters' models for the classes this cluster lacks (none: everything from theta). */
+  teachers?: TeacherModel[];
+  /** Wall-time bound of this synthesis (ms) when less than the settings' (teacher fetches used some). */
+  timeBudgetMs?: number;
 }
 
 /** What a synthesis made; a head also gets its fine-tuned model. */

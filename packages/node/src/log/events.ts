@@ -92,6 +92,18 @@ export interface AugmentationEvent {
   ms: number;
   /** Why synthesis stopped: 'steps' (all done), 'time' (the bound), 'aborted', 'none' (nothing to make). */
   stopped: string;
+  /** Classes made by another cluster's model, each "class:cluster@round" (with teachers on). */
+  teachers?: string[];
+  /** Time spent fetching the teachers' models (ms). */
+  teacherMs?: number;
+}
+/** FedZDA: another cluster's model refused as a teacher (the peer synthesises without it). */
+export interface TeacherRefusedEvent {
+  event: 'teacher_refused';
+  cluster: string;
+  from: string;
+  reason: string;
+  detail: string;
 }
 /** FedZDA head: its synthetic set pushed to its members (`delivered` of `members` took it). */
 export interface ZdaSetSentEvent {
@@ -312,6 +324,7 @@ export type LogEvent =
   | RoundClosedEvent
   | ClusterModelPublishedEvent
   | AugmentationEvent
+  | TeacherRefusedEvent
   | GlobalModelUpdatedEvent
   | EvaluationEvent
   | MessageRejectedEvent

@@ -30,7 +30,9 @@ export function formatHuman(e: LogEvent): string | undefined {
     case 'augmentation':
       return e.made === 0
         ? `round ${e.round}: no class to synthesise (${e.role})`
-        : `round ${e.round}: synthesised ${e.made} samples of classes ${e.classes.join(',')} in ${(e.ms / 1000).toFixed(1)} s (${e.role}${e.stopped === 'time' ? ', time bound hit' : ''})`;
+        : `round ${e.round}: synthesised ${e.made} samples of classes ${e.classes.join(',')} in ${(e.ms / 1000).toFixed(1)} s (${e.role}${e.stopped === 'time' ? ', time bound hit' : ''}${e.teachers && e.teachers.length > 0 ? `; from teachers ${e.teachers.join(' ')}` : ''})`;
+    case 'teacher_refused':
+      return `teacher model of ${e.cluster} from ${short(e.from)} refused (${e.reason}: ${e.detail})`;
     case 'global_model_updated':
       return `global model updated at round ${e.round} from ${e.clusters.length} clusters`;
     case 'evaluation':

@@ -4,7 +4,7 @@
 import type { LogEventName, LoggedEvent, UnknownLoggedEvent } from './events.js';
 
 type FieldKind =
-  'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?' | 'int?' | 'boolean?';
+  'string' | 'number' | 'int' | 'strings' | 'ints' | 'string?' | 'number?' | 'int?' | 'boolean?' | 'strings?';
 
 const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
   peer_started: {
@@ -51,7 +51,10 @@ const FIELDS: Record<LogEventName, Record<string, FieldKind>> = {
     classes: 'ints',
     ms: 'number',
     stopped: 'string',
+    teachers: 'strings?',
+    teacherMs: 'number?',
   },
+  teacher_refused: { cluster: 'string', from: 'string', reason: 'string', detail: 'string' },
   evaluation: {
     cluster: 'string',
     round: 'int',
@@ -167,6 +170,10 @@ function checkField(value: unknown, kind: FieldKind): string | undefined {
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined
         : 'an array of strings';
+    case 'strings?':
+      return value === undefined || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+        ? undefined
+        : 'an array of strings or absent';
     case 'ints':
       return Array.isArray(value) && value.every((v) => Number.isInteger(v))
         ? undefined

@@ -7,17 +7,31 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { decodeAck, encodeSyntheticSet, PROTOCOL_ZDA_SET } from '@ppfm/protocol';
 import type { AugmentOutcome, SharedSet } from '../learner/learner.js';
 import { request } from '../streams.js';
+import type { FetchedTeacher, TeacherSource } from './teachers.js';
 
-/** Synthesises from `theta` for `round` in `role`; undefined when it failed (a notice says why). */
+/** Synthesises from `theta` (and teachers) for `round` in `role`; undefined when it failed (a notice says why). */
 export async function augmentRound(
-  c: Pick<PeerComponents, 'bus' | 'learner' | 'settings'>,
+  c: Pick<PeerComponents, 'bus' | 'learner' | 'settings' | 'clock'>,
   role: 'member' | 'head',
   cluster: string,
   round: number,
   theta: WeightSet,
+  teachers?: TeacherSource,
 ): Promise<AugmentOutcome | undefined> {
   try {
-    const r = await c.learner.augment({ role, theta, seed: deriveSeed(c.settings.seed, 'augment', round) });
+    const t = teachers === undefined ? undefined : await fetchTeachers(c, teachers, cluster, round);
+    const r = await c.learner.augment({
+      role,
+      theta,
+      seed: deriveSeed(c.settings.seed, 'augment', round),
+      ...(t !== undefined
+        ? { teachers: t.teachers, timeBudgetMs: Math.max(1, teachers!.budgetMs - t.ms) }
+        : {}),
+    });
+    // Which teacher made each class it taught: "class:cluster@round".
+    const taught = (t?.teachers ?? []).flatMap((x) =>
+      x.classes.filter((k) => r.classes.includes(k)).map((k) => `${k}:${x.cluster}@${x.round}`),
+    );
     logEvent(c, {
       event: 'augmentation',
       cluster,
@@ -27,6 +41,7 @@ export async function augmentRound(
       classes: r.classes,
       ms: Math.round(r.ms),
       stopped: r.stopped,
+      ...(t !== undefined ? { teachers: taught.sort(), teacherMs: Math.round(t.ms) } : {}),
     });
     if (r.stopped === 'time')
       notice(
@@ -44,6 +59,23 @@ export async function augmentRound(
       'augment_failed',
     );
     return undefined;
+  }
+}
+
+/** The round's teachers, fetched within the teacher source's bound; how long that took (ms). */
+async function fetchTeachers(
+  c: Pick<PeerComponents, 'clock'>,
+  source: TeacherSource,
+  cluster: string,
+  round: number,
+): Promise<{ teachers: FetchedTeacher[]; ms: number }> {
+  const t0 = performance.now();
+  const ctl = new AbortController();
+  const cancel = c.clock.after(source.fetchBoundMs, () => ctl.abort());
+  try {
+    return { teachers: await source.teachersFor(cluster, round, ctl.signal), ms: performance.now() - t0 };
+  } finally {
+    cancel();
   }
 }
 

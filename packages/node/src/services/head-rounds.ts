@@ -303,7 +303,7 @@ export class HeadRounds {
       let weights = out.theta;
       let zdaSet: SharedSet | undefined;
       if (c.settings.augment === 'head' && out.verdict.ok) {
-        const z = await augmentRound(c, 'head', col.cluster, col.round, out.theta);
+        const z = await augmentRound(c, 'head', col.cluster, col.round, out.theta, this.deps.teachers);
         if (!live()) return;
         weights = z?.weights ?? weights;
         zdaSet = z?.samples;

@@ -7,11 +7,13 @@ import type { ClusterSession } from './cluster-session.js';
 import type { SecureRound } from './secagg-head.js';
 import type { SecureMember } from './secagg-member.js';
 import type { UpdatePrivacy } from './update-privacy.js';
+import type { TeacherSource } from './teachers.js';
 
 /** What the head's own update needs besides the components (HeadDeps' privacy parts). */
 export interface SelfUpdateDeps {
   privacy?: UpdatePrivacy;
   secure?: { member: SecureMember };
+  teachers?: TeacherSource;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function headSelfUpdate(
   const ref = { cluster: col.cluster, round: col.round, term: col.term, members: [...col.members].sort() };
   try {
     if (deps.privacy?.admit(col.round, ref) === false) return;
-    if (c.settings.augment === 'member') await augmentRound(c, 'member', col.cluster, col.round, theta);
+    if (c.settings.augment === 'member')
+      await augmentRound(c, 'member', col.cluster, col.round, theta, deps.teachers);
     if (s.closed || !current()) return;
     const r = await c.learner.train(theta, ppfmSeeds.round(c.settings.seed, col.round));
     if (s.closed || !current()) return;

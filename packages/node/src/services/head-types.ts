@@ -8,6 +8,7 @@ import type { SecureHead, SecureRound } from './secagg-head.js';
 import type { SecureMember } from './secagg-member.js';
 import type { UpdatePrivacy } from './update-privacy.js';
 import type { SharedSet } from '../learner/learner.js';
+import type { TeacherSource } from './teachers.js';
 
 /**
  * inactive: not head. waiting: head, a round is not due yet (`reason` says why, since when).
@@ -59,6 +60,8 @@ export interface HeadDeps {
     set: SharedSet,
     members: string[],
   ): Promise<void>;
+  /** FedZDA teachers: other clusters' models for the classes our cluster lacks (--augment). */
+  teachers?: TeacherSource;
   /** Secure aggregation (--secure-agg): the round yields the members' sum, not their updates. */
   secure?: { head: SecureHead; member: SecureMember };
 }

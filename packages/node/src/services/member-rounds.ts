@@ -13,6 +13,7 @@ import { request } from '../streams.js';
 import type { ClusterSession } from './cluster-session.js';
 import type { HeldModel } from './model-store.js';
 import type { SecureMember } from './secagg-member.js';
+import type { TeacherSource } from './teachers.js';
 import type { UpdatePrivacy } from './update-privacy.js';
 
 /** inactive: not a member (head, or no cluster). idle: following a head, no work. busy: doing `what` for `round`. */
@@ -41,6 +42,8 @@ export interface MemberDeps {
   privacy?: UpdatePrivacy;
   /** Secure aggregation (--secure-agg): the update goes through SecAgg instead of a plain push. */
   secure?: SecureMember;
+  /** FedZDA teachers (--augment member): other clusters' models for the classes ours lacks. */
+  teachers?: TeacherSource;
 }
 
 /** How long a deposed head may not lead again. */
@@ -171,7 +174,7 @@ export class MemberRounds {
       if (c.store.model !== got) return; // refused
     }
     if (c.settings.augment === 'member') {
-      await augmentRound(c, 'member', ro.cluster, ro.round, theta.weights);
+      await augmentRound(c, 'member', ro.cluster, ro.round, theta.weights, this.deps.teachers);
       if (s.closed || s.election.head !== ro.head) return;
     }
     this.busy('training', ro.round, ro.head);

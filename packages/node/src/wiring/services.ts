@@ -31,6 +31,7 @@ import { MemberRounds } from '../services/member-rounds.js';
 import { Membership } from '../services/membership.js';
 import { RefinementDriver } from '../services/refinement-driver.js';
 import { RunTracker } from '../services/run-tracker.js';
+import { TeacherSource } from '../services/teachers.js';
 
 /** The peer's mutable wiring state: its current cluster session and when its cluster last changed. */
 export interface SessionSlot {
@@ -122,6 +123,18 @@ export async function buildServices(c: PeerComponents, o: ServicesInit): Promise
     () => planner.map,
     () => planner.sharedPart,
   );
+  // FedZDA teachers: the classes our cluster lacks come from the clusters that hold them.
+  const teachers =
+    o.opts.augment === undefined
+      ? undefined
+      : new TeacherSource(c, {
+          map: () => planner.map,
+          fingerprint: (id) => membership.view.get(id)?.fingerprint,
+          claims: () => membership.roleClaims(),
+          fetch: (peer, cluster, minRound, signal) => client.fetchOrWhy(peer, cluster, minRound, signal),
+          threshold: o.opts.augment.threshold,
+          budgetMs: o.opts.augment.timeBudgetMs,
+        });
   const head = new HeadRounds(c, {
     isReady: () => membership.isReady(),
     members,
@@ -132,6 +145,7 @@ export async function buildServices(c: PeerComponents, o: ServicesInit): Promise
     headRound: () => slot.session?.headRound ?? 0,
     clusterInit: () => clusterInitOf(members()),
     shareSet: (at, set, to) => shareHeadSet(c, at, set, to),
+    ...(teachers !== undefined ? { teachers } : {}),
     catchUp: new HeadCatchUp(c, {
       claims: () => membership.roleClaims(),
       members,
@@ -157,6 +171,7 @@ export async function buildServices(c: PeerComponents, o: ServicesInit): Promise
     client,
     roundsDue: () => run.roundsDue,
     ...layer.memberDeps,
+    ...(teachers !== undefined ? { teachers } : {}),
   });
   const addressBook = new AddressBook(c, {
     dataDir: o.opts.dataDir,

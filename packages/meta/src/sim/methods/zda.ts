@@ -5,6 +5,7 @@ import {
   valueRange,
   type AugmentReport,
   teacherClusters,
+  ZDA_SNAP_LOW,
   type InputStats,
   type Teacher,
 } from '../../augment/index.js';
@@ -29,7 +30,7 @@ export const ZDA_SIM_DEFAULTS: ZdaSimOptions = {
   perClass: 20,
   steps: 50,
   lr: 0.1,
-  snapLow: 0.3,
+  snapLow: ZDA_SNAP_LOW,
   fineTuneSteps: 20,
   fineTuneLr: 0.05,
   augmentPersonalisation: true,
