@@ -212,6 +212,25 @@ describe('FedZDA teachers on the network (real libp2p nodes)', function () {
     assert.equal(spy[1]!.teachers!.length, 1);
   });
 
+  it("a head's class-balanced set takes the classes its cluster lacks from the teacher too", async () => {
+    served = 0;
+    body = () => reply(taught);
+    const spy: AugmentArgs[] = [];
+    const events: LogEvent[] = [];
+    const { c, teachers } = source(new Map([[head.id, headClaim(4)]]), spy, events);
+    const r = await augmentRound(c, 'head', 'c0', 5, theta, teachers);
+    assert.ok(r?.samples !== undefined && r.weights !== undefined);
+    assert.equal(served, 1);
+    assert.deepEqual(
+      spy[0]!.teachers!.map((t) => t.classes),
+      [[2, 3]],
+    );
+    // 20 per class of all four, classes 2 and 3 made by the teacher.
+    assert.deepEqual([...new Set(r.samples.y)].sort(), [0, 1, 2, 3]);
+    const ev = events.find((e) => e.event === 'augmentation') as Extract<LogEvent, { event: 'augmentation' }>;
+    assert.deepEqual(ev.teachers, ['2:c1@3', '3:c1@3']);
+  });
+
   /** Runs one augmentation against a head serving `body` (or none); returns refusals and the learner's teachers. */
   async function hostile(
     claims: Map<string, RoleClaim>,
