@@ -41,6 +41,7 @@ import { systemClock } from '../src/clock.js';
 import { groupData } from './helpers/peers.js';
 import { poison, SENTINEL } from './helpers/evil.js';
 import { startAttacker, type Attacker } from './helpers/attacker.js';
+import { ppfm } from './helpers/cli-peer.js';
 
 const BN_MODEL: ModelSpec = {
   layers: [
@@ -310,5 +311,13 @@ describe('--augment-snap', () => {
         (err: unknown) => err instanceof InvalidArgumentError && /\[0, 0\.5\]/.test((err as Error).message),
         `accepted ${JSON.stringify(bad)}`,
       );
+  });
+
+  it('ppfm start exits 2 with the flag and the allowed range named', async function () {
+    this.timeout(60_000);
+    const r = await ppfm(['start', '--data', '/nonexistent', '--augment', 'member', '--augment-snap', '0.7']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--augment-snap <share>.*'0\.7' is invalid\. expected a number in \[0, 0\.5\]/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 });
