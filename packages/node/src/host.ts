@@ -190,15 +190,23 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     }
   }
   let stopped = false;
+  // One dial per address at a time: a re-dial while one is pending would only join it (and
+  // report its failure once more).
+  const dialing = new Set<string>();
   const redial = (): void => {
     for (const ma of bootAddrs) {
       const id = ma.getPeerId();
+      const key = ma.toString();
       if (id !== null && id === libp2p.peerId.toString()) continue;
+      if (dialing.has(key)) continue;
       if (id !== null && libp2p.getConnections().some((c) => c.remotePeer.toString() === id)) continue;
-      libp2p.dial(ma).catch((err: unknown) => {
-        if (!stopped)
-          opts.onRedialError?.(ma.toString(), err instanceof Error ? err : new Error(String(err)));
-      });
+      dialing.add(key);
+      libp2p
+        .dial(ma)
+        .catch((err: unknown) => {
+          if (!stopped) opts.onRedialError?.(key, err instanceof Error ? err : new Error(String(err)));
+        })
+        .finally(() => dialing.delete(key));
     }
   };
   redial();
