@@ -43,6 +43,9 @@ export async function benchRun(
   return runTestnet(opts, {
     progress: b.verbose ? 'plain' : 'none',
     baseline: false,
+    // Ctrl-C on `npm run bench` stops the run's peers too (SIGINT skips 'exit' handlers: without
+    // this, a stopped 64-peer bench left 64 peers running).
+    handleSignals: true,
     ...(onEvent ? { onEvent } : {}),
     ...(signal ? { signal } : {}),
     log: (l) => process.stderr.write(`  [${name}] ${l}\n`),
