@@ -68,7 +68,7 @@ describe('DialFailureLog', () => {
     const logged: LogEvent[] = [];
     bus.on('log', (e) => logged.push(e));
     let now = 1_000;
-    const log = new DialFailureLog({ bus }, { now: () => now });
+    const log = new DialFailureLog({ bus, clock: { now: () => now } });
     const err = new Error('Timed out');
     err.name = 'EncryptionFailedError';
     log.failed('/ip4/127.0.0.1/tcp/1/p2p/A', err);

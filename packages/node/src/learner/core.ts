@@ -187,13 +187,13 @@ export class LearnerCore {
     if (a.role === 'member') {
       const r = await augmentMember(this.task, a.theta, this.train, { ...common, threshold: s.threshold });
       // A teacher's values are checked, but an extreme finite model could still synthesise overflow.
-      if (!allFinite([{ name: 'x', shape: [r.data.x.length], values: r.data.x }]))
+      if (!r.data.x.every((v) => Number.isFinite(v)))
         throw new Error('synthesis made non-finite samples; not kept');
       this.augmented = r.report.made > 0 ? (r.data as Dataset) : undefined;
       return outcome(r.report);
     }
     const r = await headFineTune(this.task, a.theta, { ...common, perClass: s.perClass });
-    if (!allFinite([...r.weights, { name: 'x', shape: [r.samples.x.length], values: r.samples.x }]))
+    if (!allFinite(r.weights) || !r.samples.x.every((v) => Number.isFinite(v)))
       throw new Error('synthesis made non-finite samples or weights; not kept');
     const samples = r.samples.y.length > 0 ? { samples: { x: r.samples.x, y: r.samples.y } } : {};
     return { ...outcome(r.report), weights: r.weights, ...samples };

@@ -17,14 +17,11 @@ interface Entry {
 export class DialFailureLog {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(
-    private readonly c: Pick<PeerComponents, 'bus'>,
-    private readonly clock: Pick<Clock, 'now'>,
-  ) {}
+  constructor(private readonly c: Pick<PeerComponents, 'bus'> & { clock: Pick<Clock, 'now'> }) {}
 
   /** Counts one failure of `addr`; says so at the first and then at most once a minute. */
   failed(addr: string, err: Error): void {
-    const now = this.clock.now();
+    const now = this.c.clock.now();
     const e = this.entries.get(addr);
     if (e !== undefined && now - e.lastSaid < DIAL_FAILURE_LOG_MS) {
       e.since++;

@@ -41,9 +41,9 @@ export class StartGate {
     const wait = c.timing.bootstrapWaitMs;
     const targets = this.gateTargets();
     if (targets.length > 0 && wait > 0 && !this.bootstrapReached(targets)) {
-      const what = this.targetWord();
+      const what = this.targetNoun();
       if (now - this.startedAt < wait)
-        waits.push(`${what} to answer (proceeds without after ${Math.round(wait / 1000)} s)`);
+        waits.push(`a ${what} to answer (proceeds without after ${Math.round(wait / 1000)} s)`);
       else if (!this.bootstrapGaveUp) {
         this.bootstrapGaveUp = true;
         const connected = new Set(c.libp2p.getPeers().map((p) => p.toString()));
@@ -51,7 +51,7 @@ export class StartGate {
         notice(
           c,
           'warn',
-          `${silent ? `connected to ${what} but heard no fingerprint from it` : `${what.replace(/^a /, 'no ')} reachable`} after ` +
+          `${silent ? `connected to a ${what} but heard no fingerprint from it` : `no ${what} reachable`} after ` +
             `${Math.round(wait / 1000)} s; proceeding with the ${plural(have, 'peer')} found so far`,
           'bootstrap_unreachable',
         );
@@ -80,14 +80,15 @@ export class StartGate {
     return [...this.c.settings.bootstrapIds, ...(this.c.settings.knownIds ?? [])];
   }
 
-  private targetWord(): string {
+  /** What the gate waits for, without an article (the callers say "a" or "no"). */
+  private targetNoun(): string {
     const boot = this.c.settings.bootstrapIds.length > 0;
     const known = (this.c.settings.knownIds ?? []).length > 0;
     return boot && known
-      ? 'a bootstrap peer or a peer of the address book'
+      ? 'bootstrap peer or peer of the address book'
       : boot
-        ? 'a bootstrap peer'
-        : 'a peer of the address book';
+        ? 'bootstrap peer'
+        : 'peer of the address book';
   }
 
   /** Reached = its fingerprint is in our view (merely connected is not yet federating). */

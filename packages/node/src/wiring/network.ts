@@ -26,7 +26,7 @@ export async function startNetwork(
   cleanup: Cleanup,
 ): Promise<Network> {
   const { clock, timing } = base;
-  const dialFailures = new DialFailureLog(base, clock);
+  const dialFailures = new DialFailureLog(base);
   const host: StartedHost = await createHost({
     privateKey,
     listen: opts.listen,
