@@ -14,6 +14,7 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
 import { DECODE_RPC_LIMITS, GOSSIP_THRESHOLDS, PPFM_TOPIC_SCORE, seenTtlMs } from './net/gossip-score.js';
+import { fastGossipId } from './net/gossip-dedup.js';
 import { allowListGater } from './net/private-network.js';
 import { TOPIC_FINGERPRINTS, TOPIC_HEADS } from '@ppfm/protocol';
 
@@ -104,6 +105,7 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
   if (boot.length > 0) discovery.push(bootstrap({ list: boot, timeout: 100 }) as DiscoveryFactory);
   if (opts.mdns === true) discovery.push(mdns({ interval: 2000 }) as DiscoveryFactory);
   const oneHost = opts.oneHost === true;
+  const signaturePolicy = opts.signaturePolicy ?? 'StrictSign';
   const memoryTransport = opts.transport === 'memory';
   type TransportFactory = NonNullable<Libp2pOptions['transports']>[number];
   const transport: TransportFactory = memoryTransport
@@ -152,7 +154,9 @@ export async function createHost(opts: HostOptions): Promise<StartedHost> {
     services: {
       identify: identify(),
       pubsub: gossipsub({
-        globalSignaturePolicy: opts.signaturePolicy ?? 'StrictSign',
+        globalSignaturePolicy: signaturePolicy,
+        // Copies forwarded by mesh neighbours are dropped before their signature is checked.
+        ...(signaturePolicy === 'StrictSign' ? { fastMsgIdFn: fastGossipId } : {}),
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,

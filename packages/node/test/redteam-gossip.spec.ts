@@ -6,11 +6,16 @@
 import assert from 'node:assert/strict';
 import { createRng, computeFingerprint } from '@ppfm/meta';
 import { clusterTopic, decodeGossip, encodeGossip, TOPIC_FINGERPRINTS, TOPIC_HEADS } from '@ppfm/protocol';
-import { startAttacker, type Attacker } from './helpers/attacker.js';
+import { RPC } from '@chainsafe/libp2p-gossipsub/message';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { startAttacker, type Attacker, type CapturedMessage } from './helpers/attacker.js';
 import { converged, groupData, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
 import { until } from './helpers/wait.js';
 import { GOSSIP_THRESHOLDS, gossipScore } from '../src/net/gossip-score.js';
 import type { Host } from '../src/host.js';
+import { signGossip } from '../src/net/signed-gossip.js';
 
 const STACK = /\n\s+at \S/;
 
@@ -29,14 +34,25 @@ describe('red team: gossip floods, forged signatures and garbage frames', functi
     await Promise.all(attackers.map((a) => a.stop().catch(() => undefined)));
     await stopAll(peers);
   });
-  const attacker = async (unsigned = false): Promise<Attacker> => {
-    const a = await startAttacker(peers.flatMap(loopback), { unsigned });
+  const attacker = async (unsigned = false, privateKey?: PrivateKey): Promise<Attacker> => {
+    const a = await startAttacker(peers.flatMap(loopback), {
+      unsigned,
+      ...(privateKey !== undefined ? { privateKey } : {}),
+    });
     attackers.push(a);
     // Signed or not, an attacker sees the honest peers' subscriptions: publishing before it does
     // reaches nobody (and a test waiting on the peers' reaction would wait for nothing).
     await a.join([TOPIC_FINGERPRINTS, clusterTopic(cluster), TOPIC_HEADS], 1);
     return a;
   };
+  // gossipsub's own counter (P4) of `peer`'s invalid deliveries on the fingerprint topic; getScore
+  // is cached for a heartbeat, the counter is not.
+  const invalidDeliveries = (p: TestPeer, peer: string): number =>
+    (
+      pubsubOf(p) as unknown as {
+        score: { peerStats: Map<string, { topics: Record<string, { invalidMessageDeliveries: number }> }> };
+      }
+    ).score.peerStats.get(peer)?.topics[TOPIC_FINGERPRINTS]?.invalidMessageDeliveries ?? 0;
   const roundNow = (): number => Math.min(...peers.map((p) => p.peer.status().round));
 
   it('graylists a peer after a burst of invalid messages (gossipsub getScore), honest scores stay >= 0', async () => {
@@ -165,5 +181,67 @@ describe('red team: gossip floods, forged signatures and garbage frames', functi
       assert.ok(!p.peer.status().view.includes(unsigned.id), 'the unsigned fingerprint never entered a view');
       assert.ok(!p.log.of('fingerprint_received').some((e) => e.from === unsigned.id));
     }
+  });
+
+  it('a forged copy sent first does not shadow the genuine message; copies of a delivered one go unverified', async () => {
+    const key = (await generateKeyPair('Ed25519')) as unknown as PrivateKey;
+    const author = peerIdFromPrivateKey(key);
+    const evil = await attacker(false, key);
+    const id = author.toString();
+    // Each seq its own data: a fingerprint_received is logged only when the fingerprint changes.
+    const fingerprint = (seq: number): Uint8Array =>
+      encodeGossip({
+        kind: 'fingerprint',
+        ...computeFingerprint(groupData(seq % 2, 8)),
+        peerId: id,
+        seq,
+        capacity: 1,
+        featureMean: [],
+        featureStd: [],
+        sentAt: Date.now(),
+      });
+    const signed = async (seq: number): Promise<CapturedMessage> =>
+      RPC.Message.decode(await signGossip(key, author, TOPIC_FINGERPRINTS, fingerprint(seq)));
+    // Same author and seqno (the message id), other data: the signature no longer matches.
+    const forge = (m: CapturedMessage): CapturedMessage => ({ ...m, data: fingerprint(99) });
+    const genuine = await signed(1);
+    const heard = (p: TestPeer, seq: number): boolean =>
+      p.log.of('fingerprint_received').some((e) => e.from === id && e.seq === seq);
+    // 1. The forgery first: refused by its signature (an invalid delivery in gossipsub's score).
+    assert.ok(evil.replay([forge(genuine)]) > 0);
+    await until(
+      peers,
+      () => peers.every((p) => gossipScore(pubsubOf(p), id) < 0),
+      'the forged copy refused by every peer',
+      20_000,
+    );
+    // 2. The genuine message with the same id is still delivered: a fast id is kept only once
+    //    its message passed verification.
+    assert.ok(evil.replay([genuine]) > 0);
+    await until(peers, () => peers.every((p) => heard(p, 1)), 'the genuine fingerprint delivered', 20_000);
+    // 3. Ten corrupted copies of the delivered message, then a new genuine one: the copies are
+    //    duplicates, dropped before any signature check, so none counts as an invalid delivery
+    //    (gossipsub's P4 counter of the sender; each verified copy would add one).
+    const before = peers.map((p) => invalidDeliveries(p, id));
+    assert.ok(
+      before.every((n) => n > 0),
+      `the forgery of step 1 counted: ${before.join(' ')}`,
+    );
+    assert.ok(evil.replay(Array.from({ length: 10 }, () => forge(genuine))) > 0);
+    assert.ok(evil.replay([await signed(2)]) > 0);
+    await until(
+      peers,
+      () => peers.every((p) => heard(p, 2)),
+      'the next genuine fingerprint delivered',
+      20_000,
+    );
+    peers.forEach((p, i) =>
+      assert.ok(
+        invalidDeliveries(p, id) <= (before[i] as number) + 1e-9,
+        `invalid deliveries ${before[i]} -> ${invalidDeliveries(p, id)}: the copies were verified`,
+      ),
+    );
+    for (const p of peers)
+      assert.equal(p.log.of('fingerprint_received').filter((e) => e.from === id && e.seq === 99).length, 0);
   });
 });
