@@ -10,6 +10,7 @@ import { isEventLogFile, LogFollower } from '../src/testnet/follow.js';
 import { parseTestnetArgs } from '../src/testnet/options.js';
 import { PlainProgress, progressTable } from '../src/testnet/progress.js';
 import { dialableAddr } from '../src/testnet/run.js';
+import { bootstrapFor, SPREAD_BOOTSTRAP_FROM } from '../src/testnet/launch.js';
 import { assignmentAt, finalClusters } from '../src/testnet/clusters.js';
 import { clusterKey, NetworkState, peerIndexFromPath, type PeerState } from '../src/testnet/state.js';
 import { formatSummary, summarise, type SummaryContext } from '../src/testnet/summary.js';
@@ -407,6 +408,28 @@ describe('addresses and socket counters', () => {
     );
     assert.equal(dialableAddr(['/ip4/0.0.0.0/tcp/7/p2p/P'], 'P'), '/ip4/127.0.0.1/tcp/7/p2p/P');
     assert.equal(dialableAddr([], 'P'), undefined);
+  });
+
+  it('spreads joiners over peers already up from SPREAD_BOOTSTRAP_FROM on', () => {
+    const boots = ['B0', 'B1'];
+    const up = Array.from({ length: 20 }, (_, k) => `U${k}`);
+    // Small testnets: the two bootstrap peers, never itself.
+    assert.deepEqual(bootstrapFor(0, boots, up), ['B1']);
+    assert.deepEqual(bootstrapFor(1, boots, up), ['B0']);
+    assert.deepEqual(bootstrapFor(SPREAD_BOOTSTRAP_FROM - 1, boots, up), boots);
+    assert.deepEqual(bootstrapFor(40, boots, []), boots, 'nobody up yet: the bootstrap peers');
+    // From there: one bootstrap peer (alternating) and two peers already up.
+    const load = new Map<string, number>();
+    for (let i = SPREAD_BOOTSTRAP_FROM; i < 64; i++) {
+      const b = bootstrapFor(i, boots, up);
+      assert.equal(b[0], boots[i % 2]);
+      assert.ok(b.length >= 2 && b.length <= 3 && new Set(b).size === b.length, b.join());
+      for (const a of b) load.set(a, (load.get(a) ?? 0) + 1);
+    }
+    // 48 joiners: each bootstrap peer dialled by half of them, no peer up by more than 8.
+    assert.equal(load.get('B0'), 24);
+    assert.equal(load.get('B1'), 24);
+    assert.ok(Math.max(...up.map((u) => load.get(u) ?? 0)) <= 8, JSON.stringify([...load]));
   });
 
   it('parses ss output and keeps the highest counter per socket', () => {

@@ -18,6 +18,22 @@ export function dialableAddr(addrs: readonly string[], peerId: string): string |
   return local.includes('/p2p/') ? local : `${local}/p2p/${peerId}`;
 }
 
+/** Peers from this index on bootstrap through peers already up, not only peer-00 and peer-01. */
+export const SPREAD_BOOTSTRAP_FROM = 16;
+
+/**
+ * Whom peer `i` dials to join. Up to SPREAD_BOOTSTRAP_FROM peers, the two bootstrap peers (but
+ * itself). From there, one of them (alternating) and two peers already up, picked by index: with
+ * 64 peers on 2 cores, every joiner's handshake on peer-00 and peer-01 filled their listen queues
+ * (73-119 connections waiting) and a dozen late joiners never got in.
+ */
+export function bootstrapFor(i: number, boots: readonly string[], up: readonly string[]): string[] {
+  if (i < SPREAD_BOOTSTRAP_FROM || up.length === 0 || boots.length === 0)
+    return boots.filter((_, b) => b !== i);
+  const picks = new Set([up[i % up.length] as string, up[(i * 7 + 3) % up.length] as string]);
+  return [boots[i % boots.length] as string, ...picks];
+}
+
 /** The `ppfm start --help` text (to detect optional flags), or '' if it cannot be read. */
 export function startFlags(cli: string): string {
   try {

@@ -12,7 +12,7 @@ import { checkDataset, prepareData, type PreparedData } from './data.js';
 import { LogFollower } from './follow.js';
 import { HeadKiller, type HeadKill } from './head-kill.js';
 import { createIdentities, freePort } from './identity.js';
-import { dialableAddr, peerArgs, peerName, startFlags } from './launch.js';
+import { bootstrapFor, dialableAddr, peerArgs, peerName, startFlags } from './launch.js';
 import type { PeerEvent } from './events.js';
 import type { TestnetOptions } from './options.js';
 import { runOutcome, type ResourceStats } from './outcome.js';
@@ -189,9 +189,10 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     return pool.spawn(i, args, join(peersDir, `${name(i)}.stdout`), join(logDir, `${name(i)}.stderr`));
   };
   /**
-   * Starts the first `opts.peers` peers. Identities are created up front, so every peer's bootstrap
-   * list (peer-00 and peer-01 on fixed ports) is known and all peers start together: nobody runs
-   * alone while the others boot.
+   * Starts the first `opts.peers` peers. Identities are created up front, so the bootstrap peers'
+   * addresses (peer-00 and peer-01 on fixed ports) are known and all peers start together: nobody
+   * runs alone while the others boot. Larger testnets also join through peers already up
+   * (`bootstrapFor`).
    */
   const startPeers = async (): Promise<void> => {
     const ids = await createIdentities(Array.from({ length: total }, (_, i) => join(peersDir, name(i))));
@@ -203,11 +204,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       .map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
     for (let i = 0; i < opts.peers; i++) {
       const listen = i < 2 ? `/ip4/127.0.0.1/tcp/${ports[i] as number}` : undefined;
-      spawnPeer(
-        i,
-        boots.filter((_, b) => b !== i),
-        listen,
-      );
+      spawnPeer(i, bootstrapFor(i, boots, upAddrs()), listen);
       await sleep(50);
       // The bootstrap peers first, then at most STARTING_AT_ONCE peers loading at a time: on a
       // crowded box dozens of simultaneous start-ups (tfjs, wasm, data) starve the peers that are
@@ -221,6 +218,14 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
         : `started ${opts.peers} peers (bootstrap ${boots.map((_, i) => name(i)).join(', ')})`,
     );
   };
+
+  /** Dialable addresses of the non-bootstrap peers that have started and not exited. */
+  const upAddrs = (): string[] =>
+    pool.procs
+      .filter((p) => p.index >= 2 && !p.exited)
+      .map((p) => state.byIndex(p.index))
+      .map((p) => (p ? dialableAddr(p.addrs, p.id) : undefined))
+      .filter((a): a is string => a !== undefined);
 
   /** Waits (following the logs) until `n` of the peers spawned so far have started, at most `ms`. */
   const startedUpTo = async (n: number, ms: number): Promise<void> => {
