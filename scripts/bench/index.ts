@@ -36,7 +36,7 @@ const HELP = `Usage: npm run bench -w @ppfm/scripts -- [options]
   --max-samples N    dataset subset (default: all)
   --backend B        auto|node|wasm|cpu (default auto)
   --out DIR          where run directories and bench.json go (default runs/bench-<timestamp>)
-  --timeout S        per-run timeout (default 900)
+  --timeout S        per-run timeout (default 900; scale runs get at least 30 s per peer)
   --verbose          progress lines of every run on stderr
 `;
 

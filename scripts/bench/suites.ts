@@ -79,25 +79,35 @@ export async function benchCompare(b: BenchOptions): Promise<Record<string, unkn
   };
 }
 
+/**
+ * Per-peer share of a scale run's time budget: on one box the wall time grows with N (64 peers on
+ * 2 cores took 1,391 s), so a fixed budget would judge the box, not the network.
+ */
+const SCALE_SECONDS_PER_PEER = 30;
+
 /** (3) The largest number of peers on this host that completes 3 rounds, with RSS per peer. */
 export async function benchScale(b: BenchOptions, sizes: number[]): Promise<Record<string, unknown>> {
   out(`\n== peers on one host (3 rounds each; sizes ${sizes.join(', ')}) ==`);
   const rows: Record<string, unknown>[] = [];
   let largest: number | null = null;
   for (const n of sizes) {
-    const r = await benchRun(b, `scale-${n}`, { peers: n, rounds: 3 });
+    const timeoutSeconds = Math.max(b.timeoutSeconds, SCALE_SECONDS_PER_PEER * n);
+    const r = await benchRun({ ...b, timeoutSeconds }, `scale-${n}`, { peers: n, rounds: 3 });
     const rss = r.resources.peakRss.filter((x) => x > 0);
     const meanRss = rss.length > 0 ? rss.reduce((a, c) => a + c, 0) / rss.length : null;
     const maxRss = rss.length > 0 ? Math.max(...rss) : null;
     out(
       `  N=${String(n).padEnd(3)} ${r.summary.ok ? 'ok    ' : 'FAILED'} wall ${r.summary.wallSeconds.toFixed(1)} s  ` +
-        `RSS/peer mean ${meanRss === null ? 'n/a' : (meanRss / MB).toFixed(0)} MiB, max ${maxRss === null ? 'n/a' : (maxRss / MB).toFixed(0)} MiB` +
+        `RSS/peer mean ${meanRss === null ? 'n/a' : (meanRss / MB).toFixed(0)} MiB, max ${maxRss === null ? 'n/a' : (maxRss / MB).toFixed(0)} MiB, ` +
+        `ARI ${r.summary.ari === null ? '-' : r.summary.ari.toFixed(3)}, budget ${timeoutSeconds} s` +
         (r.summary.ok ? '' : `  (${r.summary.failures.slice(0, 2).join('; ')})`),
     );
     rows.push({
       peers: n,
       ok: r.summary.ok,
       wallSeconds: r.summary.wallSeconds,
+      timeoutSeconds,
+      ari: r.summary.ari,
       meanRssBytes: meanRss,
       maxRssBytes: maxRss,
     });
