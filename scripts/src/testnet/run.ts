@@ -204,7 +204,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       .map((port, i) => `/ip4/127.0.0.1/tcp/${port}/p2p/${ids[i] as string}`);
     for (let i = 0; i < opts.peers; i++) {
       const listen = i < 2 ? `/ip4/127.0.0.1/tcp/${ports[i] as number}` : undefined;
-      spawnPeer(i, bootstrapFor(i, boots, upAddrs()), listen);
+      spawnPeer(i, bootstrapFor(i, boots, liveAddrs(2)), listen);
       await sleep(50);
       // The bootstrap peers first, then at most STARTING_AT_ONCE peers loading at a time: on a
       // crowded box dozens of simultaneous start-ups (tfjs, wasm, data) starve the peers that are
@@ -219,10 +219,10 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
     );
   };
 
-  /** Dialable addresses of the non-bootstrap peers that have started and not exited. */
-  const upAddrs = (): string[] =>
+  /** Dialable addresses of the peers from index `from` on that have started and not exited. */
+  const liveAddrs = (from = 0): string[] =>
     pool.procs
-      .filter((p) => p.index >= 2 && !p.exited)
+      .filter((p) => p.index >= from && !p.exited)
       .map((p) => state.byIndex(p.index))
       .map((p) => (p ? dialableAddr(p.addrs, p.id) : undefined))
       .filter((a): a is string => a !== undefined);
@@ -256,12 +256,7 @@ export async function runTestnet(opts: TestnetOptions, hooks: RunHooks = {}): Pr
       // Late joiners: once a first cluster model exists (round 1 is done).
       if (!lateStarted && [...state.clusters.values()].some((c) => c.published >= 1)) {
         lateStarted = true;
-        const live = pool.procs
-          .filter((p) => !p.exited)
-          .map((p) => state.byIndex(p.index))
-          .map((p) => (p ? dialableAddr(p.addrs, p.id) : undefined))
-          .filter((a): a is string => a !== undefined)
-          .slice(0, 2);
+        const live = liveAddrs().slice(0, 2);
         for (let i = opts.peers; i < total; i++) {
           spawnPeer(i, live);
           await sleep(150);

@@ -5,7 +5,7 @@ import { aggregate, medianOf, norm64, resolveAggregator, type ConcreteAggregator
 import type { PpfmConfig } from '../config.js';
 import { blendBack, globalStep } from '../reptile.js';
 import type { NamedTensor, WeightSet } from '../types.js';
-import { tensorsCompatible } from '../weights.js';
+import { allFinite, tensorsCompatible } from '../weights.js';
 import { isScalerTensor } from './scaler.js';
 import { sharedTensors, type SharedPart } from './shared-part.js';
 
@@ -51,10 +51,6 @@ function netTensors(ws: WeightSet): WeightSet {
   return ws.filter((t) => !isScalerTensor(t.name));
 }
 
-function finite(ws: WeightSet): boolean {
-  return ws.every((t) => t.values.every((v) => Number.isFinite(v)));
-}
-
 /** Screens updates: right names and shapes, finite, norm within the round's and the model's bounds. */
 function screen(
   net: WeightSet,
@@ -67,7 +63,7 @@ function screen(
     const delta = netTensors(u.delta);
     if (delta.length !== net.length || !delta.every((t, i) => tensorsCompatible(t, net[i]!))) {
       discarded.push({ from: u.from, reason: 'shape' });
-    } else if (!finite(delta) || !Number.isFinite(u.samples) || u.samples < 0) {
+    } else if (!allFinite(delta) || !Number.isFinite(u.samples) || u.samples < 0) {
       discarded.push({ from: u.from, reason: 'non_finite' });
     } else {
       ok.push({ u, delta, norm: norm64(delta) });
