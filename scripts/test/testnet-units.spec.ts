@@ -11,7 +11,7 @@ import { parseTestnetArgs } from '../src/testnet/options.js';
 import { PlainProgress, progressTable } from '../src/testnet/progress.js';
 import { dialableAddr } from '../src/testnet/run.js';
 import { bootstrapFor, SPREAD_BOOTSTRAP_FROM } from '../src/testnet/launch.js';
-import { assignmentAt, finalClusters } from '../src/testnet/clusters.js';
+import { assignmentAt, finalClusters, startUpSingleton } from '../src/testnet/clusters.js';
 import { clusterKey, NetworkState, peerIndexFromPath, type PeerState } from '../src/testnet/state.js';
 import { formatSummary, summarise, type SummaryContext } from '../src/testnet/summary.js';
 import { parseSs, TrafficMeter } from '../src/testnet/traffic.js';
@@ -497,5 +497,33 @@ describe('final clusters', () => {
       lone.map((f) => f.id),
       ['c0', 'c0#2'],
     );
+  });
+
+  it('does not judge a restarted peer by its start-up singleton (it keeps the cluster it had)', () => {
+    const a = peer('A', 0, [[1, 'c1', ['A', 'B', 'R']]]);
+    const b = peer('B', 1, [[1, 'c1', ['A', 'B', 'R']]]);
+    // R was killed and restarted at 40; at 41 it was alone, its view still empty; the run ended at 45.
+    const r = peer('R', 2, [
+      [1, 'c1', ['A', 'B', 'R']],
+      [41, 'c0', ['R']],
+    ]);
+    r.starts = [0, 40];
+    const final = finalClusters([a, b, r], 45);
+    assert.deepEqual(
+      final.map((f) => [f.id, f.peers.map((p) => p.id)]),
+      [['c1', ['A', 'B', 'R']]],
+    );
+    assert.equal(startUpSingleton(r, r.assignments[1]!), true);
+    // A singleton after the peer had company (its cluster left) is real, and a peer that was only
+    // ever alone is judged alone.
+    r.assignments.push(
+      { time: 50, cluster: 'c1', members: ['A', 'B', 'R'] },
+      { time: 60, cluster: 'c0', members: ['R'] },
+    );
+    assert.equal(startUpSingleton(r, r.assignments[3]!), false);
+    assert.equal(assignmentAt(r, undefined)?.members.length, 1);
+    const hermit = peer('H', 3, [[5, 'c0', ['H']]]);
+    hermit.starts = [0];
+    assert.deepEqual(assignmentAt(hermit, 10)?.members, ['H']);
   });
 });

@@ -13,14 +13,31 @@ export interface FinalCluster {
   peers: PeerState[];
 }
 
-/** The assignment a peer held at `t` (its first one if it had none yet; its last if `t` is undefined). */
+/**
+ * Whether an assignment is a start-up singleton: the peer alone (members <= 1) after a (re)start,
+ * before its view brought it any cluster. A restarted peer logs one while it looks for peers; it
+ * says where the peer was booting, not which cluster its data belongs to.
+ */
+export function startUpSingleton(p: PeerState, a: PeerState['assignments'][number]): boolean {
+  if (a.members.length > 1) return false;
+  const start = p.starts.filter((s) => s <= a.time).at(-1);
+  if (start === undefined) return false;
+  return !p.assignments.some((b) => b.time >= start && b.time < a.time && b.members.length > 1);
+}
+
+/**
+ * The assignment a peer held at `t` (its first one if it had none yet; its last if `t` is
+ * undefined), skipping start-up singletons unless the peer never had anything else.
+ */
 export function assignmentAt(
   p: PeerState,
   t: number | undefined,
 ): PeerState['assignments'][number] | undefined {
-  if (t === undefined) return p.assignments[p.assignments.length - 1];
-  let found = p.assignments[0];
-  for (const a of p.assignments) if (a.time <= t) found = a;
+  const real = p.assignments.filter((a) => !startUpSingleton(p, a));
+  const list = real.length > 0 ? real : p.assignments;
+  if (t === undefined) return list[list.length - 1];
+  let found = list[0];
+  for (const a of list) if (a.time <= t) found = a;
   return found;
 }
 

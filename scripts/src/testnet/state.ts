@@ -2,6 +2,7 @@
  * Folds the peers' log events into the testnet's picture of the network: per peer (cluster, round,
  * accuracy, finished) and per cluster (head, term, round). Pure: no I/O, fed by the log follower.
  */
+import { assignmentAt } from './clusters.js';
 import type { PeerEvent } from './events.js';
 
 /** What the testnet knows about one peer process. */
@@ -12,6 +13,8 @@ export interface PeerState {
   addrs: string[];
   backend?: string;
   startedAt?: number;
+  /** Every peer_started time of this peer (more than one when it was restarted), oldest first. */
+  starts: number[];
   cluster?: string;
   members: string[];
   /** Every cluster assignment the peer logged, oldest first. */
@@ -79,7 +82,7 @@ export function clusterKey(p: PeerState, alive?: ReadonlySet<string>, asOf?: num
   let cluster = p.cluster;
   let members = p.members;
   if (asOf !== undefined) {
-    const a = [...p.assignments].reverse().find((x) => x.time <= asOf) ?? p.assignments[0];
+    const a = assignmentAt(p, asOf);
     cluster = a?.cluster;
     members = a?.members ?? [];
   }
@@ -118,6 +121,7 @@ export class NetworkState {
       p = {
         id,
         addrs: [],
+        starts: [],
         members: [],
         assignments: [],
         round: 0,
@@ -152,6 +156,8 @@ export class NetworkState {
       case 'peer_started': {
         p.addrs = e.addrs;
         p.startedAt = e.time;
+        p.starts.push(e.time);
+        p.starts.sort((a, b) => a - b);
         if (e.backend !== undefined) p.backend = e.backend;
         const idx = e.dataPath !== undefined ? peerIndexFromPath(e.dataPath) : undefined;
         if (idx !== undefined) p.index = idx;
