@@ -249,6 +249,10 @@ describe('ppfm acceptCandidate', () => {
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.1, NaN), 10) as { reason: string }).reason, /NaN/);
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.3, 40), 10) as { reason: string }).reason, /2 ln C/);
     assert.match((acceptCandidate(e(0.8, 0.6), e(0.1, 2.3, 0.1), 10) as { reason: string }).reason, /chance/);
+    // 4 classes: from 0.306 (barely above chance 0.25) to 0.269 is noise, as a DP run showed (a
+    // member refused it and deposed a working head); from 0.5 to 0.26 is a collapse.
+    assert.deepEqual(acceptCandidate(e(0.3, 1.6, 0.306), e(0.27, 1.7, 0.269), 4), { ok: true });
+    assert.match((acceptCandidate(e(0.5, 1.2), e(0.26, 1.5), 4) as { reason: string }).reason, /chance/);
   });
 
   it('clamps batch-norm running variances at 0 after a step past the members (eps > 1)', () => {

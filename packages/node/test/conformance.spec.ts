@@ -13,6 +13,7 @@ import {
   type PpfmConfig,
 } from '@ppfm/meta';
 import { FAST_TIMING, launch, loopback, stopAll, type TestPeer } from './helpers/peers.js';
+import { finished } from './helpers/wait.js';
 
 const N = 4;
 const ROUNDS = 3;
@@ -65,7 +66,7 @@ for (const spec of ['rotate:2', 'labelswap:2']) {
             },
           }),
         );
-      await Promise.all(peers.map((p) => p.peer.done));
+      await finished(peers, 150_000);
     });
     after(async () => stopAll(peers));
 

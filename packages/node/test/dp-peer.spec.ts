@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { gaussianEpsilon } from '@ppfm/meta';
 import { FAST_TIMING, launch, loopback, stopAll, type TestPeer } from './helpers/peers.js';
+import { finished } from './helpers/wait.js';
 
 const SIGMA = 0.8;
 const DELTA = 1e-5;
@@ -28,7 +29,7 @@ describe('differential privacy in running peers (4 in-process peers, secure aggr
       peers.push(await launch(0, i, boot, { ...common, privacy: { secureAgg: true, dp } }));
     }
     thrifty = peers[3] as TestPeer;
-    await Promise.all(peers.map((p) => p.peer.done));
+    await finished(peers, 100_000);
   });
   after(async () => stopAll(peers));
 
@@ -49,7 +50,16 @@ describe('differential privacy in running peers (4 in-process peers, secure aggr
       });
       const last = p.log.of('evaluation').at(-1);
       assert.ok(last?.epsilon !== undefined, `${p.log.peerId}: evaluation without epsilon`);
-      assert.ok(Math.abs(last.epsilon - gaussianEpsilon(SIGMA, releases.length, DELTA)) < 1e-9);
+      const spent = gaussianEpsilon(SIGMA, releases.length, DELTA);
+      assert.ok(
+        Math.abs(last.epsilon - spent) < 1e-9,
+        `${p.log.peerId}: last evaluation (round ${last.round}) reports epsilon ${last.epsilon}, ` +
+          `${releases.length} releases (rounds ${releases.map((x) => x.round).join(',')}) spent ${spent}; ` +
+          `evaluations at rounds ${p.log
+            .of('evaluation')
+            .map((x) => `${x.round}:${x.epsilon}`)
+            .join(',')}`,
+      );
     }
     const closed = peers.flatMap((p) => p.log.of('round_closed'));
     assert.ok(closed.length >= 3 && closed.every((e) => e.epsilon !== undefined), JSON.stringify(closed));

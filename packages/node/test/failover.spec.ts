@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { converged, launchNet, stopAll, type TestPeer } from './helpers/peers.js';
-import { until } from './helpers/wait.js';
+import { finished, until } from './helpers/wait.js';
 
 describe('head failover (6 in-process peers, the head crashes)', function () {
   this.timeout(120_000);
@@ -70,7 +70,10 @@ describe('head failover (6 in-process peers, the head crashes)', function () {
   });
 
   it('every survivor finishes the run', async () => {
-    await Promise.all(peers.filter((p) => p !== victim).map((p) => p.peer.done));
+    await finished(
+      peers.filter((p) => p !== victim),
+      110_000,
+    );
     for (const p of peers.filter((q) => q !== victim)) assert.equal(p.log.of('rounds_completed').length, 1);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Dataset } from '@ppfm/meta';
 import { ManualClock, drive, realtime } from './helpers/clock.js';
 import { FAST_TIMING, groupData, launch, loopback, stopAll, type TestPeer } from './helpers/peers.js';
-import { until } from './helpers/wait.js';
+import { finished, until } from './helpers/wait.js';
 
 const notices = (p: TestPeer, code: string): string[] =>
   p.log
@@ -43,7 +43,7 @@ describe('start-up gate, lone peers and the end of a run (in-process, simulated 
     const c = await launch(0, 2, loopback(a), opts);
     peers.push(c);
     stopClock = realtime(clock);
-    await Promise.all(peers.map((p) => p.peer.done));
+    await finished(peers, 100_000);
     const opened = peers.flatMap((p) => p.log.of('round_opened'));
     assert.deepEqual(opened.map((e) => e.round).sort(), [1, 2], 'rounds 1 and 2 were opened once');
     assert.equal(new Set(opened.map((e) => e.head)).size, 1, 'one head ran the rounds');
@@ -95,7 +95,7 @@ describe('start-up gate, lone peers and the end of a run (in-process, simulated 
     const b = await launch(0, 1, loopback(a), { rounds: 2, minPeers: 3 });
     const odd = await launch(0, 2, loopback(a), { rounds: 2, minPeers: 3, data: other });
     peers = [a, b, odd];
-    await Promise.all(peers.map((p) => p.peer.done));
+    await finished(peers, 100_000);
     assert.ok(
       notices(odd, 'no_compatible_peers').some((m) => /2 peers in view train other tasks/.test(m)),
       JSON.stringify(odd.log.of('notice')),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { converged, FAST_TIMING, launchNet, stopAll, type TestPeer } from './helpers/peers.js';
-import { until } from './helpers/wait.js';
+import { finished, until } from './helpers/wait.js';
 
 describe('6 in-process peers over @libp2p/memory, 2 groups, 5 rounds', function () {
   this.timeout(120_000);
@@ -46,7 +46,7 @@ describe('6 in-process peers over @libp2p/memory, 2 groups, 5 rounds', function 
   });
 
   it('every peer completes 5 rounds and its personalised accuracy beats round 0', async () => {
-    await Promise.all(peers.map((p) => p.peer.done));
+    await finished(peers, 110_000);
     for (const p of peers) {
       const evals = p.log.of('evaluation');
       const r0 = evals.find((e) => e.round === 0);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { loadBuiltin, partitionDataset, subsetDataset } from '@ppfm/meta';
 import { converged, FAST_TIMING, launch, loopback, stopAll, type TestPeer } from './helpers/peers.js';
-import { until } from './helpers/wait.js';
+import { finished, until } from './helpers/wait.js';
 
 const N = 4;
 
@@ -42,7 +42,7 @@ describe('loss-based refinement: 4 in-process peers, mnist labelswap:2', functio
   });
 
   it('runs its rounds in those clusters, never assigned to the unrefined fingerprint cluster', async () => {
-    await Promise.all(peers.map((p) => p.peer.done));
+    await finished(peers, 80_000);
     for (const p of peers) {
       const done = p.log.of('rounds_completed');
       assert.equal(done.length, 1, `${p.log.peerId}: rounds_completed`);

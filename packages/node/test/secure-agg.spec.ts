@@ -16,7 +16,7 @@ import { decodeSecAggReply } from '../src/net/secagg-wire.js';
 import { startAttacker, type Attacker } from './helpers/attacker.js';
 import { converged, FAST_TIMING, launchNet, loopback, stopAll, type TestPeer } from './helpers/peers.js';
 import { correlation, recordSecAgg, type SecAggRecord } from './helpers/secagg.js';
-import { until } from './helpers/wait.js';
+import { finished, until } from './helpers/wait.js';
 import { advertSigningBytes } from '@ppfm/protocol';
 
 // A wider hidden layer than the other tests: 2,180 coordinates make the correlation test sharp.
@@ -131,7 +131,7 @@ describe('secure aggregation in a cluster of 4 (in-process peers)', function () 
     } finally {
       await evil.stop();
     }
-    await Promise.all(peers.map((p) => p.peer.done));
+    await finished(peers, 100_000);
     for (const p of peers) assert.equal(p.log.of('rounds_completed').length, 1, p.log.peerId);
     const aggregated = peers.flatMap((p) => p.log.of('secagg_aggregated'));
     assert.ok(aggregated.length >= 2, `${aggregated.length} secure sums`);

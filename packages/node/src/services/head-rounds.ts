@@ -28,6 +28,8 @@ export class HeadRounds {
    * ours, rounds ago, says nothing about whether it keeps up now). */
   private activity = new MemberActivity();
   private readonly startedAt: number;
+  /** dp_no_round said under this headship. */
+  private spentSaid = false;
 
   constructor(
     private readonly c: HeadComponents,
@@ -56,6 +58,7 @@ export class HeadRounds {
     this.session = session;
     this.deps.catchUp?.reset();
     this.activity = new MemberActivity();
+    this.spentSaid = false;
     const base = c.store.baseFor(session.cluster, c.self, session.election.term, this.deps.clusterInit());
     c.store.set(base);
     session.setRound(base.round);
@@ -134,6 +137,21 @@ export class HeadRounds {
     if (size < c.settings.minClusterSize) return `cluster smaller than ${c.settings.minClusterSize}`;
     if (size <= 1 && held.round === 0 && now - this.startedAt < c.timing.soloStartMs)
       return 'alone: looking for peers';
+    // Our own update is the only one a round could get, and our budget allows none: a round would
+    // close empty and reopen forever (a DP test once did, 100 s of round_empty).
+    if (size <= 1 && this.deps.privacy?.spent === true) {
+      if (!this.spentSaid) {
+        this.spentSaid = true;
+        notice(
+          c,
+          'warn',
+          'no round opens: our privacy budget allows no update and no other member is in the cluster; ' +
+            'waiting for members to join',
+          'dp_no_round',
+        );
+      }
+      return 'privacy budget spent; no member to aggregate';
+    }
     if (now < this.nextRoundAt) return 'round gap';
     if (now - this.deps.lastViewChange() < c.timing.settleMs) return 'view settling';
     // Clusters move in near lockstep, as the simulator's: round r's global step takes the other

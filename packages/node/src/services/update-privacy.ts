@@ -76,6 +76,11 @@ export class UpdatePrivacy {
     return Number.isFinite(e) ? e : undefined;
   }
 
+  /** Whether the budget allows no further release (asked without announcing it). */
+  get spent(): boolean {
+    return !this.accountant.canContribute(this.dp.sigma);
+  }
+
   /** Rounds this peer has contributed to (as recorded). */
   get releases(): number {
     return this.accountant.rounds;
