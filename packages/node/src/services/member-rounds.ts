@@ -59,6 +59,8 @@ export class MemberRounds {
   private gate: Cancel | undefined;
   /** Validation-split evaluation of the model we hold (to refuse a poisoned successor). */
   private heldEval: { round: number; source: string; eval: EvalResult } | undefined;
+  /** The last newer_model_kept said (head, lineage, round): said once, not on every lease. */
+  private keptSaid = '';
 
   constructor(
     private readonly c: MemberComponents,
@@ -248,10 +250,30 @@ export class MemberRounds {
     const held = c.store.model;
     const sameLine = held !== undefined && held.source === want.head && held.cluster === s.cluster;
     if (sameLine && held.round >= want.round) return;
+    if (!sameLine && held !== undefined && held.round > want.round) return this.keepNewer(want, held);
     this.busy('catching_up', want.round, want.head);
     const got = await this.deps.client.fetch(want.head, s.cluster, sameLine ? held.round + 1 : 0, s.signal);
     if (got === undefined || s.closed || s.isHead) return;
     if (await this.accept(s, got)) c.bus.emit('model:adopted', { model: got });
+  }
+
+  /**
+   * A new head (a failover, or a heal that merged two sides) holds an older round than ours: keep
+   * ours until it opens a round or publishes a newer one. Our heartbeats go on claiming our round,
+   * and a head continues from the newest model its members hold (head-catch-up.ts) before it opens
+   * one; taking its older model at once would erase that claim and lose the rounds made meanwhile.
+   */
+  private keepNewer(want: { head: string; round: number }, held: HeldModel): void {
+    const key = `${want.head}:${held.source}:${held.round}`;
+    if (this.keptSaid === key) return;
+    this.keptSaid = key;
+    notice(
+      this.c,
+      'info',
+      `head ${want.head} holds round ${want.round}, older than our round ${held.round}: keeping ours until it ` +
+        'opens a round (it may continue from ours)',
+      'newer_model_kept',
+    );
   }
 
   /**
