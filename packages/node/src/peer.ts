@@ -11,6 +11,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { EventBus } from './events.js';
 import type { Host } from './host.js';
 import { loadOrCreatePrivateKey } from './identity.js';
+import { checkAugmentSettings } from './learner/learner.js';
 import type { LogEvent } from './log/events.js';
 import { DEFAULT_TIMING, type PeerOptions } from './options.js';
 import { resolvePrivacy } from './privacy/settings.js';
@@ -72,6 +73,7 @@ export async function startPeer(opts: PeerOptions, log: PeerLog): Promise<Peer> 
   const seed = opts.seed ?? 1;
   // Refuse impossible privacy settings before anything starts (one line naming the flag).
   const privacy = resolvePrivacy(opts.privacy, { rounds: opts.rounds, aggregator: cfg.aggregator });
+  if (opts.augment !== undefined) checkAugmentSettings(opts.augment);
   const cleanup: Cleanup = [];
   const undo = async (): Promise<void> => {
     for (const f of cleanup.reverse()) await f().catch(() => undefined);

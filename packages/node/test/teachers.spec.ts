@@ -26,7 +26,9 @@ import { maxEnvelopeBytes } from '../src/handlers/model-limits.js';
 import { startInlineLearner } from '../src/learner/inline-learner.js';
 import {
   AUGMENT_SETTINGS_DEFAULTS,
+  checkAugmentSettings,
   type AugmentArgs,
+  type AugmentSettings,
   type AugmentOutcome,
   type Learner,
 } from '../src/learner/learner.js';
@@ -38,7 +40,8 @@ import type { RoleClaim } from '../src/services/membership.js';
 import { ModelStore } from '../src/services/model-store.js';
 import { TeacherSource } from '../src/services/teachers.js';
 import { systemClock } from '../src/clock.js';
-import { groupData } from './helpers/peers.js';
+import { groupData, MemoryLog, tempDir } from './helpers/peers.js';
+import { startPeer } from '../src/peer.js';
 import { poison, SENTINEL } from './helpers/evil.js';
 import { startAttacker, type Attacker } from './helpers/attacker.js';
 import { ppfm } from './helpers/cli-peer.js';
@@ -319,5 +322,26 @@ describe('--augment-snap', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--augment-snap <share>.*'0\.7' is invalid\. expected a number in \[0, 0\.5\]/);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  it('startPeer refuses out-of-range augmentation settings given in code, naming the field', async () => {
+    const ok = { mode: 'member' as const, ...AUGMENT_SETTINGS_DEFAULTS };
+    assert.doesNotThrow(() => checkAugmentSettings(ok));
+    const cases: [Partial<AugmentSettings>, RegExp][] = [
+      [{ snapLow: 0.7 }, /augment\.snapLow: expected a share in \[0, 0\.5\], got 0\.7/],
+      [{ threshold: 1 }, /augment\.threshold/],
+      [{ perClass: 2.5 }, /augment\.perClass/],
+      [{ steps: 0 }, /augment\.steps/],
+      [{ timeBudgetMs: NaN }, /augment\.timeBudgetMs/],
+    ];
+    for (const [bad, msg] of cases) assert.throws(() => checkAugmentSettings({ ...ok, ...bad }), msg);
+    const dir = tempDir();
+    await assert.rejects(
+      startPeer(
+        { data: groupData(0, 0), dataDir: dir, listen: [], bootstrap: [], augment: { ...ok, snapLow: -1 } },
+        new MemoryLog(),
+      ),
+      /augment\.snapLow/,
+    );
   });
 });

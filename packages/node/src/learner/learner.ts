@@ -17,7 +17,7 @@ import type {
   ZsMethod,
   ZsScores,
 } from '@ppfm/meta';
-import { ZDA_SNAP_LOW } from '@ppfm/meta/light';
+import { MAX_SNAP_LOW, ZDA_SNAP_LOW } from '@ppfm/meta/light';
 
 /** How the engine is set up: data (a path it loads itself, or an in-memory dataset), backend, model. */
 export interface LearnerInit {
@@ -59,6 +59,24 @@ export const AUGMENT_SETTINGS_DEFAULTS: Omit<AugmentSettings, 'mode'> = {
   // The simulator's rule (ZDA_SIM_DEFAULTS.snapLow), so that peer and simulator synthesise alike.
   snapLow: ZDA_SNAP_LOW,
 };
+
+/**
+ * Throws a RangeError naming the first augmentation setting out of range (the CLI checks its
+ * flags; this guards PeerOptions given in code).
+ */
+export function checkAugmentSettings(a: AugmentSettings): void {
+  const bad = (field: string, want: string, v: unknown): never => {
+    throw new RangeError(`augment.${field}: expected ${want}, got ${String(v)}`);
+  };
+  if (a.mode !== 'member' && a.mode !== 'head') bad('mode', "'member' or 'head'", a.mode);
+  if (!(a.threshold >= 0 && a.threshold < 1)) bad('threshold', 'a share in [0, 1)', a.threshold);
+  if (!(Number.isInteger(a.perClass) && a.perClass >= 1)) bad('perClass', 'an integer >= 1', a.perClass);
+  if (!(Number.isInteger(a.steps) && a.steps >= 1)) bad('steps', 'an integer >= 1', a.steps);
+  if (!(a.timeBudgetMs > 0 && Number.isFinite(a.timeBudgetMs)))
+    bad('timeBudgetMs', 'a finite number of ms > 0', a.timeBudgetMs);
+  if (!(a.snapLow >= 0 && a.snapLow <= MAX_SNAP_LOW))
+    bad('snapLow', `a share in [0, ${MAX_SNAP_LOW}]`, a.snapLow);
+}
 
 /** Another cluster's model that synthesises the classes this peer's cluster lacks (FedZDA teacher). */
 export interface TeacherModel {
