@@ -17,10 +17,23 @@ import {
 export * from './election-types.js';
 
 /**
+ * Two heads at one term (a restarted or late peer that claimed before it heard the incumbent):
+ * the one further along wins (a higher round in its lease: its cluster made progress under it),
+ * then the smaller peer id. By id alone, a peer restarted from an old checkpoint deposed the
+ * head that had run rounds 5-8 meanwhile (churn testnet, 2026-12-06).
+ */
+function sameTermWins(
+  lease: { head: string; round: number },
+  other: { head: string; round: number },
+): boolean {
+  return lease.round > other.round || (lease.round === other.round && lease.head < other.head);
+}
+
+/**
  * Election state machine for one cluster, held by every member.
  *
- * Rules: a lease with a higher term always wins; at the same term the smaller peer id wins
- * while both leases are valid; a peer without a valid lease follows any live head. A lease that is not renewed within leaseTtl expires, its head
+ * Rules: a lease with a higher term always wins; at the same term the higher round, then the
+ * smaller peer id, wins while both leases are valid; a peer without a valid lease follows any live head. A lease that is not renewed within leaseTtl expires, its head
  * is suspected dead (excluded from candidacy until a lease from it is heard) and the remaining
  * live members re-elect: the best candidate claims at once with term = max known + 1, the
  * r-th best after r * leaseTtl without a head (so divergent views cannot leave a cluster
@@ -44,6 +57,8 @@ export class ClusterElection {
   /** Local time of the last lease heard from each peer (followed or not): incumbency. */
   private readonly leasedAt = new Map<string, number>();
   private round = 0;
+  /** The round the followed head's last lease carried (same-term ties: sameTermWins). */
+  private followedRound = 0;
   private nextLeaseAt = 0;
   private headlessSince: number;
   /** Local time the last lease expiry was noticed; cleared once a new head is known. */
@@ -192,7 +207,9 @@ export class ClusterElection {
     if (bannedUntil === undefined || now >= bannedUntil) this.suspected.delete(lease.head);
 
     if (this.st.role === 'head') {
-      const wins = lease.term > this.st.term || (lease.term === this.st.term && lease.head < this.selfId);
+      const wins =
+        lease.term > this.st.term ||
+        (lease.term === this.st.term && sameTermWins(lease, { head: this.selfId, round: this.round }));
       if (!wins) return [{ kind: 'publish_lease', lease: this.makeLease(now) }]; // assert ourselves now
       this.follow(lease, now);
       return [{ kind: 'stepped_down', cluster: this.cluster, newHead: lease.head, term: lease.term }];
@@ -206,7 +223,9 @@ export class ClusterElection {
       const sameHead = lease.head === current.head;
       const wins = sameHead
         ? lease.term >= current.term
-        : lease.term > current.term || (lease.term === current.term && lease.head < current.head);
+        : lease.term > current.term ||
+          (lease.term === current.term &&
+            sameTermWins(lease, { head: current.head, round: this.followedRound }));
       if (!wins) return [];
     }
     // A different head at a term we already saw another head hold (e.g. a late joiner that never
@@ -348,6 +367,7 @@ export class ClusterElection {
   }
 
   private follow(lease: HeadLease, now: number): void {
+    this.followedRound = lease.round;
     if (lease.term >= this.maxTerm) this.termHead = lease.head;
     this.maxTerm = Math.max(this.maxTerm, lease.term);
     this.expiredAt = undefined;

@@ -105,7 +105,7 @@ describe('ClusterElection lease rules', () => {
     assert.equal(e.term, 0);
   });
 
-  it('a head steps down on a higher term or a same-term smaller id, and reasserts otherwise', () => {
+  it('a head steps down on a higher term or, at its term, a higher round or a smaller id at its round', () => {
     const e = new ClusterElection({
       selfId: 'm',
       cluster: CLUSTER,
@@ -123,13 +123,42 @@ describe('ClusterElection lease rules', () => {
     ]);
     assert.deepEqual(e.tick(INTERVAL - 1), []);
     assert.equal(e.tick(INTERVAL)[0]?.kind, 'publish_lease');
-    assert.equal(e.onLease(lease('z', 1), 150)[0]?.kind, 'publish_lease', 'z loses: reassert at once');
+    const at = (head: string, term: number, round: number): HeadLease => ({ ...lease(head, term), round });
+    assert.equal(e.onLease(at('z', 1, 4), 150)[0]?.kind, 'publish_lease', 'z loses: reassert at once');
     assert.equal(e.onLease(lease('x', 0), 150)[0]?.kind, 'publish_lease');
+    // A smaller id behind us (a peer restarted from an old checkpoint) does not depose us.
+    assert.equal(e.onLease(at('a', 1, 3), 155)[0]?.kind, 'publish_lease', 'a is behind: reassert');
     assert.equal(e.state.role, 'head');
-    assert.deepEqual(e.onLease(lease('a', 1), 160), [
+    assert.deepEqual(e.onLease(at('a', 1, 4), 160), [
       { kind: 'stepped_down', cluster: CLUSTER, newHead: 'a', term: 1 },
     ]);
     assert.equal(e.head, 'a');
+  });
+
+  it('a head further along wins its term: a larger id with a higher round, for heads and followers', () => {
+    const head = new ClusterElection({
+      selfId: 'a',
+      cluster: CLUSTER,
+      leaseIntervalMs: INTERVAL,
+      leaseTtlMs: TTL,
+      now: 0,
+      listenMs: 0,
+    });
+    head.setMembers([{ id: 'a', capacity: 1 }], 0);
+    head.setRound(3);
+    head.tick(0);
+    const at = (h: string, term: number, round: number): HeadLease => ({ ...lease(h, term), round });
+    assert.deepEqual(head.onLease(at('z', 1, 7), 10), [
+      { kind: 'stepped_down', cluster: CLUSTER, newHead: 'z', term: 1 },
+    ]);
+    // A follower of z (round 7) keeps z against a smaller id at the same term behind it...
+    const f = follower();
+    f.onLease(at('z', 2, 7), 0);
+    assert.deepEqual(f.onLease(at('b', 2, 3), 10), []);
+    assert.equal(f.head, 'z');
+    // ...and moves to a same-term head further along.
+    assert.equal(f.onLease(at('y', 2, 8), 20)[0]?.kind, 'head_changed');
+    assert.equal(f.head, 'y');
   });
 
   it('accepts rounds and announcements only from the head it follows or would follow', () => {
