@@ -3,8 +3,9 @@
  * event attributed to the true group of the peer that logged it, since cluster ids are local ranks
  * that may differ between the two sides of a partition):
  * - no term reused: a (group, term) pair is never held by two different heads;
- * - no cluster model lost: a peer's evaluated rounds never go backwards, and after the heal the
- *   agreed head opens rounds above every round its group published before (on either side).
+ * - no cluster model lost: a peer's evaluated rounds never go backwards, and once the sides have
+ *   merged (the last member of the cluster follows the agreed head) that head opens rounds above
+ *   every round its group published before (on either side).
  */
 import type { PeerEvent } from '../testnet/events.js';
 

@@ -232,7 +232,10 @@ export async function runPartitionHeal(o: PartitionHealOptions): Promise<Partiti
       failures.push(`${nameOf(r.peer)} evaluated round ${r.round} after round ${r.after}`);
     let roundsLost = regress.length;
     healed.forEach((a, g) => {
-      const lost = lostRounds(ev, groupOf, groupOf(a.head) ?? g, a.head, a.term, healAt);
+      // From the moment the last member of this cluster followed its agreed head: between the heal
+      // and the merge the two sides are still separate clusters whose rounds both go on.
+      const merged = Math.max(healAt, ...a.members.map((m) => bs.get(m)?.at ?? healAt));
+      const lost = lostRounds(ev, groupOf, groupOf(a.head) ?? g, a.head, a.term, merged);
       roundsLost += lost.length;
       for (const l of lost.slice(0, 2))
         failures.push(
