@@ -97,6 +97,32 @@ describe('dashboard fold', () => {
     assert.equal(failover?.term, 2);
   });
 
+  it("a member's transient lease expiry does not leave a working head marked expired", () => {
+    const expiry: LoggedEvent = {
+      level: 30,
+      time: T0 + 16_000,
+      peer: P5,
+      event: 'lease_expired',
+      cluster: 'c1',
+      head: P4,
+      term: 2,
+    };
+    const opened: LoggedEvent = {
+      level: 30,
+      time: T0 + 17_000,
+      peer: P4,
+      event: 'round_opened',
+      cluster: 'c1',
+      round: 4,
+      term: 2,
+      head: P4,
+    };
+    assert.equal(cluster(viewOf([...fixtureEvents(), expiry]), 'c1').headState, 'expired');
+    // The head went on (its next round, after the expiry): live again, in either order of the logs.
+    assert.equal(cluster(viewOf([...fixtureEvents(), expiry, opened]), 'c1').headState, 'live');
+    assert.equal(cluster(viewOf([...fixtureEvents(), opened, expiry]), 'c1').headState, 'live');
+  });
+
   it('keeps a peer that was dropped but writes again (a partition, not a death)', () => {
     const events = fixtureEvents();
     const alive: LoggedEvent = { level: 30, time: T0 + 15_000, peer: P3, event: 'view_changed', peers: [P3] };

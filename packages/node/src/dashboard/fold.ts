@@ -50,6 +50,8 @@ export interface ClusterRecord {
   heads: Map<string, HeadReport>;
   /** Lease expiries, keyed by `head \0 term`, first report time. */
   expired: Map<string, number>;
+  /** The same, last report time: a head heard from after it (a member's transient expiry) is live. */
+  expiredLast: Map<string, number>;
   /** Personalised accuracy: peer -> round -> accAfter. */
   evals: Map<string, Map<number, number>>;
 }
@@ -158,6 +160,7 @@ export class DashboardFold {
         const c = this.cluster(e.cluster);
         const k = key(e.head, e.term);
         c.expired.set(k, Math.min(c.expired.get(k) ?? Infinity, e.time));
+        c.expiredLast.set(k, Math.max(c.expiredLast.get(k) ?? -Infinity, e.time));
         break;
       }
       case 'evaluation': {
@@ -225,7 +228,7 @@ export class DashboardFold {
   cluster(id: string): ClusterRecord {
     let c = this.clusters.get(id);
     if (c === undefined) {
-      c = { id, heads: new Map(), expired: new Map(), evals: new Map() };
+      c = { id, heads: new Map(), expired: new Map(), expiredLast: new Map(), evals: new Map() };
       this.clusters.set(id, c);
     }
     return c;

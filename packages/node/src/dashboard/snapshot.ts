@@ -123,7 +123,9 @@ function clusterView(
   if (h !== undefined) {
     const hp = fold.peers.get(h.head);
     if (hp !== undefined && !hp.finished && exited.has(h.head)) headState = 'gone';
-    else if (c.expired.has(`${h.head}\0${h.term}`)) headState = 'expired';
+    // Expired unless the head was heard from (elected by a member, a round opened) after the last
+    // expiry report: a member that lost a few leases under load does not make a working head expired.
+    else if ((c.expiredLast.get(`${h.head}\0${h.term}`) ?? -Infinity) >= h.lastAt) headState = 'expired';
     else headState = 'live';
   }
   const memberIds = new Set(members.map((m) => m.id));
@@ -215,6 +217,7 @@ const emptyCluster = (id: string): ClusterRecord => ({
   id,
   heads: new Map(),
   expired: new Map(),
+  expiredLast: new Map(),
   evals: new Map(),
 });
 
