@@ -3,7 +3,7 @@
 // registered by zs-start.ts and privacy-flags.ts.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AGGREGATOR_NAMES, MAX_SNAP_LOW, type AggregatorName } from '@ppfm/meta/light';
-import { AUGMENT_SETTINGS_DEFAULTS } from '../learner/learner.js';
+import { AUGMENT_SETTINGS_DEFAULTS, augmentSnapOk, augmentThresholdOk } from '../learner/learner.js';
 import { DEFAULT_PERSONALISE_EVERY } from '../options.js';
 import { parseMetricsAddress, type MetricsAddress } from '../metrics/server.js';
 import { collectBootstrap, collectMultiaddr, nonNegativeInt, positiveInt } from './errors.js';
@@ -47,7 +47,7 @@ export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/0';
 /** Parses --augment-threshold: a share in [0, 1). */
 function share(value: string): number {
   const v = Number(value);
-  if (value.trim() === '' || !(v >= 0 && v < 1))
+  if (value.trim() === '' || !augmentThresholdOk(v))
     throw new InvalidArgumentError('expected a number in [0, 1).');
   return v;
 }
@@ -55,7 +55,7 @@ function share(value: string): number {
 /** Parses --augment-snap: a share of the value range in [0, MAX_SNAP_LOW]. */
 export function snapShare(value: string): number {
   const v = Number(value);
-  if (value.trim() === '' || !(v >= 0 && v <= MAX_SNAP_LOW))
+  if (value.trim() === '' || !augmentSnapOk(v))
     throw new InvalidArgumentError(`expected a number in [0, ${MAX_SNAP_LOW}].`);
   return v;
 }

@@ -60,6 +60,11 @@ export const AUGMENT_SETTINGS_DEFAULTS: Omit<AugmentSettings, 'mode'> = {
   snapLow: ZDA_SNAP_LOW,
 };
 
+/** The allowed --augment-threshold share (the CLI parser and checkAugmentSettings both use it). */
+export const augmentThresholdOk = (v: number): boolean => v >= 0 && v < 1;
+/** The allowed --augment-snap share (meta's MAX_SNAP_LOW bounds it). */
+export const augmentSnapOk = (v: number): boolean => v >= 0 && v <= MAX_SNAP_LOW;
+
 /**
  * Throws a RangeError naming the first augmentation setting out of range (the CLI checks its
  * flags; this guards PeerOptions given in code).
@@ -69,13 +74,12 @@ export function checkAugmentSettings(a: AugmentSettings): void {
     throw new RangeError(`augment.${field}: expected ${want}, got ${String(v)}`);
   };
   if (a.mode !== 'member' && a.mode !== 'head') bad('mode', "'member' or 'head'", a.mode);
-  if (!(a.threshold >= 0 && a.threshold < 1)) bad('threshold', 'a share in [0, 1)', a.threshold);
+  if (!augmentThresholdOk(a.threshold)) bad('threshold', 'a share in [0, 1)', a.threshold);
   if (!(Number.isInteger(a.perClass) && a.perClass >= 1)) bad('perClass', 'an integer >= 1', a.perClass);
   if (!(Number.isInteger(a.steps) && a.steps >= 1)) bad('steps', 'an integer >= 1', a.steps);
   if (!(a.timeBudgetMs > 0 && Number.isFinite(a.timeBudgetMs)))
     bad('timeBudgetMs', 'a finite number of ms > 0', a.timeBudgetMs);
-  if (!(a.snapLow >= 0 && a.snapLow <= MAX_SNAP_LOW))
-    bad('snapLow', `a share in [0, ${MAX_SNAP_LOW}]`, a.snapLow);
+  if (!augmentSnapOk(a.snapLow)) bad('snapLow', `a share in [0, ${MAX_SNAP_LOW}]`, a.snapLow);
 }
 
 /** Another cluster's model that synthesises the classes this peer's cluster lacks (FedZDA teacher). */
