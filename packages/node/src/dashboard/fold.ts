@@ -48,10 +48,11 @@ export interface ClusterRecord {
   id: string;
   /** Keyed by `head \0 term`. */
   heads: Map<string, HeadReport>;
-  /** Lease expiries, keyed by `head \0 term`, first report time. */
-  expired: Map<string, number>;
-  /** The same, last report time: a head heard from after it (a member's transient expiry) is live. */
-  expiredLast: Map<string, number>;
+  /**
+   * Lease expiries, keyed by `head \0 term`: first report (the timeline) and last report (a head
+   * heard from after it, a member's transient expiry, is live).
+   */
+  expired: Map<string, { first: number; last: number }>;
   /** Personalised accuracy: peer -> round -> accAfter. */
   evals: Map<string, Map<number, number>>;
 }
@@ -159,8 +160,11 @@ export class DashboardFold {
       case 'lease_expired': {
         const c = this.cluster(e.cluster);
         const k = key(e.head, e.term);
-        c.expired.set(k, Math.min(c.expired.get(k) ?? Infinity, e.time));
-        c.expiredLast.set(k, Math.max(c.expiredLast.get(k) ?? -Infinity, e.time));
+        const x = c.expired.get(k);
+        c.expired.set(k, {
+          first: Math.min(x?.first ?? e.time, e.time),
+          last: Math.max(x?.last ?? e.time, e.time),
+        });
         break;
       }
       case 'evaluation': {
@@ -228,7 +232,7 @@ export class DashboardFold {
   cluster(id: string): ClusterRecord {
     let c = this.clusters.get(id);
     if (c === undefined) {
-      c = { id, heads: new Map(), expired: new Map(), expiredLast: new Map(), evals: new Map() };
+      c = { id, heads: new Map(), expired: new Map(), evals: new Map() };
       this.clusters.set(id, c);
     }
     return c;

@@ -125,7 +125,7 @@ function clusterView(
     if (hp !== undefined && !hp.finished && exited.has(h.head)) headState = 'gone';
     // Expired unless the head was heard from (elected by a member, a round opened) after the last
     // expiry report: a member that lost a few leases under load does not make a working head expired.
-    else if ((c.expiredLast.get(`${h.head}\0${h.term}`) ?? -Infinity) >= h.lastAt) headState = 'expired';
+    else if ((c.expired.get(`${h.head}\0${h.term}`)?.last ?? -Infinity) >= h.lastAt) headState = 'expired';
     else headState = 'live';
   }
   const memberIds = new Set(members.map((m) => m.id));
@@ -185,7 +185,7 @@ function timeline(fold: DashboardFold, gone: ReadonlyMap<string, number>): Timel
       const failoverMs = median(r.failoverMs);
       items.push({ time: r.firstAt, kind: 'elected', peer: r.head, cluster: c.id, term: r.term, failoverMs });
     }
-    for (const [k, time] of c.expired) {
+    for (const [k, { first: time }] of c.expired) {
       const [head = '', term = '0'] = k.split('\0');
       items.push({
         time,
@@ -217,7 +217,6 @@ const emptyCluster = (id: string): ClusterRecord => ({
   id,
   heads: new Map(),
   expired: new Map(),
-  expiredLast: new Map(),
   evals: new Map(),
 });
 
