@@ -24,6 +24,17 @@ describe('ClusterElection lease rules', () => {
       now: 0,
     });
 
+  /** A lone member that claims at once (no listen window): head of its cluster on its first tick. */
+  const alone = (selfId: string): ClusterElection =>
+    new ClusterElection({
+      selfId,
+      cluster: CLUSTER,
+      leaseIntervalMs: INTERVAL,
+      leaseTtlMs: TTL,
+      now: 0,
+      listenMs: 0,
+    });
+
   it('a higher term always wins, a lower term is ignored', () => {
     const e = follower();
     assert.deepEqual(e.onLease(lease('x', 3), 10), [
@@ -106,14 +117,7 @@ describe('ClusterElection lease rules', () => {
   });
 
   it('a head steps down on a higher term or, at its term, a higher round or a smaller id at its round', () => {
-    const e = new ClusterElection({
-      selfId: 'm',
-      cluster: CLUSTER,
-      leaseIntervalMs: INTERVAL,
-      leaseTtlMs: TTL,
-      now: 0,
-      listenMs: 0,
-    });
+    const e = alone('m');
     e.setMembers([{ id: 'm', capacity: 1 }], 0);
     e.setRound(4);
     const out = e.tick(0);
@@ -136,14 +140,7 @@ describe('ClusterElection lease rules', () => {
   });
 
   it('a head further along wins its term: a larger id with a higher round, for heads and followers', () => {
-    const head = new ClusterElection({
-      selfId: 'a',
-      cluster: CLUSTER,
-      leaseIntervalMs: INTERVAL,
-      leaseTtlMs: TTL,
-      now: 0,
-      listenMs: 0,
-    });
+    const head = alone('a');
     head.setMembers([{ id: 'a', capacity: 1 }], 0);
     head.setRound(3);
     head.tick(0);
